@@ -1,0 +1,156 @@
+/** Command-line settings of `npm run bench`; every phase is bounded by these counts and durations. */
+
+export interface BenchSettings {
+	database: 'postgres' | 'embedded';
+	quick: boolean;
+	readers: number;
+	writers: number;
+	/** Worker threads the readers are spread over. */
+	clientThreads: number;
+	/** Warm-up before latency samples are kept, in seconds. */
+	warmupSeconds: number;
+	/** How long writers make paced edits while latency is measured, in seconds. */
+	latencySeconds: number;
+	/** Each writer makes one edit every this many milliseconds in the latency phase. */
+	editIntervalMs: number;
+	/** How long writers edit as fast as the server accepts, in seconds. */
+	throughputSeconds: number;
+	/** Edits a writer may have sent but not yet seen saved in the throughput phase. */
+	window: number;
+	/** The large event: cards and logged updates in one agency document. */
+	cards: number;
+	updates: number;
+	/** Updates appended after the snapshot, replayed on top of it on the second cold load. */
+	tail: number;
+	/** Where the figures go as JSON, or null for nowhere. */
+	out: string | null;
+	/** Print the latency phase second by second. */
+	timeline: boolean;
+	/** Skip the large event (for quick looks at the live figures). */
+	skipLargeEvent: boolean;
+	/** Folder for the server's V8 CPU profiles (node --cpu-prof), or null. */
+	cpuProf: string | null;
+}
+
+export const USAGE = `npm run bench -- [options]
+
+  --embedded              run on the embedded database (PGlite) instead of PostgreSQL
+  --quick                 a short smoke run (small counts, a few seconds per phase)
+  --readers N             read-only clients on the measured document (default 200)
+  --writers N             writing clients on the measured document (default 20)
+  --client-threads N      worker threads the readers are spread over (default 2)
+  --latency-seconds S     paced editing while latency is measured (default 20)
+  --edit-interval MS      each writer edits once every MS milliseconds then (default 500)
+  --throughput-seconds S  editing as fast as the server accepts (default 15)
+  --window N              unsaved edits a writer may have outstanding (default 4)
+  --cards N               cards of the large event (default 5000)
+  --updates N             logged updates of the large event (default 100000)
+  --tail N                updates after the snapshot (default 400; under the hub's 500)
+  --out FILE              write the figures as JSON here (default bench/results/latest.json,
+                          latest-embedded.json with --embedded; no file with --quick)
+  --no-out                write no JSON file
+  --no-large-event        skip the large event
+  --timeline              print edit latency second by second (spikes, and when they happen)
+  --cpu-prof DIR          have the server write V8 CPU profiles into DIR
+
+PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the bench
+creates a scratch database there and drops it afterwards.`;
+
+export class UsageError extends Error {}
+
+function intArg(name: string, raw: string | undefined, min: number, max: number): number {
+	const n = Number(raw);
+	if (raw === undefined || !Number.isInteger(n) || n < min || n > max) {
+		throw new UsageError(`${name} takes a whole number from ${min} to ${max}; got ${raw ?? 'nothing'}`);
+	}
+	return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
+	if (argv.includes('--help') || argv.includes('-h')) return 'help';
+	const quick = argv.includes('--quick');
+	const embedded = argv.includes('--embedded');
+	const s: BenchSettings = {
+		database: embedded ? 'embedded' : 'postgres',
+		quick,
+		readers: quick ? 20 : 200,
+		writers: quick ? 4 : 20,
+		clientThreads: 2,
+		warmupSeconds: quick ? 1 : 2,
+		latencySeconds: quick ? 5 : 20,
+		editIntervalMs: 500,
+		throughputSeconds: quick ? 5 : 15,
+		window: 4,
+		cards: quick ? 500 : 5000,
+		updates: quick ? 10_000 : 100_000,
+		tail: quick ? 100 : 400,
+		out: quick ? null : embedded ? 'bench/results/latest-embedded.json' : 'bench/results/latest.json',
+		timeline: false,
+		skipLargeEvent: false,
+		cpuProf: null
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		const next = () => argv[++i];
+		switch (a) {
+			case '--embedded':
+			case '--quick':
+				break;
+			case '--readers':
+				s.readers = intArg(a, next(), 0, 5000);
+				break;
+			case '--writers':
+				s.writers = intArg(a, next(), 1, 500);
+				break;
+			case '--client-threads':
+				s.clientThreads = intArg(a, next(), 1, 64);
+				break;
+			case '--latency-seconds':
+				s.latencySeconds = intArg(a, next(), 1, 600);
+				break;
+			case '--edit-interval':
+				s.editIntervalMs = intArg(a, next(), 10, 60_000);
+				break;
+			case '--throughput-seconds':
+				s.throughputSeconds = intArg(a, next(), 1, 600);
+				break;
+			case '--window':
+				s.window = intArg(a, next(), 1, 1000);
+				break;
+			case '--cards':
+				s.cards = intArg(a, next(), 1, 20_000);
+				break;
+			case '--updates':
+				s.updates = intArg(a, next(), 1, 2_000_000);
+				break;
+			case '--tail':
+				s.tail = intArg(a, next(), 0, 499);
+				break;
+			case '--out': {
+				const v = next();
+				if (!v) throw new UsageError('--out takes a file name');
+				s.out = v;
+				break;
+			}
+			case '--timeline':
+				s.timeline = true;
+				break;
+			case '--no-large-event':
+				s.skipLargeEvent = true;
+				break;
+			case '--no-out':
+				s.out = null;
+				break;
+			case '--cpu-prof': {
+				const v = next();
+				if (!v) throw new UsageError('--cpu-prof takes a folder');
+				s.cpuProf = v;
+				break;
+			}
+			default:
+				throw new UsageError(`unknown option ${a}`);
+		}
+	}
+	if (s.updates < s.cards) throw new UsageError(`--updates (${s.updates}) must be at least --cards (${s.cards}): each card is one update`);
+	return s;
+}

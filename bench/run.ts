@@ -1,0 +1,276 @@
+/**
+ * `npm run bench`: starts the real server (PostgreSQL by default, the embedded database with --embedded) with
+ * the demo event, drives stock y-websocket clients on loopback, and prints edit-to-every-peer latency, accepted
+ * updates per second, server memory per connection and the cold load of a large event. Every phase is bounded
+ * in count and time; the figures also go to bench/results/*.json for the README.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseBenchArgs, USAGE, UsageError, type BenchSettings } from './args.ts';
+import { describeMachine } from './machine.ts';
+import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
+import { measureLatency } from './latency.ts';
+import { measureThroughput, type ThroughputFigures } from './throughput.ts';
+import { ensureLargeAgency, LARGE_DOC, LargeEventLog, timeColdLoad, writeLog } from './large-event.ts';
+import { commitStats, describeDatabase, latestSnapshot, logSize, withServerDatabase } from './database.ts';
+import { markdownTable, printTable, writeResults, type BenchResults, type LargeEventFigures, type MemoryFigures } from './report.ts';
+import { readRssKiB, sleep } from './stats.ts';
+import { startServer, type TestServer } from '../tests/helpers/server.ts';
+import { measureExports } from './exports.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../src/lib/server/db/schema.ts';
+import { agencyDocName } from '../src/lib/domain/documents.ts';
+import { DEMO_EVENT } from '../src/lib/server/demo/demo-data.ts';
+
+const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Other processes using more than this much of one core during the live phases make the figures suspect. */
+const BUSY_MACHINE_PERCENT = 50;
+/** The whole run is stopped after this, whatever a phase is doing (the default run takes about two minutes). */
+const RUN_LIMIT_MS = 12 * 60_000;
+
+function log(message: string): void {
+	console.log(`[bench] ${message}`);
+}
+
+const seconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+
+const HANDLER = new URL('../build/handler.js', import.meta.url);
+
+/**
+ * Waits until the web app's build is present. `npm run build` empties build/ before it writes it again, and
+ * other people may rebuild while the bench runs; a server (re)started in that moment would refuse to start.
+ */
+async function whenBuilt(timeoutMs = 180_000): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	if (existsSync(HANDLER)) return;
+	log('build/ is being rebuilt; waiting for it');
+	while (!existsSync(HANDLER)) {
+		if (Date.now() > until) throw new Error('the web app build did not reappear; run npm run build');
+		await sleep(1_000);
+	}
+	await sleep(3_000);
+}
+
+/** Restarts the server, waiting out a rebuild of the web app if one is under way (once). */
+async function restart(server: TestServer): Promise<void> {
+	await whenBuilt();
+	try {
+		await server.restart();
+	} catch (err) {
+		if (existsSync(HANDLER)) throw err;
+		await whenBuilt();
+		await server.restart();
+	}
+}
+
+/** Phases that need clients on a live server: memory, latency, throughput (on the station's document). */
+async function livePhases(server: TestServer, s: BenchSettings, results: BenchResults): Promise<ThroughputFigures> {
+	const pid = server.pid();
+	const sessions = new Sessions(server.url);
+	await sessions.signInAll([...READER_USERS, ...WRITER_USERS]);
+	const doc = agencyDocName(DEMO_EVENT.id, 'station');
+
+	// One client first, so the document is loaded and the baseline holds it; then everyone else.
+	const probe = await openClient(server.url, doc, await sessions.cookie('reviewer'));
+	await sleep(1_000);
+	const before = pid ? readRssKiB(pid) : null;
+	log(`connecting ${s.readers} readers (in ${Math.min(s.clientThreads, s.readers)} threads) and ${s.writers} writers to ${doc}`);
+	const t0 = performance.now();
+	const peers = await connectPeers(sessions, doc, { readers: s.readers, writers: s.writers, threads: s.clientThreads });
+	log(`connected and synced in ${seconds(t0)} s`);
+	try {
+		await sleep(2_000);
+		const after = pid ? readRssKiB(pid) : null;
+		probe.destroy();
+		if (before !== null && after !== null) {
+			const n = peers.size;
+			results.memory = {
+				connections: n,
+				commandSockets: peers.commandSockets,
+				rssBeforeMiB: Math.round(before / 1024),
+				rssAfterMiB: Math.round(after / 1024),
+				perConnectionKiB: after > before ? Math.round((after - before) / n) : null
+			} satisfies MemoryFigures;
+			// RSS is what an operator sees, but a major collection during the connects can return more than a few
+			// connections take; with a few dozen connections that happens.
+			if (after <= before) results.warnings.push(`the server's RSS fell while ${n} clients connected (garbage collection): memory per connection not measurable at this count`);
+		} else results.warnings.push('server memory could not be read (/proc is Linux-only)');
+
+		log(`latency: ${s.warmupSeconds} s warm-up, then ${s.latencySeconds} s of paced edits`);
+		results.latency = await measureLatency(peers, s, pid);
+		if (results.latency.undelivered) results.warnings.push(`${results.latency.undelivered} stamped edits did not reach every peer`);
+		await sleep(1_000);
+
+		log(`throughput: ${s.throughputSeconds} s of edits as fast as the server saves them`);
+		const tput = await measureThroughput(peers, s, pid);
+		if (tput.unsaved) results.warnings.push(`${tput.unsaved} edits of the throughput phase were never reported saved`);
+		const { from: _from, to: _to, ...shown } = tput;
+		results.throughput = shown;
+		for (const [reason, n] of (await peers.collect()).closes) {
+			results.warnings.push(`${n} client connections closed during the live phases: ${reason}`);
+		}
+		return tput;
+	} finally {
+		await peers.destroy();
+		probe.destroy();
+	}
+}
+
+/** How many commits the throughput phase's updates took: the group committer's batching, read from the log. */
+async function fillCommitStats(db: Kysely<DB>, results: BenchResults, tput: ThroughputFigures): Promise<void> {
+	if (!results.throughput) return;
+	const c = await commitStats(db, agencyDocName(DEMO_EVENT.id, 'station'), tput.from, tput.to);
+	results.throughput.commits = c.commits;
+	results.throughput.updatesPerCommit = c.commits ? Math.round((c.updates / c.commits) * 10) / 10 : null;
+}
+
+/** Writes the large event's log, then times its cold load from the log alone and from a snapshot plus a tail. */
+async function largeEventPhases(server: TestServer, s: BenchSettings, results: BenchResults, tput: ThroughputFigures): Promise<void> {
+	const gen = new LargeEventLog(s.cards);
+	const figures: LargeEventFigures = {
+		doc: LARGE_DOC,
+		cards: s.cards,
+		updates: s.updates,
+		logBytes: 0,
+		generateSeconds: 0,
+		writeSeconds: 0,
+		replay: { loadMs: 0, warmMs: 0, cardsSeen: 0, serverRssMiB: null },
+		snapshot: null
+	};
+
+	// The embedded database belongs to one process at a time, so this runs while the server is stopped.
+	await withServerDatabase(server, async (db) => {
+		results.machine.database = await describeDatabase(db, s.database);
+		await fillCommitStats(db, results, tput);
+		await ensureLargeAgency(db);
+		log(`large event: generating ${s.cards} cards in ${s.updates} updates`);
+		let t = performance.now();
+		const entries = gen.next(s.updates);
+		figures.generateSeconds = seconds(t);
+		t = performance.now();
+		await writeLog(db, entries);
+		figures.writeSeconds = seconds(t);
+		figures.logBytes = (await logSize(db, LARGE_DOC)).bytes;
+		log(`generated ${entries.length} updates in ${figures.generateSeconds} s, wrote them in ${figures.writeSeconds} s`);
+	});
+
+	const cookie = () => new Sessions(server.url).cookie('commander');
+	await restart(server);
+	log('cold load by replaying the whole log');
+	figures.replay = await timeColdLoad(server, await cookie());
+	// Stopping makes the hub settle and store its snapshot (it also takes one on its own after loading).
+	await server.stop();
+
+	await withServerDatabase(server, async (db) => {
+		const snap = await latestSnapshot(db, LARGE_DOC);
+		if (!snap) {
+			results.warnings.push('the hub took no snapshot of the large document');
+			return;
+		}
+		if (s.tail) await writeLog(db, gen.next(s.tail));
+		figures.snapshot = { loadMs: 0, warmMs: 0, cardsSeen: 0, serverRssMiB: null, snapshotBytes: snap.bytes, uptoSeq: snap.uptoSeq, tail: s.tail };
+	});
+	if (figures.snapshot) {
+		await restart(server);
+		log(`cold load from the snapshot plus ${s.tail} updates`);
+		Object.assign(figures.snapshot, await timeColdLoad(server, await cookie()));
+	}
+	for (const load of [figures.replay, figures.snapshot]) {
+		if (load && load.cardsSeen !== s.cards) results.warnings.push(`a cold load showed ${load.cardsSeen} cards, expected ${s.cards}`);
+	}
+	results.largeEvent = figures;
+}
+
+async function main(): Promise<number> {
+	let s: BenchSettings;
+	try {
+		const parsed = parseBenchArgs(process.argv.slice(2));
+		if (parsed === 'help') {
+			console.log(USAGE);
+			return 0;
+		}
+		s = parsed;
+	} catch (err) {
+		if (err instanceof UsageError) {
+			console.error(`${err.message}\n\n${USAGE}`);
+			return 64;
+		}
+		throw err;
+	}
+	if (!existsSync(HANDLER)) {
+		console.error('The web app is not built; run npm run build first.');
+		return 1;
+	}
+	// startServer makes a scratch database on the server DATABASE_URL names, or an embedded one when it is unset.
+	if (s.database === 'postgres') process.env.DATABASE_URL ||= DEFAULT_POSTGRES;
+	else delete process.env.DATABASE_URL;
+	// Each y-websocket provider adds a process 'exit' listener; hundreds of them are expected here.
+	process.setMaxListeners(0);
+
+	const started = new Date();
+	const t0 = performance.now();
+	const { out: _out, cpuProf: _cpuProf, ...settings } = s;
+	const results: BenchResults = {
+		schema: 1,
+		startedAt: started.toISOString(),
+		durationSeconds: 0,
+		settings,
+		machine: describeMachine(),
+		memory: null,
+		latency: null,
+		throughput: null,
+		largeEvent: null,
+		exports: null,
+		warnings: []
+	};
+
+	log(`starting the server on ${s.database === 'postgres' ? 'PostgreSQL (scratch database)' : 'the embedded database'} with the demo event`);
+	const env: Record<string, string> = s.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(s.cpuProf)}` } : {};
+	await whenBuilt();
+	const server = await startServer({ demo: true, env });
+	let disposed: Promise<void> | null = null;
+	const dispose = () => (disposed ??= server.dispose());
+	const abort = (why: string) => {
+		console.error(`[bench] ${why}; stopping the server and removing its database`);
+		void dispose().finally(() => process.exit(2));
+	};
+	const watchdog = setTimeout(() => abort(`the run took longer than ${RUN_LIMIT_MS / 60_000} minutes`), RUN_LIMIT_MS);
+	watchdog.unref();
+	process.once('SIGINT', () => abort('interrupted'));
+	try {
+		const tput = await livePhases(server, s, results);
+		await server.stop();
+		if (s.skipLargeEvent) {
+			await withServerDatabase(server, async (db) => {
+				results.machine.database = await describeDatabase(db, s.database);
+				await fillCommitStats(db, results, tput);
+			});
+		} else await largeEventPhases(server, s, results, tput);
+		// The after-action record's exports, of a large event of their own (5,000 cards, 50,000 activity rows).
+		results.exports = await measureExports(server, s.quick ? { cards: 500, activity: 5_000 } : { cards: 5_000, activity: 50_000 }, restart, log);
+	} finally {
+		await dispose();
+	}
+	// Measured, not guessed from the load average (which lags a minute behind): what else took CPU meanwhile.
+	const others = Math.max(results.latency?.cpu.others ?? 0, results.throughput?.cpu.others ?? 0);
+	if (others > BUSY_MACHINE_PERCENT) {
+		results.warnings.push(`other processes (PostgreSQL included) used up to ${others} % of a core during the live phases: the figures are pessimistic`);
+	}
+	const problems = server.output().split('\n').filter((l) => /error|failed|cannot/i.test(l));
+	if (problems.length) results.warnings.push(`the server logged ${problems.length} problem lines, first: ${problems[0].slice(0, 200)}`);
+	results.durationSeconds = seconds(t0);
+
+	printTable(results, { timeline: s.timeline });
+	console.log(`\nMarkdown for the README:\n\n${markdownTable(results)}\n`);
+	if (s.out) log(`figures written to ${writeResults(results, s.out)}`);
+	log(`done in ${results.durationSeconds} s`);
+	return results.warnings.length ? 3 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(err: unknown) => {
+		console.error('[bench] failed:', err);
+		process.exit(1);
+	}
+);

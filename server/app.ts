@@ -1,0 +1,246 @@
+/**
+ * The one Node process: opens the database once, migrates it, and serves SvelteKit's handler, the Yjs sync hub
+ * (`/yjs/...`) and the socket.io command channel on one http server.
+ */
+import http from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
+import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
+import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
+import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
+import type { AppServices, ServicedRequest } from '../src/lib/server/services.ts';
+import type { AppConfig } from './config.ts';
+import { answerHealth } from './health.ts';
+import { GroupCommitter, notifyAppends } from './hub/group-commit.ts';
+import { SyncHub, type LiveFilter } from './hub/hub.ts';
+import { createCommandChannel, endRevokedSockets, SOCKET_SWEEP_MS, userRoom, type CommandServer } from './command-channel.ts';
+import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
+import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
+import { JobRegistry } from '../src/lib/server/jobs.ts';
+import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
+import { newId } from '../src/lib/domain/ids.ts';
+import { sql } from 'kysely';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+const HANDLER = new URL('../build/handler.js', import.meta.url);
+/** A header we set on every request ourselves so SvelteKit knows whether the socket was TLS. */
+const PROTOCOL_HEADER = 'x-liandong-protocol';
+
+export interface RunningApp {
+	server: http.Server;
+	database: DatabaseHandle;
+	services: AppServices;
+	hub: SyncHub;
+	io: CommandServer;
+	committer: GroupCommitter;
+	url: string;
+	close(): Promise<void>;
+}
+
+type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+
+function readVersion(): string {
+	try {
+		return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+	} catch {
+		return '0.0.0';
+	}
+}
+
+export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: Omit<RunningApp, 'url' | 'close'>) => Promise<void> } = {}): Promise<RunningApp> {
+	if (!existsSync(HANDLER)) {
+		throw new StartupError(`The web app is not built (${fileURLToPath(HANDLER)} is missing). Run npm run build, or start with npm start.`);
+	}
+	const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+	try {
+		await migrateToLatest(database.db, MIGRATIONS);
+		await seedAgencies(database.db);
+	} catch (err) {
+		await database.close().catch(() => {});
+		throw new StartupError(`Cannot prepare the database (${database.describe}): ${err instanceof Error ? err.message : err}`);
+	}
+
+	// adapter-node reads these when its handler is imported. Without ORIGIN it would assume https; instead we
+	// tell it per request what the socket really was.
+	if (config.origin) process.env.ORIGIN = config.origin;
+	const useOwnProtocolHeader = !config.origin && !process.env.PROTOCOL_HEADER;
+	if (useOwnProtocolHeader) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+	const { handler } = (await import(HANDLER.href)) as { handler: NodeHandler };
+
+	const startedAt = new Date();
+	const version = readVersion();
+	const instanceId = newId(10);
+	const pool = database.pool;
+	if (pool) {
+		// pg-pool listens for errors only on idle clients. A client that is checked out when its server goes away
+		// (the socket.io adapter holds one for LISTEN for the life of the process; a transaction holds one
+		// between its queries) emits 'error' with no listener, and that takes the whole process down. Give every
+		// client a listener of its own; the next query on it reports the failure where it can be handled.
+		const guarded = new WeakSet<object>();
+		pool.on('acquire', (client) => {
+			if (guarded.has(client)) return;
+			guarded.add(client);
+			client.on('error', (err) => console.error(`[db] connection error: ${err.message}`));
+		});
+	}
+	const notifyPeers = pool
+		? (tx: Parameters<typeof notifyAppends>[0], entries: Parameters<typeof notifyAppends>[2], seqs: number[]) =>
+				notifyAppends(tx, instanceId, entries, seqs)
+		: undefined;
+	const committer = new GroupCommitter(database.db, { inTransaction: notifyPeers });
+	let io: CommandServer | null = null;
+	const hub = new SyncHub({
+		db: database.db,
+		committer,
+		maxMessageBytes: config.maxMessageBytes,
+		origin: config.origin,
+		inTransaction: notifyPeers,
+		onSaved(userId, doc, clocks) {
+			for (const [clientId, clock] of clocks) io?.to(userRoom(userId)).emit('doc:saved', { doc, clientId, clock });
+		},
+		onRefused(userId, doc, code, reason) {
+			io?.to(userRoom(userId)).emit('doc:refused', { doc, code, reason });
+		}
+	});
+
+	/** Ends the live connections of a session, user or display token, on this and every other instance. */
+	const closeLocal = (filter: LiveFilter, reason: string) => {
+		hub.closeWhere(filter, CLOSE_CODES.sessionEnded, reason);
+		// Each instance ends its own sockets, told by the notification below. Ending other instances' sockets
+		// through fetchSockets() sent the notice and the disconnect as two separate adapter messages, and the
+		// disconnect often arrived first: the page was dropped without being told why, and never reconnected.
+		for (const s of io?.of('/').sockets.values() ?? []) {
+			const a = s.data.actor;
+			const match =
+				(filter.sessionId && a?.kind === 'user' && a.sessionId === filter.sessionId) ||
+				(filter.userId && a?.kind === 'user' && a.user.id === filter.userId) ||
+				(filter.displayTokenId && a?.kind === 'display' && a.tokenId === filter.displayTokenId);
+			if (match) {
+				s.emit('session:ended', { reason });
+				s.disconnect(true);
+			}
+		}
+	};
+	const services: AppServices = {
+		db: database.db,
+		databaseKind: database.kind,
+		version,
+		writeDocuments: (userId, writes, alsoInTransaction) => hub.serverWrite(userId, writes, alsoInTransaction),
+		readDocument: async (name) => (await hub.document(name)).durable,
+		jobs: new JobRegistry(),
+		closeEvent: async (eventId, byUserId) => {
+			if (!io) return false;
+			const closed = await closeEvent(database.db, hub, io, eventId, byUserId);
+			if (closed && pool) {
+				const payload = JSON.stringify({ i: instanceId, refreshEvent: eventId });
+				await sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`.execute(database.db);
+			}
+			return closed;
+		},
+		eventChanged: async (eventId, byUserId) => {
+			if (io) await announceEventChange(database.db, hub, io, eventId, byUserId);
+			if (pool) {
+				// Other instances re-check the rights of their own live connections to this event.
+				const payload = JSON.stringify({ i: instanceId, refreshEvent: eventId });
+				await sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`.execute(database.db);
+			}
+		},
+		closeLiveConnections: (filter, reason) => {
+			closeLocal(filter, reason);
+			if (!pool) return;
+			// Every other instance closes its own connections of this session, user or token (onRevoke below).
+			const payload = JSON.stringify({ i: instanceId, filter, reason });
+			void sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`
+				.execute(database.db)
+				.catch((err) => console.error('[app] closing live connections failed:', err));
+		}
+	};
+
+	const server = http.createServer((req: ServicedRequest, res) => {
+		if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+			void answerHealth(res, database.db, { version, database: database.kind, startedAt });
+			return;
+		}
+		if (useOwnProtocolHeader) {
+			req.headers[PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+		}
+		req.liandong = services;
+		handler(req, res, () => {
+			res.statusCode = 404;
+			res.end('Not found');
+		});
+	});
+	server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+		const path = req.url ?? '';
+		if (path.startsWith('/yjs/')) hub.handleUpgrade(req, socket, head);
+		// socket.io handles its own path through its own upgrade listener (destroyUpgrade: false).
+		else if (!path.startsWith('/socket.io/')) socket.destroy();
+	});
+	io = createCommandChannel(server, {
+		db: database.db,
+		hub,
+		pool,
+		maxMessageBytes: config.maxMessageBytes,
+		origin: config.origin
+	});
+	const socketSweep = setInterval(() => {
+		// The database may be unreachable for a moment; the next sweep tries again.
+		endRevokedSockets(io!, database.db).catch(() => {});
+	}, SOCKET_SWEEP_MS).unref();
+	let fanout: Fanout | null = null;
+	if (pool) {
+		fanout = await startFanout(pool.options, instanceId, {
+			onDocs: (ranges) => ranges.forEach(([doc, , to]) => hub.applyRemote(doc, to)),
+			onRevoke: (data) => {
+				const { filter, reason, refreshEvent } = data as { filter?: LiveFilter; reason?: string; refreshEvent?: string };
+				if (filter && typeof reason === 'string') closeLocal(filter, reason);
+				if (typeof refreshEvent === 'string') void hub.refreshAccess(refreshEvent).catch(() => {});
+			},
+			onReconnected: () => hub.catchUpAll()
+		});
+	}
+
+	const partial = { server, database, services, hub, io, committer };
+	await hooks.beforeListen?.(partial);
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', (err: NodeJS.ErrnoException) => {
+			reject(
+				new StartupError(
+					err.code === 'EADDRINUSE'
+						? `Port ${config.port} on ${config.host} is already in use. Stop the other program or set PORT.`
+						: `Cannot listen on ${config.host}:${config.port}: ${err.message}`
+				)
+			);
+		});
+		server.listen(config.port, config.host, () => resolve());
+	});
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : config.port;
+	const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+
+	let closing: Promise<void> | null = null;
+	return {
+		...partial,
+		url,
+		close() {
+			closing ??= (async () => {
+				clearInterval(socketSweep);
+				await hub.close();
+				// No disconnectSockets() here: its DISCONNECT packet tells socket.io clients the server dropped them
+				// on purpose, and they then never reconnect (a wall stayed offline after a restart). io.close() ends
+				// the transports without it, so every page reconnects to the next process by itself.
+				await new Promise<void>((resolve) => io!.close(() => resolve()));
+				server.closeAllConnections();
+				await new Promise<void>((resolve) => server.close(() => resolve()));
+				await fanout?.close();
+				await database.close();
+			})();
+			return closing;
+		}
+	};
+}
+
+export { ROOT };

@@ -1,0 +1,98 @@
+/**
+ * `npm run cli -- <command>`: administration from a shell. Opens the database exactly as the server does
+ * (same DATA_DIR or DATABASE_URL, migrations, standard agencies), so on the embedded database it refuses to
+ * run beside a live server rather than corrupt the data folder. `help` lists the commands.
+ */
+import { fileURLToPath } from 'node:url';
+import { readConfig } from './config.ts';
+import { formatHelp, parseCliArgs, type ParsedCommand } from './cli-args.ts';
+import { CliError, type CliContext, type CommandHandler } from './cli/context.ts';
+import { readSecret } from './cli/stdin.ts';
+import { USER_COMMANDS } from './cli/user-commands.ts';
+import { ORG_COMMANDS } from './cli/org-commands.ts';
+import { EVENT_COMMANDS } from './cli/event-commands.ts';
+import { TOKEN_COMMANDS } from './cli/token-commands.ts';
+import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
+import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
+import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
+
+const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+
+const HANDLERS: Record<string, CommandHandler> = {
+	...USER_COMMANDS,
+	...ORG_COMMANDS,
+	...EVENT_COMMANDS,
+	...TOKEN_COMMANDS
+};
+
+/** Exit statuses: 0 done, 1 failed, 2 bad command line or value (as `help` says). */
+const EXIT_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+
+async function openLikeTheServer(): Promise<DatabaseHandle> {
+	const config = readConfig();
+	// The CLI runs one statement at a time; a small pool leaves the server's connections alone.
+	const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+	try {
+		await migrateToLatest(database.db, MIGRATIONS);
+		await seedAgencies(database.db);
+	} catch (err) {
+		await database.close().catch(() => {});
+		throw new StartupError(`Cannot prepare the database (${database.describe}): ${err instanceof Error ? err.message : err}`);
+	}
+	return database;
+}
+
+async function runCommand(parsed: ParsedCommand): Promise<number> {
+	const handler = HANDLERS[parsed.command];
+	if (!handler) throw new Error(`no handler for ${parsed.command}`);
+	const database = await openLikeTheServer();
+	const ctx: CliContext = {
+		db: database.db,
+		print: (line) => process.stdout.write(`${line}\n`),
+		printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+		readSecret: (what) => readSecret(what)
+	};
+	try {
+		await handler(ctx, parsed);
+		return 0;
+	} finally {
+		await database.close();
+	}
+}
+
+async function main(argv: string[]): Promise<number> {
+	const result = parseCliArgs(argv);
+	if (result.kind === 'help') {
+		process.stdout.write(`${formatHelp(result.topic)}\n`);
+		return 0;
+	}
+	if (result.kind === 'error') {
+		process.stderr.write(`${result.message}\nRun "npm run cli -- help" for the commands.\n`);
+		return EXIT_BAD_INPUT;
+	}
+	try {
+		return await runCommand(result.parsed);
+	} catch (err) {
+		if (err instanceof CliError) {
+			process.stderr.write(`${err.message}\n`);
+			return err.exitCode;
+		}
+		if (err instanceof StartupError) {
+			process.stderr.write(`Cannot open the database: ${err.message}\n`);
+			return EXIT_FAILED;
+		}
+		process.stderr.write(`${result.parsed.command} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+		return EXIT_FAILED;
+	}
+}
+
+main(process.argv.slice(2)).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(err: unknown) => {
+		process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+		process.exitCode = EXIT_FAILED;
+	}
+);

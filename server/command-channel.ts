@@ -1,0 +1,188 @@
+/**
+ * The socket.io command channel: "saved" notices for the sync hub, lifecycle pushes, and the commands that
+ * cross a document boundary. One typed event map (src/lib/domain/wire.ts) serves both ends.
+ */
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type pg from 'pg';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type { Kysely } from 'kysely';
+import type { DB } from '../src/lib/server/db/schema.ts';
+import type { ClientToServerEvents, CommandResult, ServerToClientEvents } from '../src/lib/domain/wire.ts';
+import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../src/lib/server/auth/principal.ts';
+import { getEvent } from '../src/lib/server/repositories/event.repository.ts';
+import { RateLimiter } from './hub/awareness-guard.ts';
+import type { SyncHub } from './hub/hub.ts';
+import { registerCardCommands } from './commands/cards.ts';
+import { registerInstructionCommands } from './commands/instructions.ts';
+import { registerRosterCommands } from './commands/roster.ts';
+import { registerDisputeCommands } from './commands/disputes.ts';
+import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
+import { commandDocName } from '../src/lib/domain/documents.ts';
+
+export interface SocketData {
+	actor: LiveActor;
+	limiter: RateLimiter;
+	/** The event this socket's page shows, with the user's role and agency in it (set by event:join). */
+	joined?: { eventId: string; role: string; agencyCode: string | null };
+}
+
+export type CommandServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type CommandSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface CommandContext {
+	db: Kysely<DB>;
+	hub: SyncHub;
+	io: CommandServer;
+}
+
+/** Commands a socket may send: 5 a second on average, bursts of 20. */
+const COMMAND_RATE = 5;
+const COMMAND_BURST = 20;
+
+export function userRoom(userId: string): string {
+	return `user:${userId}`;
+}
+
+export function eventRoom(eventId: string): string {
+	return `event:${eventId}`;
+}
+
+export function agencyRoom(eventId: string, agency: string): string {
+	return `event:${eventId}:agency:${agency}`;
+}
+
+/** Commanders, reviewers and wall displays of an event: they see every instruction and presence. */
+export function seeAllRoom(eventId: string): string {
+	return `event:${eventId}:all`;
+}
+
+export function createCommandChannel(
+	server: http.Server,
+	options: { db: Kysely<DB>; hub: SyncHub; pool: pg.Pool | null; maxMessageBytes: number; origin?: string }
+): CommandServer {
+	const io: CommandServer = new Server(server, {
+		path: '/socket.io',
+		// The sync hub routes its own upgrades; socket.io must leave them alone.
+		destroyUpgrade: false,
+		maxHttpBufferSize: options.maxMessageBytes,
+		serveClient: false,
+		allowRequest: (req, callback) => {
+			const origin = req.headers.origin;
+			if (!origin) return callback(null, true);
+			if (options.origin) return callback(null, origin === options.origin);
+			try {
+				callback(null, new URL(origin).host === req.headers.host);
+			} catch {
+				callback(null, false);
+			}
+		}
+	});
+	if (options.pool) io.adapter(createAdapter(options.pool));
+
+	io.use(async (socket, next) => {
+		try {
+			const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null;
+			const actor = await authenticateLive(options.db, { cookieHeader: socket.handshake.headers.cookie, displayToken: token });
+			if (!actor) return next(new Error('unauthenticated'));
+			socket.data.actor = actor;
+			socket.data.limiter = new RateLimiter(COMMAND_RATE, COMMAND_BURST);
+			next();
+		} catch {
+			next(new Error('unavailable'));
+		}
+	});
+
+	const ctx: CommandContext = { db: options.db, hub: options.hub, io };
+	io.on('connection', (socket) => {
+		const actor = socket.data.actor;
+		if (actor.kind === 'user') void socket.join(userRoom(actor.user.id));
+		else {
+			void socket.join([eventRoom(actor.eventId), seeAllRoom(actor.eventId)]);
+			presenceChanged(io, actor.eventId);
+		}
+		socket.on('disconnect', () => {
+			const eventId = socket.data.joined?.eventId ?? (actor.kind === 'display' ? actor.eventId : null);
+			if (eventId) presenceChanged(io, eventId);
+		});
+
+		socket.on('event:join', (eventId, ack) =>
+			guarded(socket, ack, async () => {
+				if (typeof eventId !== 'string') return refused('invalid', 'event id must be text');
+				const event = await getEvent(options.db, eventId);
+				if (!event) return refused('notFound', 'no such event');
+				const principal = await options.hub.principalFor(actor, eventId);
+				if (principal.kind === 'display' ? principal.eventId !== eventId : !principal.membership) {
+					return refused('forbidden', 'not a member of this event');
+				}
+				await socket.join(eventRoom(eventId));
+				// Events made before their first page view (CLI, admin) get their meta on the first visit.
+				const command = await options.hub.document(commandDocName(eventId));
+				if (!command.durable.getMap('meta').has('schema')) await syncEventMeta(options.db, options.hub, eventId, null);
+				if (principal.kind === 'user' && principal.membership) {
+					const { role, agencyCode } = principal.membership;
+					socket.data.joined = { eventId, role, agencyCode };
+					if (agencyCode) await socket.join(agencyRoom(eventId, agencyCode));
+					if (role === 'commander' || role === 'reviewer') await socket.join(seeAllRoom(eventId));
+					presenceChanged(io, eventId);
+				}
+				return { ok: true };
+			})
+		);
+		registerCardCommands(socket, ctx);
+		registerInstructionCommands(socket, ctx);
+		registerLifecycleCommands(socket, ctx);
+		registerRosterCommands(socket, ctx);
+		registerDisputeCommands(socket, ctx);
+	});
+	return io;
+}
+
+/** How often this instance's sockets are checked against ended sessions and tokens: the hub's sweep interval. */
+export const SOCKET_SWEEP_MS = 15_000;
+
+/**
+ * Ends this instance's sockets whose session or display token is no longer valid. Revoking from a page closes
+ * sockets at once (closeLiveConnections); this catches every other way a session ends while its socket stays
+ * open: expiry, a user disabled or a token revoked from the CLI. Before it, such a socket kept listing the event's
+ * instructions and presence for as long as it stayed connected. Returns how many were ended.
+ */
+export async function endRevokedSockets(io: CommandServer, db: Kysely<DB>): Promise<number> {
+	const sockets = [...io.of('/').sockets.values()];
+	const sessionIds = [...new Set(sockets.flatMap((s) => (s.data.actor?.kind === 'user' ? [s.data.actor.sessionId] : [])))];
+	const tokenIds = [...new Set(sockets.flatMap((s) => (s.data.actor?.kind === 'display' ? [s.data.actor.tokenId] : [])))];
+	const [liveSessions, liveTokens] = await Promise.all([liveSessionIds(db, sessionIds), liveDisplayTokenIds(db, tokenIds)]);
+	let ended = 0;
+	for (const s of sockets) {
+		const a = s.data.actor;
+		if (!a || (a.kind === 'user' ? liveSessions.has(a.sessionId) : liveTokens.has(a.tokenId))) continue;
+		s.emit('session:ended', { reason: 'ended' });
+		s.disconnect(true);
+		ended++;
+	}
+	return ended;
+}
+
+export function refused(error: Extract<CommandResult, { ok: false }>['error'], message: string): Extract<CommandResult, { ok: false }> {
+	return { ok: false, error, message };
+}
+
+/**
+ * Runs a command handler with the checks every command shares: a rate limit, an ack that is a function,
+ * and an answer even when the handler throws.
+ */
+export function guarded<R extends CommandResult<any>>(
+	socket: CommandSocket,
+	ack: unknown,
+	handler: () => Promise<R | Extract<CommandResult, { ok: false }>>
+): void {
+	const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : () => {};
+	if (!socket.data.limiter.take()) {
+		reply(refused('rateLimited', 'too many commands; slow down'));
+		return;
+	}
+	handler().then(reply, (err: unknown) => {
+		console.error('[commands] failed:', err);
+		reply(refused('unavailable', 'the command could not be completed; nothing was changed'));
+	});
+}

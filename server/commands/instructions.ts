@@ -1,0 +1,89 @@
+/**
+ * Instructions (指令) over the command channel: send to everyone, to agencies or to teams; acknowledge once;
+ * list (which is also how a reconnecting page catches up). Stored in the database with their times.
+ */
+import { checkInstruction, instructionRecipients, type InstructionInput } from '../../src/lib/domain/instructions.ts';
+import { mayPerform } from '../../src/lib/domain/permissions.ts';
+import type { InstructionView } from '../../src/lib/domain/wire.ts';
+import { getEvent } from '../../src/lib/server/repositories/event.repository.ts';
+import { listTeams } from '../../src/lib/server/repositories/team.repository.ts';
+import {
+	acknowledgeInstruction,
+	createInstruction,
+	instructionHead,
+	listInstructions,
+	membersForTargeting
+} from '../../src/lib/server/repositories/instruction.repository.ts';
+import { guarded, refused, seeAllRoom, userRoom, type CommandContext, type CommandSocket } from '../command-channel.ts';
+
+/** The same instruction as one recipient sees it: their own acknowledgement line only. */
+function forRecipient(view: InstructionView, userId: string): InstructionView {
+	return { ...view, recipients: view.recipients.filter((r) => r.userId === userId) };
+}
+
+export function registerInstructionCommands(socket: CommandSocket, ctx: CommandContext): void {
+	const actor = socket.data.actor;
+
+	socket.on('instruction:send', (input: InstructionInput, ack) =>
+		guarded(socket, ack, async () => {
+			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
+			const problem = checkInstruction(input);
+			if (problem) return refused('invalid', problem);
+			const event = await getEvent(ctx.db, input.eventId);
+			if (!event) return refused('notFound', 'no such event');
+			if (event.status === 'closed') return refused('eventClosed', 'the event is closed');
+			const principal = await ctx.hub.principalFor(actor, input.eventId);
+			const membership = principal.kind === 'user' ? principal.membership : null;
+			if (!membership || !mayPerform(principal, 'instruction.send', { status: event.status, fromAgency: membership.agencyCode ?? undefined })) {
+				return refused('forbidden', 'your role may not send instructions');
+			}
+			// A lead speaks to their own agency only.
+			if (membership.role === 'lead' && (input.scope !== 'agencies' || input.targets.length !== 1 || input.targets[0] !== membership.agencyCode)) {
+				return refused('forbidden', 'a lead sends instructions to their own agency only');
+			}
+			const [members, teams] = await Promise.all([membersForTargeting(ctx.db, input.eventId), listTeams(ctx.db)]);
+			const recipients = instructionRecipients(members, teams, input.scope, input.targets, actor.user.id);
+			if (recipients.length === 0) return refused('invalid', 'nobody would receive this instruction');
+			const id = await ctx.db.transaction().execute((tx) =>
+				createInstruction(tx, input, { userId: actor.user.id, agencyCode: membership.agencyCode }, recipients)
+			);
+			const [view] = await listInstructions(ctx.db, input.eventId, { seeAll: true }, { id });
+			const full = [seeAllRoom(input.eventId), userRoom(actor.user.id)];
+			ctx.io.to(full).emit('instruction:new', view);
+			for (const r of recipients) ctx.io.to(userRoom(r.userId)).except(full).emit('instruction:new', forRecipient(view, r.userId));
+			return { ok: true, instruction: view };
+		})
+	);
+
+	socket.on('instruction:ack', (input: { instructionId: string }, ack) =>
+		guarded(socket, ack, async () => {
+			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
+			if (typeof input?.instructionId !== 'string') return refused('invalid', 'instructionId is required');
+			const head = await instructionHead(ctx.db, input.instructionId);
+			if (!head) return refused('notFound', 'no such instruction');
+			const result = await acknowledgeInstruction(ctx.db, input.instructionId, actor.user.id);
+			if (!result) return refused('forbidden', 'you are not a recipient of this instruction');
+			const ackedAt = result.ackedAt.toISOString();
+			if (result.first) {
+				const rooms = [seeAllRoom(head.eventId), userRoom(actor.user.id), ...(head.senderId ? [userRoom(head.senderId)] : [])];
+				ctx.io.to(rooms).emit('instruction:acked', { instructionId: input.instructionId, userId: actor.user.id, ackedAt });
+			}
+			return { ok: true, ackedAt };
+		})
+	);
+
+	socket.on('instruction:list', (eventId: string, ack) =>
+		guarded(socket, ack, async () => {
+			if (typeof eventId !== 'string') return refused('invalid', 'event id must be text');
+			const principal = await ctx.hub.principalFor(actor, eventId);
+			if (principal.kind === 'display') {
+				if (principal.eventId !== eventId) return refused('forbidden', 'not this event');
+				return { ok: true, instructions: await listInstructions(ctx.db, eventId, { seeAll: true }) };
+			}
+			if (!principal.membership) return refused('forbidden', 'not a member of this event');
+			const seeAll = principal.membership.role === 'commander' || principal.membership.role === 'reviewer';
+			const instructions = await listInstructions(ctx.db, eventId, seeAll ? { seeAll: true } : { seeAll: false, userId: principal.userId });
+			return { ok: true, instructions };
+		})
+	);
+}

@@ -1,0 +1,283 @@
+/**
+ * One WebSocket speaking the y-websocket protocol for one document. Messages of a connection are handled one
+ * at a time, in order; any problem with a message closes this connection with a close code and a reason and
+ * never affects anyone else.
+ */
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
+import type { Access } from '../../src/lib/domain/permissions.ts';
+import { MissingDependencies, Refusal, type HubDocument } from './hub-document.ts';
+import { guardAwareness, RateLimiter, type AwarenessIdentity } from './awareness-guard.ts';
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
+const SYNC_STEP1 = 0;
+const SYNC_STEP2 = 1;
+const SYNC_UPDATE = 2;
+
+/** Updates a connection may have waiting for what they build on (see MissingDependencies). */
+const MAX_WAITING = 50;
+
+/** Presence updates a connection may send: 10 a second on average, bursts of 20; more are dropped. */
+const AWARENESS_RATE = 10;
+const AWARENESS_BURST = 20;
+
+export interface ConnectionIdentity {
+	connId: string;
+	userId: string | null;
+	sessionId: string | null;
+	displayTokenId: string | null;
+	eventId: string;
+	presence: AwarenessIdentity;
+}
+
+/** A message that arrived while the connection was being authenticated and its document loaded. */
+export interface EarlyMessage {
+	data: Buffer;
+	isBinary: boolean;
+}
+
+export interface ConnectionEvents {
+	onRefused(conn: HubConnection, code: number, reason: string): void;
+	onClosed(conn: HubConnection): void;
+	/** Whether another connection of this document owns an awareness client id. */
+	awarenessOwnedElsewhere(conn: HubConnection, clientId: number): boolean;
+}
+
+export class HubConnection {
+	readonly awarenessIds = new Set<number>();
+	#chain: Promise<void> = Promise.resolve();
+	#closed = false;
+	#awarenessLimit = new RateLimiter(AWARENESS_RATE, AWARENESS_BURST);
+
+	readonly ws: WebSocket;
+	readonly doc: HubDocument;
+	readonly identity: ConnectionIdentity;
+	access: Access;
+	readonly maxMessageBytes: number;
+	readonly events: ConnectionEvents;
+
+	constructor(
+		ws: WebSocket,
+		doc: HubDocument,
+		identity: ConnectionIdentity,
+		access: Access,
+		maxMessageBytes: number,
+		events: ConnectionEvents
+	) {
+		this.ws = ws;
+		this.doc = doc;
+		this.identity = identity;
+		this.access = access;
+		this.maxMessageBytes = maxMessageBytes;
+		this.events = events;
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+
+	/** Starts the conversation: the server's state vector and everyone's presence. */
+	start(early: EarlyMessage[]): void {
+		this.ws.on('message', (data: Buffer, isBinary: boolean) => this.#enqueue(data, isBinary));
+		this.ws.on('close', () => this.#onClose());
+		this.ws.on('error', () => this.#onClose());
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MESSAGE_SYNC);
+		encoding.writeVarUint(encoder, SYNC_STEP1);
+		encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc.durable));
+		this.send(encoding.toUint8Array(encoder));
+		const states = [...this.doc.awareness.getStates().keys()];
+		if (states.length) this.#sendAwareness(states);
+		for (const { data, isBinary } of early) this.#enqueue(data, isBinary);
+	}
+
+	send(data: Uint8Array): void {
+		if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
+		this.ws.send(data, (err) => {
+			if (err) this.#onClose();
+		});
+	}
+
+	/** Closes this connection with a documented code and reason (trimmed to the 123 bytes a close frame holds). */
+	close(code: number, reason: string): void {
+		if (this.#closed) return;
+		let r = reason;
+		while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+		try {
+			this.ws.close(code, r);
+		} catch {
+			this.ws.terminate();
+		}
+		this.#onClose();
+	}
+
+	#refuse(code: number, reason: string): void {
+		this.events.onRefused(this, code, reason);
+		this.close(code, reason);
+	}
+
+	#enqueue(data: Buffer, isBinary: boolean): void {
+		if (this.#closed) return;
+		this.#chain = this.#chain.then(() => this.#handle(data, isBinary)).catch((err) => {
+			if (err instanceof Refusal) this.#refuse(err.code, err.message);
+			else {
+				console.error(`[hub] ${this.doc.name}: unexpected error on ${this.identity.connId}:`, err);
+				this.#refuse(CLOSE_CODES.refused, 'message could not be handled');
+			}
+		});
+	}
+
+	async #handle(data: Buffer, isBinary: boolean): Promise<void> {
+		if (this.#closed) return;
+		if (!isBinary) throw new Refusal(CLOSE_CODES.refused, 'text frames are not part of the protocol');
+		if (data.byteLength > this.maxMessageBytes) {
+			throw new Refusal(CLOSE_CODES.tooLarge, `message of ${data.byteLength} bytes is over the ${this.maxMessageBytes}-byte limit`);
+		}
+		const message = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+		const decoder = decoding.createDecoder(message);
+		let type: number;
+		try {
+			type = decoding.readVarUint(decoder);
+		} catch {
+			throw new Refusal(CLOSE_CODES.refused, 'empty message');
+		}
+		switch (type) {
+			case MESSAGE_SYNC:
+				return this.#handleSync(decoder);
+			case MESSAGE_AWARENESS:
+				return this.#handleAwareness(decoder);
+			case MESSAGE_QUERY_AWARENESS:
+				this.#sendAwareness([...this.doc.awareness.getStates().keys()]);
+				return;
+			default:
+				throw new Refusal(CLOSE_CODES.refused, `unknown message type ${type}`);
+		}
+	}
+
+	async #handleSync(decoder: decoding.Decoder): Promise<void> {
+		let sub: number;
+		let payload: Uint8Array;
+		try {
+			sub = decoding.readVarUint(decoder);
+			payload = decoding.readVarUint8Array(decoder);
+		} catch {
+			throw new Refusal(CLOSE_CODES.refused, 'sync message could not be decoded');
+		}
+		if (sub === SYNC_STEP1) {
+			let diff: Uint8Array;
+			try {
+				diff = Y.encodeStateAsUpdate(this.doc.durable, payload);
+			} catch {
+				throw new Refusal(CLOSE_CODES.refused, 'state vector could not be decoded');
+			}
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, MESSAGE_SYNC);
+			encoding.writeVarUint(encoder, SYNC_STEP2);
+			encoding.writeVarUint8Array(encoder, diff);
+			this.send(encoding.toUint8Array(encoder));
+			return;
+		}
+		if (sub !== SYNC_STEP2 && sub !== SYNC_UPDATE) throw new Refusal(CLOSE_CODES.refused, `unknown sync message ${sub}`);
+		if (this.access !== 'write') {
+			// A reader's step 2 holds nothing the server lacks. It is not always empty: a reader whose copy already
+			// has the document (a reload with the offline copy, a reconnect) sends its whole delete set, because Yjs
+			// always does; deletions the server has are not a write. Anything the server lacks is.
+			if (isEmptyUpdate(payload) || holdsNothingNew(this.doc.durable, payload)) return;
+			throw new Refusal(CLOSE_CODES.readOnly, 'this connection may only read this document');
+		}
+		await this.#submit(payload);
+	}
+
+	/** Updates waiting for changes this connection has not sent yet (see MissingDependencies). */
+	#waiting: Uint8Array[] = [];
+	#waitingBytes = 0;
+
+	async #submit(payload: Uint8Array): Promise<void> {
+		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this };
+		try {
+			await this.doc.submit(payload, source);
+		} catch (err) {
+			if (!(err instanceof MissingDependencies)) throw err;
+			// Bounded: a client that never sends what its updates build on is refused, not buffered for ever.
+			if (this.#waiting.length >= MAX_WAITING || this.#waitingBytes + payload.byteLength > this.maxMessageBytes) {
+				throw new Refusal(CLOSE_CODES.refused, 'updates depend on changes never sent; reload');
+			}
+			this.#waiting.push(payload);
+			this.#waitingBytes += payload.byteLength;
+			return;
+		}
+		// Something new arrived: what waited may integrate now, in the order it came.
+		while (this.#waiting.length) {
+			const before = this.#waiting.length;
+			for (const held of [...this.#waiting]) {
+				try {
+					await this.doc.submit(held, source);
+				} catch (err) {
+					if (err instanceof MissingDependencies) continue;
+					throw err;
+				}
+				this.#waiting.splice(this.#waiting.indexOf(held), 1);
+				this.#waitingBytes -= held.byteLength;
+			}
+			if (this.#waiting.length === before) break;
+		}
+	}
+
+	#handleAwareness(decoder: decoding.Decoder): void {
+		let update: Uint8Array;
+		try {
+			update = decoding.readVarUint8Array(decoder);
+		} catch {
+			throw new Refusal(CLOSE_CODES.refused, 'awareness message could not be decoded');
+		}
+		const checked = guardAwareness(
+			update,
+			this.awarenessIds,
+			(id) => this.events.awarenessOwnedElsewhere(this, id),
+			this.identity.presence,
+			(id) => this.doc.awareness.meta.get(id)?.clock
+		);
+		if (!checked.ok) throw new Refusal(CLOSE_CODES.refused, checked.reason);
+		// Only what changes presence counts against the rate: a stock client also forwards everyone else's
+		// renewals (one per person per 15 s), which in a busy document would use up its budget for its own.
+		if (checked.clients.length === 0 || !this.#awarenessLimit.take()) return;
+		awarenessProtocol.applyAwarenessUpdate(this.doc.awareness, checked.update, this);
+	}
+
+	#sendAwareness(clients: number[]): void {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, clients));
+		this.send(encoding.toUint8Array(encoder));
+	}
+
+	#onClose(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.events.onClosed(this);
+	}
+}
+
+function isEmptyUpdate(update: Uint8Array): boolean {
+	try {
+		const { structs, ds } = Y.decodeUpdate(update);
+		return structs.length === 0 && ds.clients.size === 0;
+	} catch {
+		return false;
+	}
+}
+
+/** Would applying `update` to `doc` change nothing (every struct and deletion in it is already there)? */
+function holdsNothingNew(doc: Y.Doc, update: Uint8Array): boolean {
+	try {
+		return Y.snapshotContainsUpdate(Y.snapshot(doc), update);
+	} catch {
+		return false;
+	}
+}

@@ -1,0 +1,376 @@
+/**
+ * The sync hub: y-websocket protocol at /yjs/<document>, one pipeline per message:
+ * authenticate → load → check → persist → apply → derive activity → fan out.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { DocWrite } from '../../src/lib/server/services.ts';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../src/lib/server/db/schema.ts';
+import { parseDocName, type DocAddress } from '../../src/lib/domain/documents.ts';
+import { documentAccess, type Access, type Principal } from '../../src/lib/domain/permissions.ts';
+import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
+import { newId } from '../../src/lib/domain/ids.ts';
+import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../../src/lib/server/auth/principal.ts';
+import { getEvent, getMembership } from '../../src/lib/server/repositories/event.repository.ts';
+import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
+import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { HubDocument, Refusal, type HubDocumentDeps } from './hub-document.ts';
+import { HubConnection, type EarlyMessage } from './connection.ts';
+import type { GroupCommitter } from './group-commit.ts';
+
+/** A document nobody has been connected to for this long is written to a snapshot and unloaded. */
+const IDLE_UNLOAD_MS = 30_000;
+/** How often live connections are checked against revoked sessions and tokens. */
+const SESSION_SWEEP_MS = 15_000;
+
+export interface HubOptions {
+	db: Kysely<DB>;
+	committer: GroupCommitter;
+	maxMessageBytes: number;
+	/** The allowed browser origin for upgrades; when unset, the Origin must match the Host header. */
+	origin?: string;
+	onSaved(userId: string, doc: string, clocks: Map<number, number>): void;
+	onRefused(userId: string, doc: string, code: number, reason: string): void;
+	/** Runs inside a server write's transaction (PostgreSQL: NOTIFY other instances). */
+	inTransaction?(tx: Kysely<DB>, entries: AppendEntry[], seqs: number[]): Promise<void>;
+}
+
+export interface LiveFilter {
+	sessionId?: string;
+	userId?: string;
+	displayTokenId?: string;
+	eventId?: string;
+}
+
+/** One change the server makes in a document on a user's behalf. */
+export type ServerWrite = DocWrite;
+
+export class SyncHub {
+	readonly #wss: WebSocketServer;
+	readonly #docs = new Map<string, Promise<HubDocument>>();
+	readonly #conns = new Set<HubConnection>();
+	readonly #timers: NodeJS.Timeout[] = [];
+	#closing = false;
+
+	readonly options: HubOptions;
+
+	constructor(options: HubOptions) {
+		this.options = options;
+		// ws itself drops frames over twice our limit; between the two, we answer with our own close code.
+		this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes * 2, perMessageDeflate: false });
+		this.#timers.push(setInterval(() => void this.#unloadIdle(), 10_000).unref());
+		this.#timers.push(setInterval(() => void this.#sweepSessions(), SESSION_SWEEP_MS).unref());
+	}
+
+	get connectionCount(): number {
+		return this.#conns.size;
+	}
+
+	get loadedDocuments(): string[] {
+		return [...this.#docs.keys()];
+	}
+
+	/** Takes an HTTP upgrade for /yjs/<document>. */
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+		this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#accept(ws, req));
+	}
+
+	async #accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+		// Messages that arrive while we authenticate and load are kept and handled in order afterwards.
+		// Each with its frame type: a text frame that arrives this early must be refused as one, like any later.
+		const early: EarlyMessage[] = [];
+		const keep = (data: Buffer, isBinary: boolean) => early.push({ data, isBinary });
+		ws.on('message', keep);
+		ws.on('error', () => {});
+		const refuse = (code: number, reason: string) => ws.close(code, reason);
+		try {
+			if (this.#closing) return refuse(CLOSE_CODES.shuttingDown, 'server is shutting down');
+			const url = new URL(req.url ?? '/', 'http://hub');
+			// A name that is no valid percent-encoding names no document: refused below as unknown (4404), where a
+			// throw here answered "retry later" (4500) and the client retried for ever.
+			let name = '';
+			try {
+				name = decodeURIComponent(url.pathname.replace(/^\/yjs\//, ''));
+			} catch {
+				// '' is no document name
+			}
+			if (!this.#originAllowed(req)) return refuse(CLOSE_CODES.forbidden, 'cross-origin connection refused');
+			const actor = await authenticateLive(this.options.db, {
+				cookieHeader: req.headers.cookie,
+				displayToken: url.searchParams.get('token')
+			});
+			if (!actor) return refuse(CLOSE_CODES.unauthenticated, 'sign in first');
+			const address = parseDocName(name);
+			if (!address) return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
+			const access = await this.#accessFor(actor, address);
+			if (access === 'unknown') return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
+			if (access === 'none') return refuse(CLOSE_CODES.forbidden, 'no access to this document');
+			let doc: HubDocument;
+			try {
+				doc = await this.#getDoc(name, address);
+			} catch (err) {
+				console.error(`[hub] cannot load ${name}:`, err instanceof Error ? err.message : err);
+				return refuse(CLOSE_CODES.loadFailed, 'document could not be loaded; retry later');
+			}
+			if (ws.readyState !== ws.OPEN) return;
+			ws.off('message', keep);
+			const conn = new HubConnection(
+				ws,
+				doc,
+				{
+					connId: newId(12),
+					userId: actor.kind === 'user' ? actor.user.id : null,
+					sessionId: actor.kind === 'user' ? actor.sessionId : null,
+					displayTokenId: actor.kind === 'display' ? actor.tokenId : null,
+					eventId: address.eventId,
+					presence:
+						actor.kind === 'user'
+							? { id: actor.user.id, name: actor.user.displayName, agency: actor.user.agencyCode, kind: 'user' }
+							: { id: `display:${actor.tokenId.slice(0, 8)}`, name: actor.name, agency: null, kind: 'display' }
+				},
+				access,
+				this.options.maxMessageBytes,
+				{
+					onRefused: (c, code, reason) => {
+						if (c.identity.userId) this.options.onRefused(c.identity.userId, c.doc.name, code, reason);
+					},
+					onClosed: (c) => this.#onClosed(c),
+					awarenessOwnedElsewhere: (c, id) => {
+						for (const other of this.#conns) if (other !== c && other.doc === c.doc && other.awarenessIds.has(id)) return true;
+						return false;
+					}
+				}
+			);
+			this.#conns.add(conn);
+			doc.peers.add(conn);
+			doc.lastUsed = Date.now();
+			conn.start(early);
+		} catch (err) {
+			console.error('[hub] connection setup failed:', err);
+			refuse(CLOSE_CODES.loadFailed, 'connection could not be set up; retry later');
+		}
+	}
+
+	#originAllowed(req: IncomingMessage): boolean {
+		const origin = req.headers.origin;
+		// Non-browser clients send no Origin; browsers always do, and a foreign page must not ride a cookie in.
+		if (!origin) return true;
+		if (this.options.origin) return origin === this.options.origin;
+		try {
+			return new URL(origin).host === req.headers.host;
+		} catch {
+			return false;
+		}
+	}
+
+	async #accessFor(actor: LiveActor, address: DocAddress): Promise<Access | 'unknown'> {
+		const event = await getEvent(this.options.db, address.eventId);
+		if (!event) return 'unknown';
+		if (address.kind === 'agency' && !(await agencyExists(this.options.db, address.agency))) return 'unknown';
+		return documentAccess(await this.principalFor(actor, address.eventId), address, event.status);
+	}
+
+	/** The principal of an actor within one event. */
+	async principalFor(actor: LiveActor, eventId: string): Promise<Principal> {
+		if (actor.kind === 'display') return { kind: 'display', eventId: actor.eventId };
+		return {
+			kind: 'user',
+			userId: actor.user.id,
+			isAdmin: actor.user.isAdmin,
+			clearedPersonalData: actor.user.clearedPersonalData,
+			membership: await getMembership(this.options.db, eventId, actor.user.id)
+		};
+	}
+
+	/** The loaded document, loading it once however many connections ask at the same time. */
+	#getDoc(name: string, address: DocAddress): Promise<HubDocument> {
+		let p = this.#docs.get(name);
+		if (!p) {
+			const deps: HubDocumentDeps = { db: this.options.db, committer: this.options.committer, onSaved: this.options.onSaved };
+			p = HubDocument.load(name, address, deps);
+			this.#docs.set(name, p);
+			// A failed load is forgotten so that the next connection tries again; nothing was written.
+			p.catch(() => this.#docs.delete(name));
+		}
+		return p;
+	}
+
+	/** Loads a document for the server's own use (commands, tests). */
+	async document(name: string): Promise<HubDocument> {
+		const address = parseDocName(name);
+		if (!address) throw new Error(`not a document name: ${name}`);
+		return this.#getDoc(name, address);
+	}
+
+	#onClosed(conn: HubConnection): void {
+		this.#conns.delete(conn);
+		conn.doc.peers.delete(conn);
+		conn.doc.lastUsed = Date.now();
+		// The document fans the removal out to the remaining peers.
+		if (conn.awarenessIds.size) awarenessProtocol.removeAwarenessStates(conn.doc.awareness, [...conn.awarenessIds], null);
+	}
+
+	/**
+	 * Writes changes into one or more documents on a user's behalf, in one database transaction together with
+	 * `alsoInTransaction`. Either everything is stored and broadcast, or nothing is and staging is restored.
+	 */
+	async serverWrite(
+		userId: string | null,
+		writes: ServerWrite[],
+		alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>
+	): Promise<void> {
+		const docs = new Map<string, HubDocument>();
+		for (const w of writes) if (!docs.has(w.doc)) docs.set(w.doc, await this.document(w.doc));
+		const ordered = [...docs.keys()].sort();
+		// Take the stage locks of all documents, always in name order, so two commands cannot deadlock.
+		const release: Array<() => void> = [];
+		for (const name of ordered) {
+			await new Promise<void>((acquired) => {
+				void docs.get(name)!.withStageLock(() => new Promise<void>((done) => {
+					release.push(done);
+					acquired();
+				}));
+			});
+		}
+		const staged: Array<{ doc: HubDocument; bytes: Uint8Array; entry: AppendEntry }> = [];
+		try {
+			const at = new Date();
+			for (const w of writes) {
+				const doc = docs.get(w.doc)!;
+				const result = doc.stageServerWrite(w.change);
+				if (!result) continue;
+				staged.push({
+					doc,
+					bytes: result.bytes,
+					entry: {
+						doc: w.doc,
+						eventId: doc.address.eventId,
+						userId,
+						connId: null,
+						at,
+						bytes: result.bytes,
+						activity: result.activity,
+						newClients: []
+					}
+				});
+			}
+			let seqs: number[] = [];
+			try {
+				seqs = await this.options.db.transaction().execute(async (tx) => {
+					const seqs = staged.length ? await appendUpdates(tx, staged.map((s) => s.entry)) : [];
+					await alsoInTransaction?.(tx);
+					if (staged.length) await this.options.inTransaction?.(tx, staged.map((s) => s.entry), seqs);
+					return seqs;
+				});
+			} catch (err) {
+				release.splice(0).forEach((r) => r());
+				for (const s of staged) await s.doc.dropPending([s.bytes]);
+				throw err;
+			}
+			release.splice(0).forEach((r) => r());
+			await Promise.all(staged.map((s, i) => s.doc.applyCommitted(seqs[i], s.bytes, { userId: null, connId: null })));
+		} catch (err) {
+			release.splice(0).forEach((r) => r());
+			if (err instanceof Refusal) {
+				for (const s of staged) await s.doc.dropPending([s.bytes]);
+			}
+			throw err;
+		}
+	}
+
+	/** Another instance committed updates of a document; catch up if it is loaded here. */
+	applyRemote(doc: string, toSeq: number): void {
+		const p = this.#docs.get(doc);
+		if (p) void p.then((d) => d.pullRemote(toSeq)).catch(() => {});
+	}
+
+	/** After a lost notification channel: read whatever the log has beyond what each loaded document holds. */
+	catchUpAll(): void {
+		for (const p of this.#docs.values()) void p.then((d) => d.pullRemote()).catch(() => {});
+	}
+
+	/** Closes the live connections that match, with a code and a reason. */
+	closeWhere(filter: LiveFilter, code: number, reason: string): number {
+		let n = 0;
+		for (const c of [...this.#conns]) {
+			const id = c.identity;
+			if (filter.sessionId && id.sessionId !== filter.sessionId) continue;
+			if (filter.userId && id.userId !== filter.userId) continue;
+			if (filter.displayTokenId && id.displayTokenId !== filter.displayTokenId) continue;
+			if (filter.eventId && id.eventId !== filter.eventId) continue;
+			c.close(code, reason);
+			n++;
+		}
+		return n;
+	}
+
+	/** Re-checks the access of every connection of an event (after a status or membership change). */
+	async refreshAccess(eventId: string): Promise<void> {
+		const event = await getEvent(this.options.db, eventId);
+		for (const c of [...this.#conns]) {
+			if (c.identity.eventId !== eventId) continue;
+			const principal: Principal = c.identity.displayTokenId
+				? { kind: 'display', eventId }
+				: {
+						kind: 'user',
+						userId: c.identity.userId!,
+						isAdmin: false,
+						clearedPersonalData: await this.#cleared(c.identity.userId!),
+						membership: await getMembership(this.options.db, eventId, c.identity.userId!)
+					};
+			const now = event ? documentAccess(principal, c.doc.address, event.status) : 'none';
+			if (now !== c.access) c.close(CLOSE_CODES.accessChanged, 'your access to this document changed; reconnect');
+		}
+	}
+
+	async #cleared(userId: string): Promise<boolean> {
+		const r = await this.options.db.selectFrom('users').select('cleared_personal_data').where('id', '=', userId).executeTakeFirst();
+		return r?.cleared_personal_data ?? false;
+	}
+
+	async #sweepSessions(): Promise<void> {
+		try {
+			const sessions = [...new Set([...this.#conns].map((c) => c.identity.sessionId).filter((s): s is string => !!s))];
+			const tokens = [...new Set([...this.#conns].map((c) => c.identity.displayTokenId).filter((s): s is string => !!s))];
+			const [liveS, liveT] = await Promise.all([liveSessionIds(this.options.db, sessions), liveDisplayTokenIds(this.options.db, tokens)]);
+			for (const c of [...this.#conns]) {
+				const { sessionId, displayTokenId } = c.identity;
+				if ((sessionId && !liveS.has(sessionId)) || (displayTokenId && !liveT.has(displayTokenId))) {
+					c.close(CLOSE_CODES.sessionEnded, 'session ended; sign in again');
+				}
+			}
+		} catch {
+			// The database is unreachable; try again at the next sweep.
+		}
+	}
+
+	async #unloadIdle(): Promise<void> {
+		const now = Date.now();
+		for (const [name, p] of this.#docs) {
+			const doc = await p.catch(() => null);
+			if (!doc || doc.peers.size > 0 || doc.pendingCount > 0 || now - doc.lastUsed < IDLE_UNLOAD_MS) continue;
+			this.#docs.delete(name);
+			await doc.snapshot();
+			doc.destroy();
+		}
+	}
+
+	/** Stops taking connections, closes the open ones, and snapshots what is loaded. */
+	async close(): Promise<void> {
+		this.#closing = true;
+		this.#timers.forEach(clearInterval);
+		for (const c of [...this.#conns]) c.close(CLOSE_CODES.shuttingDown, 'server is restarting; reconnecting');
+		for (const p of this.#docs.values()) {
+			const doc = await p.catch(() => null);
+			if (!doc) continue;
+			await doc.settle().catch(() => {});
+			await doc.snapshot();
+			doc.destroy();
+		}
+		this.#docs.clear();
+		this.#wss.close();
+	}
+}

@@ -1,0 +1,51 @@
+/** `npm start`: runs the board. `--demo` first seeds the demo event (see README). */
+import { readConfig } from './config.ts';
+import { startApp } from './app.ts';
+import { StartupError } from '../src/lib/server/db/database.ts';
+
+async function main(): Promise<void> {
+	const demo = process.argv.includes('--demo');
+	const config = readConfig();
+	const app = await startApp(config, {
+		async beforeListen({ database, hub }) {
+			if (demo) {
+				const { seedDemo } = await import('../src/lib/server/demo/seed.ts');
+				const { seedDemoBoardContent } = await import('./demo-board.ts');
+				const { seedDemoRoster } = await import('./demo-roster.ts');
+				const { seedDemoDisputes } = await import('./demo-disputes.ts');
+				const result = await seedDemo(database.db);
+				const boards =
+					(await seedDemoBoardContent(hub, result.eventId)) +
+					(await seedDemoRoster(hub, result.eventId)) +
+					(await seedDemoDisputes(hub, result.eventId));
+				console.log(`[demo] ${result.created || boards ? 'seeded' : 'already seeded'}: ${result.eventName}`);
+			}
+		}
+	});
+	console.log(`Liandong ${app.services.version} on ${app.url} (${app.database.describe})`);
+	if (demo) console.log('[demo] sign in as commander / liandong-demo (demo accounts only; see README)');
+
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		console.log(`${signal}: shutting down`);
+		const force = setTimeout(() => process.exit(1), 10_000);
+		force.unref();
+		app.close().then(
+			() => process.exit(0),
+			() => process.exit(1)
+		);
+	};
+	process.on('SIGINT', () => stop('SIGINT'));
+	process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+	if (err instanceof StartupError) {
+		console.error(`Liandong cannot start: ${err.message}`);
+	} else {
+		console.error('Liandong cannot start:', err);
+	}
+	process.exit(1);
+});

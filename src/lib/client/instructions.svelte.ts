@@ -1,0 +1,81 @@
+/**
+ * Instructions on a page: the list this user (or wall) may see, kept current by socket.io pushes and
+ * reloaded whole after every reconnect so nothing sent while away is missed.
+ */
+import type { InstructionInput } from '$lib/domain/instructions';
+import type { CommandResult, InstructionView, PresenceView } from '$lib/domain/wire';
+import type { CommandClient } from './command-client.svelte';
+
+export class InstructionsState {
+	readonly eventId: string;
+	readonly commands: CommandClient;
+	list = $state<InstructionView[]>([]);
+	loaded = $state(false);
+	presence = $state<PresenceView | null>(null);
+	#wantPresence: boolean;
+
+	constructor(commands: CommandClient, eventId: string, opts: { presence?: boolean } = {}) {
+		this.commands = commands;
+		this.eventId = eventId;
+		this.#wantPresence = opts.presence ?? false;
+		const socket = commands.socket;
+		socket.on('connect', () => void this.reload());
+		socket.on('instruction:new', (view) => {
+			if (view.eventId !== this.eventId) return;
+			this.list = [view, ...this.list.filter((i) => i.id !== view.id)];
+		});
+		socket.on('instruction:acked', ({ instructionId, userId, ackedAt }) => {
+			this.list = this.list.map((i) =>
+				i.id !== instructionId
+					? i
+					: { ...i, recipients: i.recipients.map((r) => (r.userId === userId && !r.ackedAt ? { ...r, ackedAt } : r)) }
+			);
+		});
+		socket.on('presence:changed', ({ eventId }) => {
+			if (eventId === this.eventId && this.#wantPresence) void this.reloadPresence();
+		});
+		if (socket.connected) void this.reload();
+	}
+
+	async reload(): Promise<void> {
+		const result = await this.commands.send('instruction:list', this.eventId);
+		if (result.ok) {
+			this.list = result.instructions;
+			this.loaded = true;
+		}
+		if (this.#wantPresence) await this.reloadPresence();
+	}
+
+	async reloadPresence(): Promise<void> {
+		const result = await this.commands.send('presence:list', this.eventId);
+		if (result.ok) this.presence = result.presence;
+	}
+
+	/** Alarms this user has received and not yet acknowledged, oldest first. */
+	pendingAlarms(userId: string): InstructionView[] {
+		return this.list
+			.filter((i) => i.priority === 'alarm' && i.recipients.some((r) => r.userId === userId && !r.ackedAt))
+			.reverse();
+	}
+
+	send(input: InstructionInput): Promise<CommandResult<{ instruction: InstructionView }>> {
+		return this.commands.send('instruction:send', input);
+	}
+
+	async acknowledge(id: string, userId: string): Promise<CommandResult<{ ackedAt: string }>> {
+		const result = await this.commands.send('instruction:ack', { instructionId: id });
+		if (result.ok) {
+			this.list = this.list.map((i) =>
+				i.id !== id ? i : { ...i, recipients: i.recipients.map((r) => (r.userId === userId && !r.ackedAt ? { ...r, ackedAt: result.ackedAt } : r)) }
+			);
+		}
+		return result;
+	}
+}
+
+/** Acknowledged / total, and whether the acknowledge-by time passed with some still missing. */
+export function ackProgress(i: InstructionView, now: number): { acked: number; total: number; overdue: boolean } {
+	const total = i.recipients.length;
+	const acked = i.recipients.filter((r) => r.ackedAt).length;
+	return { acked, total, overdue: !!i.ackBy && Date.parse(i.ackBy) < now && acked < total };
+}

@@ -1,0 +1,150 @@
+/**
+ * What travels between browser and server besides page loads: the close codes of the sync hub and the typed
+ * socket.io event map. Imported by both ends; imports nothing from the server.
+ */
+
+import type { RosterClientEvents, RosterServerEvents } from './roster-wire.ts';
+import type { DisputeClientEvents, DisputeServerEvents } from './dispute-wire.ts';
+
+/**
+ * Close codes of a `/yjs/<document>` WebSocket. 44xx: do not retry as is (the client must change something
+ * first: sign in, reload, or drop its local copy). 45xx: retry later with backoff.
+ */
+export const CLOSE_CODES = {
+	/** No valid session or display token. Sign in again. */
+	unauthenticated: 4401,
+	/** The signed-in user or display has no right to this document. */
+	forbidden: 4403,
+	/** No such event, agency or document. */
+	unknownDocument: 4404,
+	/** A write arrived on a read-only connection. */
+	readOnly: 4405,
+	/** The user's rights changed (event closed, role changed); reconnect to get the new ones. */
+	accessChanged: 4409,
+	/** The session or display token was revoked, expired, or the user disabled. */
+	sessionEnded: 4410,
+	/** A message was larger than the server accepts. */
+	tooLarge: 4413,
+	/** An update was refused (undecodable, breaks the schema, foreign client id); drop local changes and reload. */
+	refused: 4422,
+	/** The document could not be loaded; nothing was changed. Retry later. */
+	loadFailed: 4500,
+	/** Storage is unavailable; nothing sent since the last "saved" was stored. Retry later. */
+	storageUnavailable: 4503,
+	/** The server is shutting down. Retry later. */
+	shuttingDown: 4504
+} as const;
+
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+/** Whether a client should reconnect after this close code. */
+export function shouldReconnect(code: number): boolean {
+	return code < 4400 || code >= 4500 || code === CLOSE_CODES.accessChanged;
+}
+
+/** A command's answer: done, or refused with a code the UI translates and a plain-English reason for logs. */
+export type CommandResult<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: CommandError; message: string };
+
+export type CommandError =
+	| 'unauthenticated'
+	| 'forbidden'
+	| 'invalid'
+	| 'notFound'
+	| 'eventClosed'
+	| 'rateLimited'
+	| 'unavailable';
+
+export interface RequestHelpInput {
+	eventId: string;
+	/** The agency asking. */
+	fromAgency: string;
+	/** The agency asked. */
+	toAgency: string;
+	title: string;
+	notes?: string;
+	priority?: 'routine' | 'urgent' | 'critical';
+	location?: string;
+	dueAt?: string | null;
+	/** A card of the asking agency this request is about. */
+	relatedCardId?: string;
+}
+
+export interface ReassignCardInput {
+	eventId: string;
+	cardId: string;
+	fromAgency: string;
+	toAgency: string;
+}
+
+export interface SavedNotice {
+	doc: string;
+	/** The Yjs client whose changes were stored, and the clock up to which they are. */
+	clientId: number;
+	clock: number;
+}
+
+export interface RefusedNotice {
+	doc: string;
+	code: number;
+	reason: string;
+}
+
+export interface ServerToClientEvents extends RosterServerEvents, DisputeServerEvents {
+	/** Changes of this client up to `clock` are stored. */
+	'doc:saved': (notice: SavedNotice) => void;
+	/** An update from this user was refused; the page should say why and reload the document. */
+	'doc:refused': (notice: RefusedNotice) => void;
+	/** The session or display token ended; the page should say why and go to sign-in. */
+	'session:ended': (info: { reason: string }) => void;
+	/** The event's status changed. */
+	'event:status': (info: { eventId: string; status: 'planning' | 'active' | 'closed' }) => void;
+	/** A new instruction this socket may see. */
+	'instruction:new': (instruction: InstructionView) => void;
+	/** Someone acknowledged an instruction this socket may see. */
+	'instruction:acked': (ack: InstructionAck) => void;
+	/** Who is online in the event changed; fetch it again with presence:list. */
+	'presence:changed': (info: { eventId: string }) => void;
+}
+
+export interface ClientToServerEvents extends RosterClientEvents, DisputeClientEvents {
+	'event:join': (eventId: string, ack: (result: CommandResult) => void) => void;
+	'card:requestHelp': (input: RequestHelpInput, ack: (result: CommandResult<{ cardId: string }>) => void) => void;
+	'card:reassign': (input: ReassignCardInput, ack: (result: CommandResult<{ cardId: string }>) => void) => void;
+	'instruction:send': (
+		input: import('./instructions.ts').InstructionInput,
+		ack: (result: CommandResult<{ instruction: InstructionView }>) => void
+	) => void;
+	'instruction:ack': (input: { instructionId: string }, ack: (result: CommandResult<{ ackedAt: string }>) => void) => void;
+	/** Every instruction of the event this socket may see, newest first (also how a reconnecting page catches up). */
+	'instruction:list': (eventId: string, ack: (result: CommandResult<{ instructions: InstructionView[] }>) => void) => void;
+	'presence:list': (eventId: string, ack: (result: CommandResult<{ presence: PresenceView }>) => void) => void;
+	'event:setStatus': (input: { eventId: string; status: 'planning' | 'active' }, ack: (result: CommandResult) => void) => void;
+}
+
+/** An instruction as its sender, the commander and walls see it: with everyone's acknowledgement. */
+export interface InstructionView {
+	id: string;
+	eventId: string;
+	senderId: string | null;
+	senderName: string | null;
+	senderAgency: string | null;
+	scope: 'everyone' | 'agencies' | 'teams';
+	targets: string[];
+	priority: 'routine' | 'urgent' | 'alarm';
+	body: string;
+	ackBy: string | null;
+	createdAt: string;
+	recipients: Array<{ userId: string; name: string; agencyCode: string | null; ackedAt: string | null }>;
+}
+
+export interface InstructionAck {
+	instructionId: string;
+	userId: string;
+	ackedAt: string;
+}
+
+export interface PresenceView {
+	/** Online people by agency code ('' for people without one). */
+	byAgency: Record<string, Array<{ userId: string; name: string; role: string }>>;
+	displays: number;
+}

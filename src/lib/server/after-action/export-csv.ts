@@ -1,0 +1,59 @@
+/** The record as a zip of CSV tables (UTF-8 with a byte-order mark, so spreadsheet programs read Chinese). */
+import { zipSync, strToU8 } from 'fflate';
+import type { AfterActionRecord } from '../../domain/after-action.ts';
+import type { Party } from './collect.ts';
+
+function csvCell(v: unknown): string {
+	let s = v === null || v === undefined ? '' : String(v);
+	// A cell a spreadsheet would run as a formula (=, +, @, or - not starting a number) is kept as text.
+	if (typeof v === 'string' && /^([=+@\t\r]|-(?![\d.]))/.test(s)) s = `'${s}`;
+	return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(header: string[], rows: unknown[][]): string {
+	return '\uFEFF' + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function recordCsvZip(record: AfterActionRecord, sha256: string, parties: Party[] | null, onProgress?: (f: number) => void): Uint8Array {
+	const files: Record<string, Uint8Array> = {};
+	const add = (name: string, header: string[], rows: unknown[][]) => (files[name] = strToU8(toCsv(header, rows)));
+	add('cards.csv', ['id', 'agency', 'title', 'status', 'priority', 'team_id', 'assignees', 'created_at', 'due_at', 'done_at', 'requested_by', 'archived'],
+		record.cards.map((c) => [c.id, c.agency, c.title, c.status, c.priority, c.teamId, c.assignees.join(' '), c.createdAt, c.dueAt, c.doneAt, c.requestedBy, c.archived]));
+	onProgress?.(0.2);
+	const shiftRows: unknown[][] = [];
+	for (const p of record.ics204) for (const post of p.posts) for (const s of post.shifts) for (const person of s.people) {
+		shiftRows.push([p.period.name, post.post.name, post.post.agency, s.startsAt, s.endsAt, person.name, person.role]);
+	}
+	add('assignments.csv', ['period', 'post', 'agency', 'starts_at', 'ends_at', 'person', 'role'], shiftRows);
+	add('disputes.csv', ['id', 'agency', 'summary', 'category', 'risk', 'status', 'level', 'parties_masked', 'escalations'],
+		record.disputes.map((d) => [d.id, d.agency, d.summary, d.category, d.risk, d.status, d.level, d.partiesMasked, d.escalations]));
+	const ackRows: unknown[][] = [];
+	for (const i of record.instructions) for (const r of i.recipients) ackRows.push([i.id, i.createdAt, i.senderName, i.priority, i.body, i.ackBy, r.name, r.agencyCode, r.ackedAt]);
+	add('instructions.csv', ['instruction_id', 'sent_at', 'sender', 'priority', 'body', 'ack_by', 'recipient', 'recipient_agency', 'acked_at'], ackRows);
+	onProgress?.(0.4);
+	add('activity.csv', ['at', 'agency', 'who', 'entity_type', 'entity_id', 'action', 'field', 'from', 'to'],
+		record.timeline.map((a) => [a.at, a.agency, a.who, a.entityType, a.entityId, a.action, a.field, a.from, a.to]));
+	onProgress?.(0.8);
+	const f = record.findings;
+	add('findings.csv', ['kind', 'id', 'text_or_area', 'observation_or_action', 'root_cause_or_agency', 'contact', 'due_date', 'improvement_id'], [
+		...f.strengths.map((s) => ['strength', s.id, s.text, '', '', '', '', '']),
+		...f.improvements.map((s) => ['improvement', s.id, s.area, s.observation, s.rootCause, '', '', '']),
+		...f.plan.map((p) => ['plan', p.id, '', p.action, p.agency, p.contact, p.dueDate, p.improvementId ?? ''])
+	]);
+	const cf = record.figures;
+	add('figures.csv', ['figure', 'value'], [
+		['cards_total', cf.cards.total], ['cards_done', cf.cards.done], ['cards_overdue', cf.cards.overdue],
+		['minutes_to_done_median', cf.cards.minutesToDone.median], ['minutes_to_done_p90', cf.cards.minutesToDone.p90],
+		['shifts_planned', cf.shifts.planned], ['shifts_staffed', cf.shifts.staffed], ['checkins_punctual', cf.shifts.punctual],
+		['checkins_late', cf.shifts.late], ['no_shows', cf.shifts.noShows], ['uncovered_post_hours', cf.shifts.uncoveredPostHours],
+		['disputes_screened', cf.disputes.screened], ['disputes_resolved', cf.disputes.resolved], ['disputes_escalated', cf.disputes.escalated],
+		['instructions_sent', cf.instructions.sent], ['instruction_recipients', cf.instructions.recipients], ['instructions_acknowledged', cf.instructions.acknowledged],
+		['seconds_to_ack_median', cf.instructions.secondsToAck.median], ['seconds_to_ack_p90', cf.instructions.secondsToAck.p90]
+	]);
+	if (parties) {
+		add('parties.csv', ['dispute_id', 'name', 'phone', 'id_number', 'address', 'note'], parties.map((p) => [p.disputeId, p.name, p.phone, p.idNumber, p.address, p.note]));
+	}
+	files['record.sha256.txt'] = strToU8(`${sha256}  record.json\n`);
+	onProgress?.(0.95);
+	return zipSync(files, { level: 6 });
+}

@@ -1,0 +1,127 @@
+/** The record as a Word document (DOCX), with the East Asian font set so Chinese renders in Word and WPS. */
+import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import type { AfterActionRecord } from '../../domain/after-action.ts';
+import type { Party } from './collect.ts';
+import { code, t, when, type Locale } from './labels.ts';
+import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from './render-common.ts';
+
+const FONT = { ascii: 'Arial', eastAsia: 'Microsoft YaHei', hAnsi: 'Arial' };
+
+function p(text: string, opts: { bold?: boolean; size?: number; color?: string } = {}): Paragraph {
+	return new Paragraph({ children: [new TextRun({ text, bold: opts.bold, size: opts.size ?? 20, color: opts.color, font: FONT })] });
+}
+
+function h(text: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel] = HeadingLevel.HEADING_1): Paragraph {
+	return new Paragraph({ heading: level, spacing: { before: 240, after: 120 }, children: [new TextRun({ text, font: FONT })] });
+}
+
+/** A table, or "无" when there are no rows (an empty table was a lone header row). */
+function table(header: string[], rows: string[][], locale: Locale): Table | Paragraph {
+	if (!rows.length) return p(t('record_none', locale), { color: '5B6475' });
+	const cell = (text: string, head: boolean) =>
+		new TableCell({
+			shading: head ? { fill: 'EEF2F7' } : undefined,
+			children: [new Paragraph({ children: [new TextRun({ text, bold: head, size: 18, font: FONT })] })]
+		});
+	return new Table({
+		width: { size: 100, type: WidthType.PERCENTAGE },
+		rows: [new TableRow({ tableHeader: true, children: header.map((x) => cell(x, true)) }), ...rows.map((r) => new TableRow({ children: r.map((x) => cell(x, false)) }))]
+	});
+}
+
+export async function recordDocx(
+	record: AfterActionRecord,
+	sha256: string,
+	parties: Party[] | null,
+	locale: Locale,
+	onProgress?: (f: number) => void
+): Promise<Uint8Array> {
+	const tz = record.event.timezone;
+	const agency = (c: string | null) => agencyLabel(record.overview.agencies.find((a) => a.code === c), locale) || '—';
+	const f = record.figures;
+	const titles = entityTitles(record);
+	const tbl = (header: string[], rows: string[][]) => table(header, rows, locale);
+	const body: Array<Paragraph | Table> = [
+		new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: record.event.name, bold: true, size: 40, font: FONT })] }),
+		new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: t('record_title', locale), size: 28, color: '5B6475', font: FONT })] }),
+		p(t('record_label_value', locale, { label: t('record_venue', locale), value: record.event.venue })),
+		p(t('record_label_value', locale, { label: t('record_period', locale), value: `${when(record.event.startsAt, tz)} — ${when(record.event.endsAt, tz)}` })),
+		p(t('record_label_value', locale, { label: t('record_status', locale), value: statusLine(record, locale) })),
+		p(t('record_label_value', locale, { label: 'SHA-256', value: sha256 }), { size: 16, color: '5B6475' }),
+		h(t('record_overview', locale)),
+		tbl([t('card_field_agency', locale), t('record_participants', locale)], record.overview.agencies.map((a) => [agencyLabel(a, locale), String(a.participants)])),
+		p(''),
+		tbl(
+			[t('field_display_name', locale), t('record_role', locale), t('card_field_agency', locale)],
+			record.overview.participants.map((x) => [x.name, code('role', x.role, locale), agency(x.agencyCode)])
+		),
+		h(t('record_figures', locale)),
+		tbl(
+			[t('card_field_agency', locale), ...CARD_COLUMNS.map((s) => code('status', s, locale)), t('record_total', locale)],
+			inAgencyOrder(record, f.cards.byAgency).map(([c, r]) => [agency(c), ...[...CARD_COLUMNS, 'total'].map((k) => String(r[k] ?? 0))])
+		),
+		p(''),
+		tbl([t('record_figure', locale), t('record_value', locale)], figureRows(record, locale)),
+		h(t('record_findings', locale)),
+		h(t('record_strengths', locale), HeadingLevel.HEADING_2),
+		...(record.findings.strengths.length ? record.findings.strengths.map((s) => p(`• ${s.text}`)) : [p(t('record_none', locale), { color: '5B6475' })]),
+		h(t('record_improvements', locale), HeadingLevel.HEADING_2),
+		tbl([t('record_area', locale), t('record_observation', locale), t('record_root_cause', locale)], record.findings.improvements.map((i) => [i.area, i.observation, i.rootCause])),
+		h(t('record_plan', locale), HeadingLevel.HEADING_2),
+		tbl([t('record_area', locale), t('record_action', locale), t('record_owner', locale), t('record_contact', locale), t('record_due', locale)], planRows(record)),
+		h(t('tab_instructions', locale)),
+		tbl(
+			[t('record_time', locale), t('record_sender', locale), t('instruction_priority', locale), t('instruction_body', locale), t('record_acked', locale)],
+			record.instructions.map((i) => [when(i.createdAt, tz), i.senderName ?? '', code('priority', i.priority, locale), i.body, `${i.recipients.filter((r) => r.ackedAt).length}/${i.recipients.length}`])
+		),
+		h(t('record_disputes_list', locale)),
+		tbl(
+			[t('record_dispute', locale), t('card_field_agency', locale), t('record_field_risk', locale), t('card_field_status', locale), t('record_field_level', locale), t('record_parties_masked', locale)],
+			record.disputes.map((d) => [d.summary, agency(d.agency), code('risk', d.risk, locale), code('disputeStatus', d.status, locale), code('level', d.level, locale), d.partiesMasked])
+		),
+		h(t('record_ics204', locale))
+	];
+	if (!record.ics204.length) body.push(p(t('record_none', locale), { color: '5B6475' }));
+	onProgress?.(0.3);
+	for (const period of record.ics204) {
+		body.push(h(`${period.period.name}  ${when(period.period.startsAt, tz)} — ${when(period.period.endsAt, tz)}`, HeadingLevel.HEADING_2));
+		const rows: string[][] = [];
+		for (const post of period.posts) for (const s of post.shifts) rows.push([post.post.name, `${when(s.startsAt, tz).slice(11)}–${when(s.endsAt, tz).slice(11)}`, s.people.map((x) => x.name).join('、')]);
+		body.push(tbl([t('record_post', locale), t('record_time', locale), t('record_people', locale)], rows));
+		if (period.tasks.length) {
+			body.push(
+				p(''),
+				tbl(
+					[t('card_field_agency', locale), t('record_tasks_due', locale), t('card_field_status', locale), t('card_field_assignees', locale)],
+					period.tasks.map((c) => [agency(c.agency), c.title, code('status', c.status, locale), c.assignees.join('、')])
+				)
+			);
+		}
+	}
+	body.push(h(t('record_ics214', locale)));
+	const logs = inAgencyOrder(record, record.ics214);
+	logs.forEach(([c, rows], k) => {
+		body.push(h(t('record_with_count', locale, { name: agency(c), count: rows.length }), HeadingLevel.HEADING_2));
+		body.push(tbl([t('record_time', locale), t('record_who', locale), t('record_what', locale)], rows.slice(0, ROW_CAP).map((a) => [when(a.at, tz), a.who ?? '', activityLine(a, locale, record, titles)])));
+		if (rows.length > ROW_CAP) body.push(p(t('record_rows_capped', locale, { shown: ROW_CAP, total: rows.length }), { size: 16, color: '5B6475' }));
+		onProgress?.(0.3 + (0.4 * (k + 1)) / Math.max(1, logs.length));
+	});
+	if (parties) {
+		body.push(h(t('record_parties_annex', locale)), p(t('record_parties_note', locale), { size: 16, color: '5B6475' }));
+		body.push(
+			tbl(
+				[t('record_dispute', locale), t('field_display_name', locale), t('field_phone', locale), t('record_id_number', locale), t('record_address', locale)],
+				parties.map((x) => [titles.get(x.disputeId) ?? x.disputeId, x.name, x.phone, x.idNumber, x.address])
+			)
+		);
+	}
+	const document = new Document({
+		creator: 'Liandong',
+		title: `${record.event.name} ${t('record_title', locale)}`,
+		styles: { default: { document: { run: { font: FONT } } } },
+		sections: [{ children: body }]
+	});
+	const buffer = await Packer.toBuffer(document);
+	onProgress?.(0.98);
+	return new Uint8Array(buffer);
+}

@@ -1,0 +1,51 @@
+/**
+ * Renders an export (PDF, DOCX, CSV zip) in a worker thread. Rendering is synchronous work of seconds for a large
+ * event (a DOCX of 50,000 activity rows held the event loop for ten): on the main thread it stopped the sync hub,
+ * the command channel and every request — the export's own progress polls included — for everyone.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Party } from './collect.ts';
+import type { Locale } from './labels.ts';
+
+export interface RenderRequest {
+	format: 'pdf' | 'docx' | 'csv';
+	/** The record as its canonical JSON: one string crosses to the worker faster than the object would. */
+	canonical: string;
+	sha256: string;
+	parties: Party[] | null;
+	locale: Locale;
+}
+
+const WORKER_FILE = 'src/lib/server/after-action/export-worker.ts';
+
+/** The worker's source: found from the working directory, as the CJK font is (the build does not bundle it). */
+function workerPath(): string {
+	const p = resolve(process.cwd(), WORKER_FILE);
+	if (!existsSync(p)) throw new Error(`export worker ${WORKER_FILE} not found under ${process.cwd()}`);
+	return p;
+}
+
+/** Renders in a fresh worker; `onProgress` hears fractions 0–1 as the renderer reports them. */
+export function renderInWorker(req: RenderRequest, onProgress?: (fraction: number) => void): Promise<Uint8Array> {
+	return new Promise((resolvePromise, reject) => {
+		const worker = new Worker(workerPath(), { workerData: req });
+		let done = false;
+		worker.on('message', (m: { progress?: number; bytes?: Uint8Array }) => {
+			if (typeof m.progress === 'number') onProgress?.(m.progress);
+			if (m.bytes) {
+				done = true;
+				resolvePromise(m.bytes);
+				void worker.terminate();
+			}
+		});
+		worker.on('error', (err) => {
+			done = true;
+			reject(err);
+		});
+		worker.on('exit', (code) => {
+			if (!done) reject(new Error(`the export worker stopped (exit code ${code}) before it finished`));
+		});
+	});
+}

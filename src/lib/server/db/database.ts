@@ -1,0 +1,150 @@
+/**
+ * Opens the one database handle a process owns: PGlite in a data folder by default, PostgreSQL through `pg`
+ * when a connection string is given. Never open a second handle in the same process (see DESIGN.md).
+ */
+import { mkdirSync, accessSync, constants, writeFileSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, PostgresDialect, PGliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import type { DB } from './schema.ts';
+import { StartupError } from './errors.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+
+export interface DatabaseHandle {
+	db: Kysely<DB>;
+	kind: 'embedded' | 'postgres';
+	/** The pg pool when running on a PostgreSQL server (LISTEN/NOTIFY and the socket.io adapter use it). */
+	pool: pg.Pool | null;
+	/** A short description for logs and /healthz, never containing a password. */
+	describe: string;
+	close(): Promise<void>;
+}
+
+export { StartupError };
+
+export interface DatabaseOptions {
+	databaseUrl?: string;
+	dataDir: string;
+	/** Pool size for PostgreSQL. */
+	poolSize?: number;
+}
+
+/** Removes a password from a connection string so it can be printed. */
+export function redactDatabaseUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString();
+	} catch {
+		return '(unparseable DATABASE_URL)';
+	}
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+	return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 20) : openEmbedded(options.dataDir);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+	const shown = redactDatabaseUrl(url);
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new StartupError(
+			`DATABASE_URL is not a valid connection string; expected postgres://user@host:5432/dbname, got ${shown}.`
+		);
+	}
+	if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
+		throw new StartupError(`DATABASE_URL must start with postgres:// or postgresql://; got ${shown}.`);
+	}
+	const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+	// An idle client that loses its server must not crash the process; the next query reports it.
+	pool.on('error', (err) => console.error(`[db] idle connection error: ${err.message}`));
+	try {
+		const client = await pool.connect();
+		client.release();
+	} catch (err) {
+		await pool.end().catch(() => {});
+		const reason = err instanceof Error ? err.message : String(err);
+		throw new StartupError(
+			`Cannot reach the database at ${shown}: ${reason}. Start PostgreSQL there, or fix DATABASE_URL (unset it to use the embedded database).`
+		);
+	}
+	const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+	return {
+		db,
+		kind: 'postgres',
+		pool,
+		describe: `postgres ${parsed.host}${parsed.pathname}`,
+		close: () => db.destroy()
+	};
+}
+
+async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
+	const folder = resolve(dataDir);
+	const pgdata = resolve(folder, 'pgdata');
+	try {
+		// PGlite does not create a data folder's parent.
+		mkdirSync(dirname(pgdata), { recursive: true });
+		accessSync(folder, constants.W_OK);
+		const probe = resolve(folder, '.write-probe');
+		writeFileSync(probe, 'ok');
+		rmSync(probe);
+	} catch (err) {
+		const reason = err instanceof Error ? err.message : String(err);
+		throw new StartupError(
+			`DATA_DIR ${folder} is not writable (${reason}). Point DATA_DIR at a folder this user can write, or set DATABASE_URL.`
+		);
+	}
+	// Before PGlite touches the folder: a second process opening it would corrupt it.
+	const lock = acquireDataDirLock(folder);
+	let db: Kysely<DB> | undefined;
+	try {
+		let pglite: PGlite;
+		try {
+			pglite = await PGlite.create(pgdata);
+		} catch (err) {
+			const reason = err instanceof Error ? err.message : String(err);
+			throw new StartupError(`Cannot open the embedded database in ${pgdata} (${reason}).`);
+		}
+		db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+		await sql`select 1`.execute(db);
+	} catch (err) {
+		await db?.destroy().catch(() => {});
+		lock.release();
+		throw err;
+	}
+	const opened = db;
+	return {
+		db: opened,
+		kind: 'embedded',
+		pool: null,
+		describe: `embedded ${pgdata}`,
+		async close() {
+			try {
+				await opened.destroy();
+			} finally {
+				lock.release();
+			}
+		}
+	};
+}
+
+/** Checks that the database answers; used by /healthz. */
+export async function pingDatabase(db: Kysely<DB>, timeoutMs = 2_000): Promise<{ ok: true } | { ok: false; reason: string }> {
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		await Promise.race([
+			sql`select 1`.execute(db),
+			new Promise((_, reject) => {
+				timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+			})
+		]);
+		return { ok: true };
+	} catch (err) {
+		return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+	} finally {
+		clearTimeout(timer);
+	}
+}

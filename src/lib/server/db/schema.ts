@@ -1,0 +1,216 @@
+/**
+ * The database as Kysely sees it: one interface per table, kept beside the migrations that create them.
+ * Rows stay inside repositories; routes and clients get camelCase domain types.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface SettingsTable {
+	key: string;
+	value: string;
+	updated_at: Timestamp;
+}
+
+export interface AgenciesTable {
+	code: string;
+	name_zh: string;
+	name_en: string;
+	color: string;
+	sort: ColumnType<number, number | undefined, number>;
+	created_at: Timestamp;
+}
+
+export interface TeamsTable {
+	id: string;
+	agency_code: string;
+	parent_id: string | null;
+	level: 'brigade' | 'squadron' | 'unit';
+	name: string;
+	created_at: Timestamp;
+}
+
+export interface UsersTable {
+	id: string;
+	username: string;
+	display_name: string;
+	password_hash: string;
+	agency_code: string | null;
+	team_id: string | null;
+	is_admin: ColumnType<boolean, boolean | undefined, boolean>;
+	cleared_personal_data: ColumnType<boolean, boolean | undefined, boolean>;
+	phone: string | null;
+	locale: string | null;
+	disabled_at: NullableTimestamp;
+	created_at: Timestamp;
+}
+
+export interface SessionsTable {
+	id: string;
+	user_id: string;
+	expires_at: Timestamp;
+	created_at: Timestamp;
+	ip: string | null;
+	user_agent: string | null;
+}
+
+export interface LoginFailuresTable {
+	id: Generated<string>;
+	key: string;
+	failed_at: Timestamp;
+}
+
+export interface EventsTable {
+	id: string;
+	name: string;
+	venue: ColumnType<string, string | undefined, string>;
+	starts_at: Timestamp;
+	ends_at: Timestamp;
+	timezone: ColumnType<string, string | undefined, string>;
+	status: ColumnType<'planning' | 'active' | 'closed', 'planning' | 'active' | 'closed' | undefined>;
+	checkin_grace_minutes: ColumnType<number, number | undefined, number>;
+	created_by: string | null;
+	created_at: Timestamp;
+	updated_at: Timestamp;
+	closed_at: NullableTimestamp;
+}
+
+export interface EventMembersTable {
+	event_id: string;
+	user_id: string;
+	role: 'commander' | 'lead' | 'member' | 'reviewer' | 'observer';
+	agency_code: string | null;
+	added_at: Timestamp;
+}
+
+export interface DisplayTokensTable {
+	id: string;
+	event_id: string;
+	name: string;
+	created_by: string | null;
+	created_at: Timestamp;
+	last_used_at: NullableTimestamp;
+	revoked_at: NullableTimestamp;
+}
+
+export interface DocumentsTable {
+	name: string;
+	event_id: string;
+	/** bigint: pg returns it as a string, PGlite as a number; read it with Number(). */
+	seq: ColumnType<string | number, string | number | undefined, string | number>;
+	created_at: Timestamp;
+}
+
+export interface DocUpdatesTable {
+	doc: string;
+	seq: ColumnType<string | number, string | number, never>;
+	user_id: string | null;
+	conn_id: string | null;
+	at: Timestamp;
+	bytes: Uint8Array;
+}
+
+export interface DocSnapshotsTable {
+	doc: string;
+	upto_seq: ColumnType<string | number, string | number, never>;
+	state: Uint8Array;
+	created_at: Timestamp;
+}
+
+export interface DocClientsTable {
+	doc: string;
+	client_id: ColumnType<string | number, string | number, never>;
+	user_id: string;
+	first_seen_at: Timestamp;
+}
+
+export interface ActivityTable {
+	id: Generated<string>;
+	event_id: string;
+	doc: string;
+	seq: ColumnType<string | number | null, string | number | null, never>;
+	user_id: string | null;
+	at: Timestamp;
+	entity_type: string;
+	entity_id: string;
+	action: string;
+	field: string | null;
+	subject: string | null;
+	from_value: string | null;
+	to_value: string | null;
+}
+
+export interface InstructionsTable {
+	id: string;
+	event_id: string;
+	sender_id: string | null;
+	sender_agency: string | null;
+	scope: 'everyone' | 'agencies' | 'teams';
+	/** JSON array of agency codes or team ids. */
+	targets: string;
+	priority: 'routine' | 'urgent' | 'alarm';
+	body: string;
+	ack_by: NullableTimestamp;
+	created_at: Timestamp;
+}
+
+export interface InstructionRecipientsTable {
+	instruction_id: string;
+	user_id: string;
+	agency_code: string | null;
+	acked_at: NullableTimestamp;
+}
+
+export interface RecordsTable {
+	event_id: string;
+	status: ColumnType<'draft' | 'final', 'draft' | 'final' | undefined, 'draft' | 'final'>;
+	/** JSON of the HSEEP findings (see src/lib/domain/after-action.ts). */
+	findings: ColumnType<string, string | undefined, string>;
+	updated_at: Timestamp;
+	updated_by: string | null;
+	finalized_at: NullableTimestamp;
+	finalized_by: string | null;
+	canonical_json: string | null;
+	sha256: string | null;
+}
+
+/** A shift swap request (换班); see src/lib/domain/roster-swap.ts. */
+export interface ShiftSwapsTable {
+	id: string;
+	event_id: string;
+	agency_code: string;
+	from_shift_id: string;
+	from_person_id: string;
+	from_user_id: string;
+	to_shift_id: string | null;
+	to_person_id: string | null;
+	to_user_id: string;
+	note: ColumnType<string, string | undefined, string>;
+	status: 'proposed' | 'accepted' | 'approved' | 'declined' | 'rejected' | 'cancelled';
+	requested_at: Timestamp;
+	responded_at: NullableTimestamp;
+	decided_at: NullableTimestamp;
+	decided_by: string | null;
+}
+
+export interface DB {
+	settings: SettingsTable;
+	agencies: AgenciesTable;
+	teams: TeamsTable;
+	users: UsersTable;
+	sessions: SessionsTable;
+	login_failures: LoginFailuresTable;
+	events: EventsTable;
+	event_members: EventMembersTable;
+	display_tokens: DisplayTokensTable;
+	documents: DocumentsTable;
+	doc_updates: DocUpdatesTable;
+	doc_snapshots: DocSnapshotsTable;
+	doc_clients: DocClientsTable;
+	activity: ActivityTable;
+	instructions: InstructionsTable;
+	instruction_recipients: InstructionRecipientsTable;
+	records: RecordsTable;
+	shift_swaps: ShiftSwapsTable;
+}

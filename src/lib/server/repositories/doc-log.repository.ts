@@ -1,0 +1,246 @@
+/**
+ * The durable side of the sync hub: the update log, snapshots, client-id bindings and activity rows.
+ * Sequence numbers are per document and gap-free: appending bumps `documents.seq` first, and that row lock
+ * orders the appends of one document across every instance until their transaction commits.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { ActivityDraft } from '../../domain/activity.ts';
+
+export interface StoredUpdate {
+	seq: number;
+	bytes: Uint8Array;
+}
+
+export interface LoadedLog {
+	snapshot: { uptoSeq: number; state: Uint8Array } | null;
+	updates: StoredUpdate[];
+	bindings: Map<number, string>;
+}
+
+export async function loadDocumentLog(db: Kysely<DB>, doc: string): Promise<LoadedLog> {
+	const snap = await db
+		.selectFrom('doc_snapshots')
+		.select(['upto_seq', 'state'])
+		.where('doc', '=', doc)
+		.orderBy('upto_seq', 'desc')
+		.limit(1)
+		.executeTakeFirst();
+	const uptoSeq = snap ? Number(snap.upto_seq) : 0;
+	const updates = await readUpdates(db, doc, uptoSeq + 1);
+	const bindingRows = await db.selectFrom('doc_clients').select(['client_id', 'user_id']).where('doc', '=', doc).execute();
+	return {
+		snapshot: snap ? { uptoSeq, state: new Uint8Array(snap.state) } : null,
+		updates,
+		bindings: new Map(bindingRows.map((r) => [Number(r.client_id), r.user_id]))
+	};
+}
+
+/** Updates of a document from `fromSeq` (inclusive) to `toSeq` (inclusive, or the end). */
+export async function readUpdates(db: Kysely<DB>, doc: string, fromSeq: number, toSeq?: number): Promise<StoredUpdate[]> {
+	let q = db.selectFrom('doc_updates').select(['seq', 'bytes']).where('doc', '=', doc).where('seq', '>=', fromSeq);
+	if (toSeq !== undefined) q = q.where('seq', '<=', toSeq);
+	const rows = await q.orderBy('seq').execute();
+	return rows.map((r) => ({ seq: Number(r.seq), bytes: new Uint8Array(r.bytes) }));
+}
+
+/** The last sequence number of a document (0 when it has none). */
+export async function lastSeq(db: Kysely<DB>, doc: string): Promise<number> {
+	const r = await db.selectFrom('documents').select('seq').where('name', '=', doc).executeTakeFirst();
+	return r ? Number(r.seq) : 0;
+}
+
+export interface AppendEntry {
+	doc: string;
+	eventId: string;
+	userId: string | null;
+	connId: string | null;
+	at: Date;
+	bytes: Uint8Array;
+	activity: ActivityDraft[];
+	/** Client ids seen for the first time in this update, to bind to `userId`. */
+	newClients: number[];
+}
+
+/**
+ * Appends updates inside the caller's transaction and returns each one's sequence number, in input order.
+ * Updates of one document get consecutive numbers.
+ */
+export async function appendUpdates(tx: Kysely<DB>, entries: AppendEntry[]): Promise<number[]> {
+	const byDoc = new Map<string, AppendEntry[]>();
+	for (const e of entries) {
+		const list = byDoc.get(e.doc);
+		if (list) list.push(e);
+		else byDoc.set(e.doc, [e]);
+	}
+	const seqOf = new Map<AppendEntry, number>();
+	// Sorted so that two instances appending to the same documents take the row locks in the same order.
+	for (const doc of [...byDoc.keys()].sort()) {
+		const list = byDoc.get(doc)!;
+		const row = await tx
+			.insertInto('documents')
+			.values({ name: doc, event_id: list[0].eventId, seq: list.length })
+			.onConflict((oc) => oc.column('name').doUpdateSet({ seq: sql`documents.seq + ${list.length}` }))
+			.returning('seq')
+			.executeTakeFirstOrThrow();
+		const last = Number(row.seq);
+		list.forEach((e, i) => seqOf.set(e, last - list.length + 1 + i));
+	}
+	await tx
+		.insertInto('doc_updates')
+		.values(entries.map((e) => ({ doc: e.doc, seq: seqOf.get(e)!, user_id: e.userId, conn_id: e.connId, at: e.at, bytes: e.bytes })))
+		.execute();
+	const bindings = entries.flatMap((e) => (e.userId ? e.newClients.map((c) => ({ doc: e.doc, client_id: c, user_id: e.userId! })) : []));
+	if (bindings.length) {
+		await tx
+			.insertInto('doc_clients')
+			.values(bindings)
+			.onConflict((oc) => oc.columns(['doc', 'client_id']).doNothing())
+			.execute();
+	}
+	const activity = entries.flatMap((e) =>
+		e.activity.map((a) => ({
+			event_id: e.eventId,
+			doc: e.doc,
+			seq: seqOf.get(e)!,
+			user_id: e.userId,
+			at: e.at,
+			entity_type: a.entityType,
+			entity_id: a.entityId,
+			action: a.action,
+			field: a.field,
+			subject: a.subject,
+			from_value: a.from,
+			to_value: a.to
+		}))
+	);
+	// Postgres caps a statement at 65535 parameters; 12 columns a row.
+	for (let i = 0; i < activity.length; i += 4000) {
+		await tx.insertInto('activity').values(activity.slice(i, i + 4000)).execute();
+	}
+	return entries.map((e) => seqOf.get(e)!);
+}
+
+/**
+ * Appends activity that no update carries by itself (a dispute's escalation: in the update log it is one
+ * document's delete and another's create). Call inside the transaction of the writes it explains.
+ */
+export async function recordActivity(
+	tx: Kysely<DB>,
+	rows: Array<ActivityDraft & { eventId: string; doc: string; userId: string | null; at: Date }>
+): Promise<void> {
+	if (rows.length === 0) return;
+	await tx
+		.insertInto('activity')
+		.values(
+			rows.map((a) => ({
+				event_id: a.eventId,
+				doc: a.doc,
+				seq: null,
+				user_id: a.userId,
+				at: a.at,
+				entity_type: a.entityType,
+				entity_id: a.entityId,
+				action: a.action,
+				field: a.field,
+				subject: a.subject,
+				from_value: a.from,
+				to_value: a.to
+			}))
+		)
+		.execute();
+}
+
+export async function saveSnapshot(db: Kysely<DB>, doc: string, uptoSeq: number, state: Uint8Array): Promise<void> {
+	await db
+		.insertInto('doc_snapshots')
+		.values({ doc, upto_seq: uptoSeq, state })
+		.onConflict((oc) => oc.columns(['doc', 'upto_seq']).doNothing())
+		.execute();
+	// Older snapshots are redundant for loading; the log itself is kept whole.
+	await db.deleteFrom('doc_snapshots').where('doc', '=', doc).where('upto_seq', '<', uptoSeq).execute();
+}
+
+/** Which user a client id of a document belongs to, when it is bound. */
+export async function clientOwner(db: Kysely<DB>, doc: string, clientId: number): Promise<string | null> {
+	const r = await db
+		.selectFrom('doc_clients')
+		.select('user_id')
+		.where('doc', '=', doc)
+		.where('client_id', '=', clientId)
+		.executeTakeFirst();
+	return r?.user_id ?? null;
+}
+
+export interface ActivityRow {
+	id: string;
+	doc: string;
+	seq: number | null;
+	userId: string | null;
+	userName: string | null;
+	at: Date;
+	entityType: string;
+	entityId: string;
+	action: string;
+	field: string | null;
+	subject: string | null;
+	from: string | null;
+	to: string | null;
+}
+
+/** Activity of an event, newest first, limited to the given documents (those the reader may read). */
+export async function listActivity(
+	db: Kysely<DB>,
+	eventId: string,
+	opts: { docs: string[]; entityId?: string; entityType?: string; limit?: number; before?: Date; beforeId?: string }
+): Promise<ActivityRow[]> {
+	if (opts.docs.length === 0) return [];
+	let q = db
+		.selectFrom('activity as a')
+		.leftJoin('users as u', 'u.id', 'a.user_id')
+		.select([
+			'a.id',
+			'a.doc',
+			'a.seq',
+			'a.user_id',
+			'u.display_name',
+			'a.at',
+			'a.entity_type',
+			'a.entity_id',
+			'a.action',
+			'a.field',
+			'a.subject',
+			'a.from_value',
+			'a.to_value'
+		])
+		.where('a.event_id', '=', eventId)
+		.where('a.doc', 'in', opts.docs);
+	if (opts.entityId) q = q.where('a.entity_id', '=', opts.entityId);
+	if (opts.entityType) q = q.where('a.entity_type', '=', opts.entityType);
+	// Paging by time alone skipped rows: one update's rows share their time, so a page that ended inside such a
+	// group lost the rest of it. With `beforeId` the cursor is the last row itself, (at, id), as the order is.
+	if (opts.before && opts.beforeId) {
+		const { before, beforeId } = opts;
+		q = q.where((eb) => eb.or([eb('a.at', '<', before), eb.and([eb('a.at', '=', before), eb('a.id', '<', beforeId)])]));
+	} else if (opts.before) q = q.where('a.at', '<', opts.before);
+	const rows = await q
+		.orderBy('a.at', 'desc')
+		.orderBy('a.id', 'desc')
+		.limit(opts.limit ?? 200)
+		.execute();
+	return rows.map((r) => ({
+		id: String(r.id),
+		doc: r.doc,
+		seq: r.seq === null ? null : Number(r.seq),
+		userId: r.user_id,
+		userName: r.display_name,
+		at: new Date(r.at),
+		entityType: r.entity_type,
+		entityId: r.entity_id,
+		action: r.action,
+		field: r.field,
+		subject: r.subject,
+		from: r.from_value,
+		to: r.to_value
+	}));
+}

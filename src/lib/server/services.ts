@@ -1,0 +1,45 @@
+/**
+ * What the Node entry hands to SvelteKit code on every request (through `event.locals`): the one database handle
+ * and the process-wide parts that pages need. Built once in server/app.ts; nothing here opens anything.
+ */
+import type { Kysely } from 'kysely';
+import type { IncomingMessage } from 'node:http';
+import type { DB } from './db/schema.ts';
+import type { JobRegistry } from './jobs.ts';
+import type * as Y from 'yjs';
+
+/** One change the server makes in a document on a user's behalf. */
+export interface DocWrite {
+	doc: string;
+	change(doc: Y.Doc): void;
+}
+
+export interface AppServices {
+	db: Kysely<DB>;
+	databaseKind: 'embedded' | 'postgres';
+	version: string;
+	/** Ends every live connection (Yjs and socket.io) of a session or display token; filled by the hub. */
+	closeLiveConnections(filter: { sessionId?: string; userId?: string; displayTokenId?: string }, reason: string): void;
+	/**
+	 * After an event's row or memberships changed: its command document's meta follows, open pages hear of
+	 * the new status, and live connections get the rights they now have.
+	 */
+	eventChanged(eventId: string, byUserId: string | null): Promise<void>;
+	/**
+	 * Writes into documents on a user's behalf through the sync hub: checked against the schema, stored in one
+	 * transaction together with `alsoInTransaction`, then broadcast. Throws (and changes nothing) on refusal.
+	 */
+	writeDocuments(userId: string | null, writes: DocWrite[], alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>): Promise<void>;
+	/** The stored state of a document, as the hub holds it. Read only: never change the returned doc. */
+	readDocument(name: string): Promise<Y.Doc>;
+	/**
+	 * Closes an event: its status becomes closed, every document gets a final snapshot, open pages switch to
+	 * read only at once. Returns false when it was closed already.
+	 */
+	closeEvent(eventId: string, byUserId: string): Promise<boolean>;
+	/** Background work with progress (exports). */
+	jobs: JobRegistry;
+}
+
+/** The request as the Node entry passes it to SvelteKit's handler. */
+export type ServicedRequest = IncomingMessage & { liandong?: AppServices };

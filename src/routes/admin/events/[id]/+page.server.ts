@@ -1,0 +1,151 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { checkMember, LIMITS, type FieldErrors, type MemberInput } from '$lib/domain/validation';
+import { m } from '$lib/paraglide/messages';
+import { agencyExists, listAgencies } from '$lib/server/repositories/agency.repository';
+import {
+	activateEvent,
+	getEvent,
+	getMembership,
+	listMembers,
+	removeMember,
+	setMember
+} from '$lib/server/repositories/event.repository';
+import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from '$lib/server/repositories/display-token.repository';
+import { getUser, listUsers } from '$lib/server/repositories/user.repository';
+import type { Kysely } from 'kysely';
+import type { DB } from '$lib/server/db/schema';
+import { requireAdmin } from '../../admin.server';
+
+async function findEvent(db: Kysely<DB>, id: string) {
+	const event = await getEvent(db, id);
+	if (!event) error(404, { message: m.admin_event_not_found() });
+	return event;
+}
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	requireAdmin({ locals, url });
+	const event = await findEvent(locals.db, params.id);
+	const [members, users, agencies, tokens] = await Promise.all([
+		listMembers(locals.db, event.id),
+		listUsers(locals.db),
+		listAgencies(locals.db),
+		listDisplayTokens(locals.db, event.id)
+	]);
+	return {
+		event,
+		members,
+		// Candidates for "add member": only what the picker shows.
+		users: users
+			.filter((u) => !u.disabled)
+			.map((u) => ({ id: u.id, username: u.username, displayName: u.displayName, agencyCode: u.agencyCode })),
+		agencies,
+		tokens: tokens.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revoked: t.revoked }))
+	};
+};
+
+/** The membership form's values, to fill it again after a refusal. */
+function memberValues(form: FormData) {
+	return {
+		userId: String(form.get('userId') ?? ''),
+		role: String(form.get('role') ?? ''),
+		agencyCode: String(form.get('agencyCode') ?? '')
+	};
+}
+
+/** Checks that the member's user and agency exist; a disabled user is refused too. */
+async function memberRefProblems(db: Kysely<DB>, input: MemberInput): Promise<FieldErrors | null> {
+	const errors: FieldErrors = {};
+	const user = await getUser(db, input.userId);
+	if (!user || user.disabled) errors.userId = 'notFound';
+	if (input.agencyCode && !(await agencyExists(db, input.agencyCode))) errors.agencyCode = 'notFound';
+	return Object.keys(errors).length ? errors : null;
+}
+
+export const actions: Actions = {
+	activate: async ({ locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		if (!(await activateEvent(locals.db, event.id))) return fail(409, { action: 'activate' as const, refused: true });
+		// Open boards hear of the new status at once, and the command document's meta follows.
+		await locals.services.eventChanged(event.id, locals.user?.id ?? null);
+		return { action: 'activate' as const, done: true };
+	},
+
+	addMember: async ({ request, locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		const form = await request.formData();
+		const values = memberValues(form);
+		const fails = (status: number, errors: FieldErrors) => fail(status, { action: 'addMember' as const, values, errors });
+		if (event.status === 'closed') return fail(409, { action: 'addMember' as const, values, errors: {}, closed: true });
+		const checked = checkMember(Object.fromEntries(form));
+		if (!checked.ok) return fails(400, checked.errors);
+		// Check and write in one transaction: the user is added only if they are still there and not yet a member.
+		const errors = await locals.db.transaction().execute(async (tx) => {
+			const problems = await memberRefProblems(tx, checked.value);
+			if (problems) return problems;
+			if (await getMembership(tx, event.id, checked.value.userId)) return { userId: 'taken' } satisfies FieldErrors;
+			await setMember(tx, event.id, checked.value);
+			return null;
+		});
+		if (errors) return fails(400, errors);
+		return { action: 'addMember' as const, added: checked.value.userId };
+	},
+
+	setMember: async ({ request, locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		const form = await request.formData();
+		const values = memberValues(form);
+		if (event.status === 'closed') return fail(409, { action: 'setMember' as const, values, errors: {}, closed: true });
+		const checked = checkMember(Object.fromEntries(form));
+		if (!checked.ok) return fail(400, { action: 'setMember' as const, values, errors: checked.errors });
+		const errors = await locals.db.transaction().execute(async (tx) => {
+			if (!(await getMembership(tx, event.id, checked.value.userId))) return { userId: 'notFound' } satisfies FieldErrors;
+			const problems = await memberRefProblems(tx, checked.value);
+			if (problems) return problems;
+			await setMember(tx, event.id, checked.value);
+			return null;
+		});
+		if (errors) return fail(400, { action: 'setMember' as const, values, errors });
+		// Rights are decided when a connection opens; the member's connections reopen under the new role.
+		locals.services.closeLiveConnections({ userId: checked.value.userId }, 'roleChanged');
+		return { action: 'setMember' as const, changed: checked.value.userId };
+	},
+
+	removeMember: async ({ request, locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		if (event.status === 'closed') return fail(409, { action: 'removeMember' as const, closed: true });
+		const userId = String((await request.formData()).get('userId') ?? '');
+		await removeMember(locals.db, event.id, userId);
+		// A removed member's open connections no longer match their rights. The filter has no event, so all of the
+		// user's connections close; the client reconnects to the events they still belong to.
+		locals.services.closeLiveConnections({ userId }, 'membershipRemoved');
+		return { action: 'removeMember' as const, removed: true };
+	},
+
+	createToken: async ({ request, locals, url, params }) => {
+		const me = requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		const name = String((await request.formData()).get('name') ?? '').trim();
+		const values = { name };
+		if (!name) return fail(400, { action: 'createToken' as const, values, errors: { name: 'required' } satisfies FieldErrors });
+		if ([...name].length > LIMITS.name) {
+			return fail(400, { action: 'createToken' as const, values, errors: { name: 'tooLong' } satisfies FieldErrors });
+		}
+		const { token } = await createDisplayToken(locals.db, event.id, name, me.id);
+		// The token is in this answer only; the database keeps its hash, so it can never be shown again.
+		return { action: 'createToken' as const, created: { name, url: `${url.origin}/wall/${token}` } };
+	},
+
+	revokeToken: async ({ request, locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		const id = String((await request.formData()).get('tokenId') ?? '');
+		if (!(await revokeDisplayToken(locals.db, event.id, id))) return fail(404, { action: 'revokeToken' as const, refused: true });
+		locals.services.closeLiveConnections({ displayTokenId: id }, 'revoked');
+		return { action: 'revokeToken' as const, done: true };
+	}
+};

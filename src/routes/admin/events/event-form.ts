@@ -1,0 +1,45 @@
+/** The event form's values, shared by its component and the create and edit actions. */
+import { DEFAULT_TIMEZONE } from '$lib/domain/roles';
+import { toLocalInputValue } from '$lib/domain/validation';
+
+export interface EventFormValues {
+	name: string;
+	venue: string;
+	startsAt: string;
+	endsAt: string;
+	timezone: string;
+	checkinGraceMinutes: string;
+}
+
+export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes'] as const;
+
+export const BLANK_EVENT: EventFormValues = {
+	name: '',
+	venue: '',
+	startsAt: '',
+	endsAt: '',
+	timezone: DEFAULT_TIMEZONE,
+	checkinGraceMinutes: '10'
+};
+
+/** A saved event as the form shows it: times as wall clock in the event's own time zone. */
+export function eventFormValues(e: {
+	name: string;
+	venue: string;
+	startsAt: Date;
+	endsAt: Date;
+	timezone: string;
+	checkinGraceMinutes: number;
+}): EventFormValues {
+	return {
+		name: e.name,
+		venue: e.venue,
+		startsAt: toLocalInputValue(e.startsAt, e.timezone),
+		endsAt: toLocalInputValue(e.endsAt, e.timezone),
+		timezone: e.timezone,
+		checkinGraceMinutes: String(e.checkinGraceMinutes)
+	};
+}
+
+/** Time zones offered in the list; any IANA name may be typed. */
+export const COMMON_TIMEZONES = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Hong_Kong', 'Asia/Macau', 'Asia/Taipei', 'UTC'];

@@ -1,0 +1,58 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { requireReviewer } from '$lib/server/after-action/access';
+import { loadRecord } from '$lib/server/after-action/record';
+import { collectParties } from '$lib/server/after-action/collect';
+// Rendering runs in a worker thread: seconds of synchronous work for a large event would stop the server.
+import { renderInWorker } from '$lib/server/after-action/render-worker';
+import { getLocale } from '$lib/paraglide/runtime';
+
+const FORMATS = ['pdf', 'docx', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * POST /api/events/<id>/record/exports {format}: starts an export and answers with its job; poll
+ * GET …/exports/<job> for progress and fetch …/exports/<job>/file when done. Personal data (the dispute
+ * parties' annex) is included only for exporters cleared for it.
+ */
+export const POST: RequestHandler = async ({ locals, params, request }) => {
+	const ctx = await requireReviewer(locals, params.id);
+	let format: Format;
+	try {
+		const body = await request.json();
+		format = body?.format;
+	} catch {
+		return json({ error: 'invalid', message: 'Send JSON: {"format": "pdf" | "docx" | "json" | "csv"}.' }, { status: 400 });
+	}
+	if (!FORMATS.includes(format)) return json({ error: 'invalid', message: 'format must be pdf, docx, json or csv' }, { status: 400 });
+	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
+	const { db, services } = locals;
+	const eventId = params.id;
+	const job = services.jobs.start(ctx.userId, format, async (report) => {
+		report(2, 'collect');
+		const loaded = await loadRecord(db, services, eventId, (f) => report(5 + f * 35));
+		if (!loaded) throw new Error('no such event');
+		const { record, canonical, sha256 } = loaded;
+		const parties = ctx.cleared && format !== 'json' ? await collectParties(services, eventId) : null;
+		report(45, 'render');
+		const progress = (f: number) => report(45 + f * 54);
+		const base = `${record.event.name}-${record.status === 'final' ? 'final' : 'draft'}`.replace(/[\\/:*?"<>|\s]+/g, '_');
+		const headers = { 'x-record-sha256': sha256 };
+		switch (format) {
+			case 'json':
+				return { bytes: new TextEncoder().encode(canonical), contentType: 'application/json', filename: `${base}.json`, headers };
+			case 'csv':
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress), contentType: 'application/zip', filename: `${base}.zip`, headers };
+			case 'pdf':
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
+			case 'docx':
+				return {
+					bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress),
+					contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+					filename: `${base}.docx`,
+					headers
+				};
+		}
+	});
+	return json({ job }, { status: 202 });
+};

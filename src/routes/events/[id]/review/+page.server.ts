@@ -1,0 +1,79 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { requireReviewer } from '$lib/server/after-action/access';
+import { loadRecord, finalizeEventRecord } from '$lib/server/after-action/record';
+import { logSpan } from '$lib/server/after-action/replay';
+import { entityTitles } from '$lib/server/after-action/render-common';
+import { saveFindings } from '$lib/server/repositories/record.repository';
+import { checkFindings } from '$lib/domain/findings';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const ctx = await requireReviewer(locals, params.id);
+	const loaded = await loadRecord(locals.db, locals.services, params.id);
+	// A missing event already failed in requireReviewer; this is the record vanishing in between.
+	if (!loaded) error(404, { message: 'No such event.' });
+	const { record, sha256, final } = loaded;
+	const span = await logSpan(locals.db, params.id);
+	return {
+		sha256,
+		final,
+		canClose: ctx.actions['event.close'],
+		cleared: ctx.cleared,
+		span: { from: span.from?.toISOString() ?? null, to: span.to?.toISOString() ?? null },
+		record: {
+			status: record.status,
+			finalizedAt: record.finalizedAt,
+			finalizedBy: record.finalizedBy,
+			event: record.event,
+			overview: record.overview,
+			figures: record.figures,
+			findings: record.findings,
+			ics204: record.ics204,
+			instructions: record.instructions,
+			disputes: record.disputes,
+			activityCount: record.timeline.length
+		},
+		// What each card, dispute and post is called, so the timeline's rows can say what they are about.
+		titles: Object.fromEntries(entityTitles(record))
+	};
+};
+
+export const actions: Actions = {
+	/** The commander closes the event, after confirming. */
+	close: async ({ locals, params, request }) => {
+		const ctx = await requireReviewer(locals, params.id);
+		// Checked before the right to close, which a closed event gives nobody: a second close was told "forbidden".
+		if (ctx.event.status === 'closed') return fail(409, { action: 'close' as const, error: 'alreadyClosed' as const });
+		if (!ctx.actions['event.close']) return fail(403, { action: 'close' as const, error: 'forbidden' as const });
+		const form = await request.formData();
+		if (form.get('confirm') !== 'yes') return fail(400, { action: 'close' as const, error: 'confirm' as const });
+		const closed = await locals.services.closeEvent(params.id, ctx.userId);
+		return closed ? { action: 'close' as const, closed: true } : fail(409, { action: 'close' as const, error: 'alreadyClosed' as const });
+	},
+
+	/** Saves the findings of a draft record (JSON in the `findings` field). */
+	saveFindings: async ({ locals, params, request }) => {
+		const ctx = await requireReviewer(locals, params.id);
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(String((await request.formData()).get('findings') ?? ''));
+		} catch {
+			return fail(400, { action: 'saveFindings' as const, problems: [{ path: 'findings', problem: 'invalidFormat' as const }] });
+		}
+		const checked = checkFindings(parsed);
+		if (!checked.ok) return fail(400, { action: 'saveFindings' as const, problems: checked.problems });
+		if (!(await saveFindings(locals.db, params.id, checked.value, ctx.userId))) {
+			return fail(409, { action: 'saveFindings' as const, problems: [], final: true });
+		}
+		return { action: 'saveFindings' as const, saved: true };
+	},
+
+	/** Freezes the record: after this it cannot change, and every export carries the same hash. */
+	finalize: async ({ locals, params, request }) => {
+		const ctx = await requireReviewer(locals, params.id);
+		if ((await request.formData()).get('confirm') !== 'yes') return fail(400, { action: 'finalize' as const, error: 'confirm' as const });
+		const result = await finalizeEventRecord(locals.db, locals.services, params.id, ctx.userId);
+		if (!result.ok) return fail(409, { action: 'finalize' as const, error: result.reason });
+		return { action: 'finalize' as const, sha256: result.sha256 };
+	}
+};

@@ -1,0 +1,21 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { loadWallContext } from '$lib/server/wall';
+
+export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
+	const ctx = await loadWallContext(locals.db, params.token);
+	if (!ctx) error(404, { message: 'This display link is unknown or was revoked.' });
+	setHeaders({ 'cache-control': 'no-store' });
+	return {
+		token: params.token,
+		displayName: ctx.name,
+		event: {
+			id: ctx.event.id,
+			name: ctx.event.name,
+			venue: ctx.event.venue,
+			status: ctx.event.status,
+			timezone: ctx.event.timezone
+		},
+		agencies: ctx.agencies
+	};
+};

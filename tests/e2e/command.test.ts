@@ -1,0 +1,218 @@
+/**
+ * The command post in Chromium: the commander sends an alarm that takes over a lead's screen until it is
+ * acknowledged, and a wall display opened from a display link shows the event at 1920×1080 and 3840×2160, warns
+ * when its data goes stale while the server is down, and recovers by itself when the server is back.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { runCli, startServer, type TestServer } from '../helpers/server.ts';
+import { sessionIdFromToken } from '../../src/lib/server/auth/session.ts';
+import { launchBrowser, loginAs, newContext, screenshot, SCREENSHOT_DIR, VIEWPORTS } from '../helpers/browser.ts';
+import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
+
+const EVENT_NAME = '2026古城灯会开幕周安保';
+const BASE = `/events/${DEMO_EVENT}`;
+/** Everyone acting for traffic in the demo event: 马骏 (lead), 李晓梅 and 吴强 (members). */
+const TRAFFIC_RECIPIENTS = 3;
+
+interface Seat {
+	context: BrowserContext;
+	page: Page;
+}
+
+describe('the command post in the browser', () => {
+	let server: TestServer;
+	let browser: Browser;
+	let commander: Seat;
+
+	async function seat(username: string, viewport: keyof typeof VIEWPORTS): Promise<Seat> {
+		const context = await newContext(browser, viewport);
+		const page = await context.newPage();
+		await loginAs(page, server.url, username, DEMO_PASSWORD);
+		return { context, page };
+	}
+
+	beforeAll(async () => {
+		server = await startServer({ demo: true });
+		browser = await launchBrowser();
+		commander = await seat('commander', 'desktop');
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.dispose();
+	});
+
+	describe('an alarm instruction', () => {
+		let lead: Seat;
+		const BODY = '北门人流超限，立即启动单向通行并封闭环城南路入口';
+
+		beforeAll(async () => {
+			lead = await seat('lead.traffic', 'phone');
+			await lead.page.goto(`${server.url}${BASE}/board`, { waitUntil: 'networkidle' });
+			await commander.page.goto(`${server.url}${BASE}/instructions`, { waitUntil: 'networkidle' });
+		});
+
+		it("takes over the traffic lead's board page when the commander sends it to traffic", async () => {
+			const page = commander.page;
+			await page.check('input[type=radio][value=agencies]');
+			await page.getByTestId('target-traffic').check();
+			await page.getByTestId('instruction-priority').selectOption('alarm');
+			await page.getByTestId('instruction-body').fill(BODY);
+			await page.getByTestId('instruction-send').click();
+			await expect.poll(() => page.locator('.compose .notice.ok').textContent()).toBe(`指令已发送给 ${TRAFFIC_RECIPIENTS} 人。`);
+			// The form goes back to routine, so the next message is not an alarm by accident.
+			expect(await page.getByTestId('instruction-priority').inputValue()).toBe('routine');
+
+			const overlay = lead.page.getByTestId('alarm-overlay');
+			await overlay.waitFor({ state: 'visible', timeout: 5000 });
+			expect(await overlay.textContent()).toContain(BODY);
+			// It covers the whole screen: whatever is tapped, the overlay is what is hit.
+			const hit = await lead.page.evaluate(() => {
+				const overlay = document.querySelector('[data-testid=alarm-overlay]');
+				const points = [
+					[5, 5],
+					[innerWidth / 2, innerHeight / 2],
+					[innerWidth - 5, innerHeight - 5]
+				];
+				return points.every(([x, y]) => overlay?.contains(document.elementFromPoint(x, y)));
+			});
+			expect(hit).toBe(true);
+			await screenshot(lead.page, 'command-alarm-lead-phone');
+		});
+
+		it('stays over the page after a reload until the lead acknowledges it', async () => {
+			await lead.page.reload({ waitUntil: 'networkidle' });
+			const overlay = lead.page.getByTestId('alarm-overlay');
+			await overlay.waitFor({ state: 'visible', timeout: 10_000 });
+			expect(await overlay.textContent()).toContain(BODY);
+
+			await lead.page.getByTestId('alarm-ack').click();
+			await overlay.waitFor({ state: 'detached', timeout: 5000 });
+			await lead.page.reload({ waitUntil: 'networkidle' });
+			// After an acknowledged alarm the board is the board again, also after a reload.
+			await lead.page.getByTestId('save-state').waitFor({ timeout: 10_000 });
+			expect(await lead.page.getByTestId('alarm-overlay').count()).toBe(0);
+		});
+
+		it("shows the acknowledgement on the commander's page as it happens", async () => {
+			const progress = commander.page.getByTestId('instruction-progress').filter({ hasText: BODY });
+			await expect.poll(() => progress.getByTestId('ack-count').textContent(), { timeout: 5000 }).toBe(`已收到 1/${TRAFFIC_RECIPIENTS}`);
+			// The commander was not sent the alarm, so their own screen is never taken over.
+			expect(await commander.page.getByTestId('alarm-overlay').count()).toBe(0);
+			await screenshot(commander.page, 'command-instructions-commander-desktop');
+		});
+
+		it("tells the lead's other open page why it stopped when the lead signs out", async () => {
+			const other = await lead.context.newPage();
+			await other.goto(`${server.url}${BASE}/board`, { waitUntil: 'networkidle' });
+			await other.getByTestId('save-state').waitFor({ timeout: 10_000 });
+			await Promise.all([lead.page.waitForURL((u) => u.pathname === '/login'), lead.page.click('form[action="/logout"] button[type=submit]')]);
+			await other.getByRole('alert').filter({ hasText: '您的登录已失效' }).waitFor({ timeout: 5000 });
+			await screenshot(other, 'command-signed-out-lead-phone');
+		});
+	});
+
+	describe('the wall display', () => {
+		let wallUrl = '';
+		let wall: Seat;
+
+		/** Makes a display link on the commander's displays page and returns the URL it shows once. */
+		async function createWallLink(name: string): Promise<string> {
+			const page = commander.page;
+			await page.goto(`${server.url}${BASE}/displays`, { waitUntil: 'networkidle' });
+			await page.fill('form[action="?/create"] input[name=name]', name);
+			await page.click('form[action="?/create"] button[type=submit]');
+			const url = page.getByTestId('display-url');
+			await url.waitFor({ timeout: 5000 });
+			const text = (await url.textContent())!.trim();
+			expect(text).toMatch(/\/wall\/[a-z2-7]{32}$/);
+			return text;
+		}
+
+		beforeAll(async () => {
+			wallUrl = await createWallLink('指挥部主屏');
+		});
+
+		/** Opens the wall in a browser context with no login, as a screen in the command post would. */
+		async function openWall(viewport: 'wall' | 'wall4k', url = wallUrl): Promise<Seat> {
+			const context = await newContext(browser, viewport);
+			const page = await context.newPage();
+			await page.goto(url);
+			await page.getByTestId('wall-freshness').filter({ hasText: '数据实时' }).waitFor({ timeout: 15_000 });
+			return { context, page };
+		}
+
+		for (const viewport of ['wall', 'wall4k'] as const) {
+			const { width, height } = VIEWPORTS[viewport];
+			it(`shows the event name, the clock and the cards by agency at ${width}×${height}, filling the screen without scrolling`, async () => {
+				const seat = await openWall(viewport);
+				const page = seat.page;
+				expect(await page.locator('h1').textContent()).toBe(EVENT_NAME);
+				await expect.poll(() => page.getByTestId('wall-clock').textContent()).toMatch(/\d{2}:\d{2}:\d{2}/);
+				const rows = await page.locator('.matrix tbody th').allTextContents();
+				expect(rows).toEqual(['派出所', '刑侦', '交警', '社区巡防']);
+				// The demo board has cards; at least one agency row counts some.
+				await expect.poll(() => page.locator('.matrix tbody td:not(.zero)').count()).toBeGreaterThan(0);
+				// A wall is never scrolled: the page is exactly the screen.
+				const size = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
+				expect(size).toEqual({ w: width, h: height });
+				// Let the panels settle (instructions, presence, the first activity) before the picture.
+				await page.waitForTimeout(1500);
+				await screenshot(page, `wall-${width}x${height}`);
+				// The top-left quarter at full resolution, to look at type and lines as the screen shows them.
+				await page.screenshot({ path: `${SCREENSHOT_DIR}/wall-${width}x${height}-detail.png`, clip: { x: 0, y: 0, width: width / 2, height: height / 2 } });
+				if (viewport === 'wall') wall = seat;
+				else await seat.context.close();
+			});
+		}
+
+		it('warns that its data is stale while the server is down and recovers by itself when it is back', { timeout: 240_000 }, async () => {
+			const page = wall.page;
+			expect(await page.getByTestId('wall-stale').count()).toBe(0);
+			await server.stop();
+			try {
+				// The warning appears once the data is older than 30 s.
+				await page.getByTestId('wall-stale').waitFor({ state: 'visible', timeout: 60_000 });
+				expect(await page.getByTestId('wall-freshness').textContent()).toMatch(/数据已 \d+ 秒未更新/);
+				await screenshot(page, 'wall-1920x1080-stale');
+			} finally {
+				await server.restart();
+			}
+			// Nobody touches the wall: it reconnects on its own (backing off at most 30 s between tries).
+			await page.getByTestId('wall-stale').waitFor({ state: 'detached', timeout: 90_000 });
+			await page.getByTestId('wall-freshness').filter({ hasText: '数据实时' }).waitFor({ timeout: 30_000 });
+			expect(await page.locator('h1').textContent()).toBe(EVENT_NAME);
+			await screenshot(page, 'wall-1920x1080-recovered');
+		});
+
+		it('says the link was revoked when the commander revokes it', async () => {
+			const page = commander.page;
+			await page.goto(`${server.url}${BASE}/displays`, { waitUntil: 'networkidle' });
+			const row = page.locator('tr', { hasText: '指挥部主屏' });
+			await row.locator('form[action="?/revoke"] button[type=submit]').click();
+			await wall.page.getByRole('alert').filter({ hasText: '此大屏链接已被撤销' }).waitFor({ timeout: 5000 });
+			// The board is taken off the screen, and the header does not pretend the wall is reconnecting.
+			expect(await wall.page.locator('.matrix').count()).toBe(0);
+			expect(await wall.page.getByTestId('wall-freshness').textContent()).not.toContain('正在连接');
+			await screenshot(wall.page, 'wall-1920x1080-revoked');
+			await wall.context.close();
+		});
+
+		it('says its link was revoked when that happened while the server was down', async () => {
+			const url = await createWallLink('指挥部副屏');
+			const away = await openWall('wall', url);
+			await server.stop();
+			try {
+				// The CLI opens the embedded database only while the server is stopped.
+				const token = new URL(url).pathname.split('/').at(-1)!;
+				const cli = await runCli(server, ['token', 'revoke', DEMO_EVENT, sessionIdFromToken(token).slice(0, 12)]);
+				expect(cli).toMatchObject({ code: 0 });
+			} finally {
+				await server.restart();
+			}
+			await away.page.getByRole('alert').filter({ hasText: '此大屏链接已被撤销' }).waitFor({ timeout: 60_000 });
+			expect(await away.page.locator('.matrix').count()).toBe(0);
+			await away.context.close();
+		});
+	});
+});

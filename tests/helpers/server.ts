@@ -1,0 +1,167 @@
+/**
+ * Starts the real server as a child process for a test: on a fresh embedded database in a temporary folder, or,
+ * when DATABASE_URL is set, on a fresh PostgreSQL database created for this server and dropped after it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface TestServer {
+	url: string;
+	port: number;
+	/** Environment the process runs with (DATA_DIR or DATABASE_URL point at this server's own database). */
+	env: Record<string, string>;
+	/** Everything the process printed so far. */
+	output(): string;
+	/** The process id of the running server, or null while it is stopped (benchmarks read its memory). */
+	pid(): number | null;
+	/** Stops the process (SIGTERM, or the given signal) and waits for it to exit; the database is kept. */
+	stop(signal?: NodeJS.Signals): Promise<void>;
+	/** Starts the process again on the same database and port. */
+	restart(): Promise<void>;
+	/** Stops the process and removes its database. */
+	dispose(): Promise<void>;
+}
+
+export interface StartOptions {
+	demo?: boolean;
+	env?: Record<string, string>;
+	/** Share the database of another test server (two instances on one PostgreSQL). */
+	shareDatabaseOf?: TestServer;
+}
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.listen(0, '127.0.0.1', () => {
+			const addr = srv.address();
+			const port = typeof addr === 'object' && addr ? addr.port : 0;
+			srv.close(() => resolve(port));
+		});
+		srv.on('error', reject);
+	});
+}
+
+/** The PostgreSQL server tests run against, if any. */
+export function postgresBaseUrl(): string | null {
+	return process.env.DATABASE_URL || null;
+}
+
+async function createScratchDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+	const name = `liandong_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+	const admin = new pg.Client({ connectionString: baseUrl });
+	await admin.connect();
+	await admin.query(`create database ${name}`);
+	await admin.end();
+	const url = new URL(baseUrl);
+	url.pathname = `/${name}`;
+	return {
+		url: url.toString(),
+		async drop() {
+			const c = new pg.Client({ connectionString: baseUrl });
+			await c.connect();
+			await c.query(`drop database if exists ${name} with (force)`);
+			await c.end();
+		}
+	};
+}
+
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
+	const port = await freePort();
+	let cleanup: () => Promise<void>;
+	const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', ...options.env };
+	if (options.shareDatabaseOf) {
+		const shared = options.shareDatabaseOf.env;
+		if (shared.DATABASE_URL) env.DATABASE_URL = shared.DATABASE_URL;
+		else throw new Error('Two instances can only share a PostgreSQL database');
+		cleanup = async () => {};
+	} else if (postgresBaseUrl() && !options.env?.DATABASE_URL) {
+		const scratch = await createScratchDatabase(postgresBaseUrl()!);
+		env.DATABASE_URL = scratch.url;
+		cleanup = scratch.drop;
+	} else {
+		const dir = mkdtempSync(join(tmpdir(), 'liandong-test-'));
+		env.DATA_DIR = env.DATA_DIR ?? join(dir, 'data');
+		cleanup = async () => rmSync(dir, { recursive: true, force: true });
+	}
+
+	let child: ChildProcess | null = null;
+	let log = '';
+	const launch = async () => {
+		const args = ['server/main.ts', ...(options.demo ? ['--demo'] : [])];
+		const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+		if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
+		child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+		child.stdout!.on('data', (d) => (log += d));
+		child.stderr!.on('data', (d) => (log += d));
+		const exited = new Promise<never>((_, reject) =>
+			child!.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${log}`)))
+		);
+		await Promise.race([waitForHealth(`http://127.0.0.1:${port}`, 60_000), exited]);
+	};
+	const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+		const c = child;
+		if (!c || c.exitCode !== null || c.signalCode !== null) return;
+		await new Promise<void>((resolve) => {
+			c.once('exit', () => resolve());
+			c.kill(signal);
+		});
+		child = null;
+	};
+	await launch();
+	return {
+		url: `http://127.0.0.1:${port}`,
+		port,
+		env,
+		output: () => log,
+		pid: () => child?.pid ?? null,
+		stop,
+		restart: launch,
+		async dispose() {
+			await stop();
+			await cleanup();
+		}
+	};
+}
+
+export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	let last = '';
+	while (Date.now() < until) {
+		try {
+			const res = await fetch(`${url}/healthz`);
+			if (res.ok) return;
+			last = `status ${res.status}`;
+		} catch (err) {
+			last = err instanceof Error ? err.message : String(err);
+		}
+		await new Promise((r) => setTimeout(r, 150));
+	}
+	throw new Error(`server at ${url} not healthy within ${timeoutMs} ms (${last})`);
+}
+
+/** Runs the CLI against a test server's database (the server must be stopped when it is embedded). */
+export function runCli(
+	server: Pick<TestServer, 'env'>,
+	args: string[],
+	stdin?: string
+): Promise<{ code: number; stdout: string; stderr: string }> {
+	return new Promise((resolve) => {
+		const childEnv: NodeJS.ProcessEnv = { ...process.env, ...server.env };
+		if (!server.env.DATABASE_URL) delete childEnv.DATABASE_URL;
+		const c = spawn(process.execPath, ['server/cli.ts', ...args], { cwd: ROOT, env: childEnv });
+		let stdout = '';
+		let stderr = '';
+		c.stdout.on('data', (d) => (stdout += d));
+		c.stderr.on('data', (d) => (stderr += d));
+		c.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+		if (stdin !== undefined) c.stdin.end(stdin);
+		else c.stdin.end();
+	});
+}
