@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, loginAs, newContext, screenshot } from '../helpers/browser.ts';
+import { launchBrowser, loginAs, newContext, screenshot, visit } from '../helpers/browser.ts';
 
 const ADMIN = { username: 'admin', displayName: '系统管理员', password: 'admin-password-1' };
 const MEMBER = { username: 'zhaomin', displayName: '赵敏', password: 'member-password-1' };
@@ -31,7 +31,7 @@ describe('administration in the browser', () => {
 	});
 
 	it('creates the first administrator and lands on the administration overview', async () => {
-		await page.goto(`${server.url}/`);
+		await visit(page, `${server.url}/`);
 		expect(new URL(page.url()).pathname).toBe('/setup');
 		await page.fill('input[name=username]', ADMIN.username);
 		await page.fill('input[name=displayName]', ADMIN.displayName);
@@ -43,7 +43,7 @@ describe('administration in the browser', () => {
 	});
 
 	it('refuses a squadron without a brigade, then builds a brigade and a squadron under it', async () => {
-		await page.goto(`${server.url}/admin/teams`);
+		await visit(page, `${server.url}/admin/teams`);
 		const form = '#create form';
 		await page.selectOption(`${form} select[name=agencyCode]`, 'patrol');
 		await page.selectOption(`${form} select[name=level]`, 'squadron');
@@ -83,7 +83,7 @@ describe('administration in the browser', () => {
 
 	it('creates a user in that team and refuses the same username twice', async () => {
 		const fillUser = async () => {
-			await page.goto(`${server.url}/admin/users/new`);
+			await visit(page, `${server.url}/admin/users/new`);
 			await page.fill('input[name=username]', MEMBER.username);
 			await page.fill('input[name=displayName]', MEMBER.displayName);
 			await page.fill('input[name=password]', MEMBER.password);
@@ -106,7 +106,7 @@ describe('administration in the browser', () => {
 	});
 
 	it('creates an event whose times are read in its time zone', async () => {
-		await page.goto(`${server.url}/admin/events/new`);
+		await visit(page, `${server.url}/admin/events/new`);
 		await page.fill('input[name=name]', EVENT);
 		await page.fill('input[name=venue]', '人民公园及周边道路');
 		await page.fill('input[name=startsAt]', '2026-03-03T16:00');
@@ -156,7 +156,7 @@ describe('administration in the browser', () => {
 			['/admin/users', 'admin-users-phone'],
 			[eventPath, 'admin-event-phone']
 		]) {
-			await p.goto(server.url + path);
+			await visit(p, server.url + path);
 			// Nothing may push the page wider than the screen.
 			expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 			await screenshot(p, name);

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, loginAs, newContext, screenshot, VIEWPORTS } from '../helpers/browser.ts';
+import { launchBrowser, loginAs, newContext, screenshot, visit, VIEWPORTS } from '../helpers/browser.ts';
 import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 
 const REGISTER = `/events/${DEMO_EVENT}/disputes`;
@@ -212,7 +212,7 @@ describe('screening a dispute, handing it to the station, and who sees its parti
 		const context = await newContext(browser, 'desktop');
 		const page = await context.newPage();
 		await loginAs(page, server.url, 'lead.patrol', DEMO_PASSWORD);
-		await page.goto(`${server.url}${REGISTER}/import`);
+		await visit(page, `${server.url}${REGISTER}/import`);
 		const csv = '纠纷概要,类别,风险等级,层级,办结期限,当事人姓名,联系电话\r\n楼道堆放杂物引发口角,邻里纠纷,中,社区,2026-11-25 18:00,孙立,13800007777\r\n,劳资纠纷,极高,乡镇,明天,,\r\n';
 		await page.getByTestId('import-file').setInputFiles({ name: 'register.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
 		await page.getByTestId('import-submit').click();

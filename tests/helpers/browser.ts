@@ -41,11 +41,19 @@ export async function newContext(
 	});
 }
 
+/**
+ * Opens a page and waits until it has hydrated (the root layout marks <html data-ready>), so that what the test
+ * does next meets the live page and not the server-rendered markup that a busy machine shows a little longer.
+ */
+export async function visit(page: Page, url: string): Promise<void> {
+	await page.goto(url);
+	await page.waitForSelector('html[data-ready]', { state: 'attached' });
+}
+
 /** Signs in through the login page. */
 export async function loginAs(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
-	// Wait until the app has hydrated, so the submit does not race hydration (once, on a busy machine, a sign-in
-	// clicked right after the load event never navigated).
-	await page.goto(`${baseUrl}/login`, { waitUntil: 'networkidle' });
+	// Once, on a busy machine, a sign-in clicked before hydration never navigated.
+	await visit(page, `${baseUrl}/login`);
 	await page.fill('input[name=username]', username);
 	await page.fill('input[name=password]', password);
 	// The header's language switch is a submit button too, and it comes first in the page.
