@@ -44,6 +44,42 @@ export default defineConfig({
 				}
 			},
 			{
+				// Kill -9, a PostgreSQL restart, cut connections, a lost instance: issue 9's chaos suite.
+				extends: true,
+				test: {
+					name: 'chaos',
+					include: ['tests/chaos/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 240_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
+				// Seeded fuzzing of every input surface; FUZZ_SEED and FUZZ_RUNS make a longer run (see README).
+				extends: true,
+				test: {
+					name: 'fuzz',
+					include: ['tests/fuzz/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 600_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
+				// 2,000 live clients on one event, 50 of them writing.
+				extends: true,
+				test: {
+					name: 'load',
+					include: ['tests/load/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 600_000,
+					hookTimeout: 180_000,
+					fileParallelism: false
+				}
+			},
+			{
 				extends: true,
 				test: {
 					name: 'e2e',
