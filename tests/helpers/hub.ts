@@ -89,8 +89,14 @@ export function syncPayloadOf(message: Uint8Array): Uint8Array | null {
  * 'update' event is no substitute: it reports what the update did locally, which includes deleting the
  * client's own unsent changes that lost a conflict, something the server never had.)
  */
-export function connectRecording(base: string, docName: string, cookie: string): LiveDoc & { received: Uint8Array[] } {
-	const received: Uint8Array[] = [];
+export function connectRecording(
+	base: string,
+	docName: string,
+	cookie: string,
+	/** Carry on with this document and record (a client that moves to another server keeps what it holds). */
+	carry?: { doc: Y.Doc; received: Uint8Array[] }
+): LiveDoc & { received: Uint8Array[] } {
+	const received: Uint8Array[] = carry?.received ?? [];
 	const WithCookie = webSocketWithCookie(cookie);
 	class Recording extends WithCookie {
 		constructor(url: string, protocols?: string | string[]) {
@@ -102,7 +108,7 @@ export function connectRecording(base: string, docName: string, cookie: string):
 			});
 		}
 	}
-	const doc = new Y.Doc();
+	const doc = carry?.doc ?? new Y.Doc();
 	const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + '/yjs', docName, doc, {
 		WebSocketPolyfill: Recording as unknown as typeof globalThis.WebSocket,
 		disableBc: true

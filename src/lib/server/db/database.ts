@@ -148,3 +148,22 @@ export async function pingDatabase(db: Kysely<DB>, timeoutMs = 2_000): Promise<{
 		clearTimeout(timer);
 	}
 }
+
+/** SQLSTATE classes and codes that mean "the database is not there right now", not "the query was wrong". */
+const UNAVAILABLE_STATES = /^(08|57P0[1-3]|53300)/;
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i;
+
+/** Did this error come from losing the database (so the answer is 503 and a retry may work) rather than a bug? */
+export function isDatabaseUnavailable(err: unknown): boolean {
+	for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+		if (typeof e !== 'object') break;
+		const { code, message, errors } = e as { code?: unknown; message?: unknown; errors?: unknown };
+		if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_STATES.test(code))) return true;
+		if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+		// Node reports a refused connection to several addresses as an AggregateError.
+		if (Array.isArray(errors) && errors.some((x) => isDatabaseUnavailable(x))) return true;
+		e = (e as { cause?: unknown }).cause;
+	}
+	return false;
+}
