@@ -39,7 +39,7 @@ function unavailableResponse(request: Request): Response {
 	}
 	// The layout needs the database too (the session), so this page stands alone.
 	const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-	const html = `<!doctype html><html lang="${getLocale()}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="10"><title>${esc(m.error_unavailable_title())}</title><style>body{font:16px/1.6 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.25rem}</style></head><body><h1>503 · ${esc(m.error_unavailable_title())}</h1><p>${esc(m.error_unavailable())}</p></body></html>`;
+	const html = `<!doctype html><html lang="${getLocale()}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="10"><title>${esc(m.error_unavailable_title())}</title><style>body{font:16px/1.6 'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Micro Hei',system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2937}h1{font-size:1.25rem}</style></head><body><h1>503 · ${esc(m.error_unavailable_title())}</h1><p>${esc(m.error_unavailable())}</p></body></html>`;
 	return new Response(html, { status: 503, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } });
 }
 
