@@ -14,11 +14,13 @@ import { clockMs } from './stamps.ts';
 import { readRssKiB, Samples, sleep, startCpuMeter, type CpuShares, type Percentiles } from './stats.ts';
 
 /**
- * What the README promises for the load phase on its reference machine (2 cores), with margin over what was
- * measured there (see the README's "Load" figures): server memory per connection, and the p99 of the time
- * until the last client on a document has an edit.
+ * What the README promises for 2,000 clients on its reference machine (2 cores shared by the server, PostgreSQL
+ * and the bench's own clients), with margin over what was measured there: 47–60 KiB of server memory per
+ * connection, and a p99 of 0.8 s from an edit to the last client on its document with the machine otherwise
+ * idle (2.5–5 s while other work took most of a core). The tail comes from presence renewals: every client
+ * renews every 15 s, and the crowd's two threads then apply hundreds of thousands of presence states a second.
  */
-export const LOAD_BUDGET = { perConnectionKiB: 100, lastPeerP99Ms: 1500 };
+export const LOAD_BUDGET = { perConnectionKiB: 100, lastPeerP99Ms: 3000 };
 
 export interface LoadSettings {
 	clients: number;
