@@ -1,4 +1,5 @@
 /** Command-line settings of `npm run bench`; every phase is bounded by these counts and durations. */
+import type { LoadSettings } from './load.ts';
 
 export interface BenchSettings {
 	database: 'postgres' | 'embedded';
@@ -30,7 +31,15 @@ export interface BenchSettings {
 	skipLargeEvent: boolean;
 	/** Folder for the server's V8 CPU profiles (node --cpu-prof), or null. */
 	cpuProf: string | null;
+	/** The phases to run (all by default; --only picks some). */
+	phases: Phase[];
+	/** The load phase: a crowd of clients on one event, some of them writing at a person's pace. */
+	load: LoadSettings;
 }
+
+/** live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load. */
+export const PHASES = ['live', 'load', 'large', 'exports'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `npm run bench -- [options]
 
@@ -52,6 +61,15 @@ export const USAGE = `npm run bench -- [options]
   --no-large-event        skip the large event
   --timeline              print edit latency second by second (spikes, and when they happen)
   --cpu-prof DIR          have the server write V8 CPU profiles into DIR
+  --only PHASES           run only these phases, comma-separated: live, load, large, exports
+                          (default all; --no-large-event drops large)
+  --load-clients N        clients of the load phase on one event (default 2000)
+  --load-writers N        of them writing (default 50)
+  --load-walls N          wall displays among them, five connections each (default 10)
+  --load-seconds S        how long the writers edit (default 30)
+  --load-edit-interval MS each writer edits once every MS milliseconds (default 1000)
+  --load-stock-presence   clients forward everyone's presence back to the server, as a stock provider
+                          does (default: each sends its own only, as the board's page does)
 
 PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres); the bench
 creates a scratch database there and drops it afterwards.`;
@@ -87,7 +105,17 @@ export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
 		out: quick ? null : embedded ? 'bench/results/latest-embedded.json' : 'bench/results/latest.json',
 		timeline: false,
 		skipLargeEvent: false,
-		cpuProf: null
+		cpuProf: null,
+		phases: [...PHASES],
+		load: {
+			clients: quick ? 300 : 2000,
+			writers: quick ? 10 : 50,
+			walls: quick ? 2 : 10,
+			threads: 2,
+			seconds: quick ? 5 : 30,
+			editIntervalMs: 1000,
+			presence: 'own'
+		}
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -147,9 +175,39 @@ export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
 				s.cpuProf = v;
 				break;
 			}
+			case '--only': {
+				const v = next();
+				const picked = (v ?? '').split(',').filter(Boolean);
+				const unknown = picked.filter((p) => !(PHASES as readonly string[]).includes(p));
+				if (!picked.length || unknown.length) throw new UsageError(`--only takes phases from ${PHASES.join(', ')}; got ${v ?? 'nothing'}`);
+				s.phases = PHASES.filter((p) => picked.includes(p));
+				break;
+			}
+			case '--load-clients':
+				s.load.clients = intArg(a, next(), 10, 10_000);
+				break;
+			case '--load-writers':
+				s.load.writers = intArg(a, next(), 5, 1000);
+				break;
+			case '--load-walls':
+				s.load.walls = intArg(a, next(), 0, 200);
+				break;
+			case '--load-seconds':
+				s.load.seconds = intArg(a, next(), 1, 600);
+				break;
+			case '--load-stock-presence':
+				s.load.presence = 'stock';
+				break;
+			case '--load-edit-interval':
+				s.load.editIntervalMs = intArg(a, next(), 10, 60_000);
+				break;
 			default:
 				throw new UsageError(`unknown option ${a}`);
 		}
+	}
+	if (s.skipLargeEvent) s.phases = s.phases.filter((p) => p !== 'large');
+	if (s.load.clients < s.load.walls * 5 + s.load.writers) {
+		throw new UsageError(`--load-clients (${s.load.clients}) must hold the walls' ${s.load.walls * 5} connections and the ${s.load.writers} writers`);
 	}
 	if (s.updates < s.cards) throw new UsageError(`--updates (${s.updates}) must be at least --cards (${s.cards}): each card is one update`);
 	return s;

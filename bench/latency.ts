@@ -88,7 +88,7 @@ export async function measureLatency(peers: PeerSet, s: BenchSettings, serverPid
 	};
 }
 
-function bySecond(timeline: Array<[number, number]>, start: number): LatencyFigures['bySecond'] {
+export function bySecond(timeline: Array<[number, number]>, start: number): LatencyFigures['bySecond'] {
 	const buckets = new Map<number, Samples>();
 	for (const [sentAt, ms] of timeline) {
 		const second = Math.floor((sentAt - start) / 1000);

@@ -8,6 +8,7 @@ import type { ThroughputFigures } from './throughput.ts';
 import type { MachineInfo } from './machine.ts';
 import type { CpuShares, Percentiles } from './stats.ts';
 import type { ColdLoad } from './large-event.ts';
+import type { LoadFigures } from './load.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,6 +57,8 @@ export interface BenchResults {
 	memory: MemoryFigures | null;
 	latency: LatencyFigures | null;
 	throughput: Omit<ThroughputFigures, 'from' | 'to'> | null;
+	/** The crowd: thousands of clients on one event, some writing at a person's pace. */
+	load: LoadFigures | null;
 	largeEvent: LargeEventFigures | null;
 	exports: ExportFigures[] | null;
 	/** Connections that closed unexpectedly, server restarts, undelivered edits: anything that makes figures suspect. */
@@ -103,6 +106,7 @@ function rows(r: BenchResults): Array<[string, string, string]> {
 		const mm = r.memory;
 		out.push(['server memory per connection', mm.perConnectionKiB === null ? 'n/a' : `${mm.perConnectionKiB} KiB`, `RSS ${mm.rssBeforeMiB} → ${mm.rssAfterMiB} MiB for ${mm.connections} y-websocket (+ ${mm.commandSockets} socket.io) connections`]);
 	}
+	if (r.load) out.push(...loadRows(r.load));
 	if (r.largeEvent) {
 		const e = r.largeEvent;
 		out.push(['large event', `${num(e.cards)} cards, ${num(e.updates)} updates`, `log ${mib(e.logBytes)}, generated in ${e.generateSeconds} s, written in ${e.writeSeconds} s`]);
@@ -115,7 +119,39 @@ function rows(r: BenchResults): Array<[string, string, string]> {
 	}
 	if (r.exports) {
 		for (const x of r.exports) out.push([`export ${x.format}`, `${num(x.ms)} ms`, `${mib(x.bytes)}${x.stallMs === undefined ? '' : `, server stalled ≤ ${num(x.stallMs)} ms`}`]);
-	} else out.push(['export time', 'not measured yet', 'issue 8']);
+	}
+	return out;
+}
+
+const yesNo = (b: boolean | null) => (b === null ? 'not measured' : b ? 'yes' : 'NO');
+
+function loadRows(l: LoadFigures): Array<[string, string, string]> {
+	const docs = l.documents.map((d) => `${d.doc.split('/').pop()} ${d.clients}/${d.writers}`).join(', ');
+	const out: Array<[string, string, string]> = [];
+	out.push(['load: clients on one event', `${num(l.clients)} (${l.writers} writing)`, `${l.walls} walls × 5 documents; clients/writers per document: ${docs}; presence: ${l.presence === 'own' ? 'own only, as the page' : 'stock (forwarded)'}`]);
+	out.push([
+		'  connect → synced, all / p50 / p99',
+		l.connect.perClient ? `${l.connect.seconds} s / ${l.connect.perClient.p50} ms / ${l.connect.perClient.p99} ms` : `${l.connect.seconds} s`,
+		`${l.connect.failures} failed; CPU server / clients / rest ${cpuText(l.connect.cpu)}`
+	]);
+	out.push(['  edit → every peer p50 / p99 / max', fmtPct(l.lastPeer), `${l.writers} writers × 1 edit / ${l.editIntervalMs} ms, ${l.seconds} s, ${num(l.edits)} edits, ${l.undelivered} undelivered`]);
+	out.push(['  edit → one peer p50 / p99 / max', fmtPct(l.perPeer), '']);
+	out.push(['  CPU: server / clients / rest of machine', cpuText(l.cpu), `busiest client thread ${Math.round(l.busiestClientThread * 100)} % busy`]);
+	out.push(['  server health check p50 / p99 / max', fmtPct(l.serverHealth), "every 100 ms meanwhile: the server's own delays"]);
+	const m = l.memory;
+	out.push([
+		'  server memory per connection',
+		m?.perConnectionKiB == null ? 'n/a' : `${m.perConnectionKiB} KiB`,
+		m ? `RSS ${m.rssBeforeMiB} → ${m.rssAfterMiB} MiB connected, ${m.rssAfterEditsMiB} MiB after the edits` : ''
+	]);
+	const converged = l.convergence.every((c) => c.distinctStates === 1 && c.matchesServer);
+	const closes = l.closes.reduce((n, [, k]) => n + k, 0);
+	out.push(['  converged / closes', `${converged ? 'yes' : 'NO'} / ${closes}`, `every document's clients in one state, the server's`]);
+	out.push([
+		'  within budget',
+		`${yesNo(l.withinBudget.latency === null || l.withinBudget.memory === null ? null : l.withinBudget.latency && l.withinBudget.memory)}`,
+		`p99 ≤ ${l.budget.lastPeerP99Ms} ms: ${yesNo(l.withinBudget.latency)}; ≤ ${l.budget.perConnectionKiB} KiB per connection: ${yesNo(l.withinBudget.memory)}`
+	]);
 	return out;
 }
 
@@ -123,6 +159,10 @@ export function printTable(r: BenchResults, options: { timeline?: boolean } = {}
 	if (options.timeline && r.latency) {
 		console.log('\nedit → every peer, per second of the latency phase (by send time):');
 		for (const b of r.latency.bySecond) console.log(`  ${String(b.second).padStart(3)} s  ${String(b.edits).padStart(4)} edits  p50 ${b.p50} ms  max ${b.max} ms`);
+	}
+	if (options.timeline && r.load) {
+		console.log('\nload: edit → every peer on its document, per second (by send time):');
+		for (const b of r.load.bySecond) console.log(`  ${String(b.second).padStart(3)} s  ${String(b.edits).padStart(4)} edits  p50 ${b.p50} ms  max ${b.max} ms`);
 	}
 	const table = rows(r);
 	const w0 = Math.max(...table.map((x) => x[0].length));

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseBenchArgs, USAGE, UsageError, type BenchSettings } from './args.ts';
+import { parseBenchArgs, USAGE, UsageError, type BenchSettings, type Phase } from './args.ts';
 import { describeMachine } from './machine.ts';
 import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
 import { measureLatency } from './latency.ts';
@@ -17,6 +17,7 @@ import { markdownTable, printTable, writeResults, type BenchResults, type LargeE
 import { readRssKiB, sleep } from './stats.ts';
 import { startServer, type TestServer } from '../tests/helpers/server.ts';
 import { measureExports } from './exports.ts';
+import { measureLoad, type LoadFigures } from './load.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
@@ -117,15 +118,15 @@ async function livePhases(server: TestServer, s: BenchSettings, results: BenchRe
 }
 
 /** How many commits the throughput phase's updates took: the group committer's batching, read from the log. */
-async function fillCommitStats(db: Kysely<DB>, results: BenchResults, tput: ThroughputFigures): Promise<void> {
-	if (!results.throughput) return;
+async function fillCommitStats(db: Kysely<DB>, results: BenchResults, tput: ThroughputFigures | null): Promise<void> {
+	if (!results.throughput || !tput) return;
 	const c = await commitStats(db, agencyDocName(DEMO_EVENT.id, 'station'), tput.from, tput.to);
 	results.throughput.commits = c.commits;
 	results.throughput.updatesPerCommit = c.commits ? Math.round((c.updates / c.commits) * 10) / 10 : null;
 }
 
 /** Writes the large event's log, then times its cold load from the log alone and from a snapshot plus a tail. */
-async function largeEventPhases(server: TestServer, s: BenchSettings, results: BenchResults, tput: ThroughputFigures): Promise<void> {
+async function largeEventPhases(server: TestServer, s: BenchSettings, results: BenchResults, tput: ThroughputFigures | null): Promise<void> {
 	const gen = new LargeEventLog(s.cards);
 	const figures: LargeEventFigures = {
 		doc: LARGE_DOC,
@@ -181,6 +182,20 @@ async function largeEventPhases(server: TestServer, s: BenchSettings, results: B
 	results.largeEvent = figures;
 }
 
+/** What makes the load phase's figures suspect, or the server's behaviour wrong. */
+function loadWarnings(l: LoadFigures): string[] {
+	const out: string[] = [];
+	if (l.connect.failures) out.push(`${l.connect.failures} of the load phase's ${l.clients} clients did not sync`);
+	if (l.undelivered) out.push(`${l.undelivered} edits of the load phase did not reach every client on their document`);
+	for (const [reason, n] of l.closes) out.push(`${n} load-phase connections closed: ${reason}`);
+	for (const c of l.convergence) {
+		if (c.distinctStates !== 1 || !c.matchesServer) out.push(`${c.doc}: ${c.clients} clients ended in ${c.distinctStates} states${c.matchesServer ? '' : ", not the server's"}`);
+	}
+	if (l.withinBudget.memory === false) out.push(`load: ${l.memory?.perConnectionKiB} KiB per connection is over the budget of ${l.budget.perConnectionKiB} KiB`);
+	if (l.withinBudget.latency === false) out.push(`load: edit → every peer p99 ${l.lastPeer?.p99} ms is over the budget of ${l.budget.lastPeerP99Ms} ms`);
+	return out;
+}
+
 async function main(): Promise<number> {
 	let s: BenchSettings;
 	try {
@@ -219,6 +234,7 @@ async function main(): Promise<number> {
 		memory: null,
 		latency: null,
 		throughput: null,
+		load: null,
 		largeEvent: null,
 		exports: null,
 		warnings: []
@@ -238,21 +254,32 @@ async function main(): Promise<number> {
 	watchdog.unref();
 	process.once('SIGINT', () => abort('interrupted'));
 	try {
-		const tput = await livePhases(server, s, results);
+		const has = (p: Phase) => s.phases.includes(p);
+		const tput = has('live') ? await livePhases(server, s, results) : null;
+		if (has('load')) {
+			// A fresh process, so that the memory baseline holds no garbage of the phases before.
+			if (has('live')) {
+				await server.stop();
+				await restart(server);
+			}
+			results.load = await measureLoad(server, DEMO_EVENT.id, s.load, log);
+			results.warnings.push(...loadWarnings(results.load));
+		}
 		await server.stop();
-		if (s.skipLargeEvent) {
+		if (has('large')) await largeEventPhases(server, s, results, tput);
+		else {
 			await withServerDatabase(server, async (db) => {
 				results.machine.database = await describeDatabase(db, s.database);
 				await fillCommitStats(db, results, tput);
 			});
-		} else await largeEventPhases(server, s, results, tput);
+		}
 		// The after-action record's exports, of a large event of their own (5,000 cards, 50,000 activity rows).
-		results.exports = await measureExports(server, s.quick ? { cards: 500, activity: 5_000 } : { cards: 5_000, activity: 50_000 }, restart, log);
+		if (has('exports')) results.exports = await measureExports(server, s.quick ? { cards: 500, activity: 5_000 } : { cards: 5_000, activity: 50_000 }, restart, log);
 	} finally {
 		await dispose();
 	}
 	// Measured, not guessed from the load average (which lags a minute behind): what else took CPU meanwhile.
-	const others = Math.max(results.latency?.cpu.others ?? 0, results.throughput?.cpu.others ?? 0);
+	const others = Math.max(results.latency?.cpu.others ?? 0, results.throughput?.cpu.others ?? 0, results.load?.cpu.others ?? 0);
 	if (others > BUSY_MACHINE_PERCENT) {
 		results.warnings.push(`other processes (PostgreSQL included) used up to ${others} % of a core during the live phases: the figures are pessimistic`);
 	}
