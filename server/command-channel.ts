@@ -19,6 +19,7 @@ import { registerRosterCommands } from './commands/roster.ts';
 import { registerDisputeCommands } from './commands/disputes.ts';
 import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
 import { commandDocName } from '../src/lib/domain/documents.ts';
+import { isId } from '../src/lib/domain/ids.ts';
 
 export interface SocketData {
 	actor: LiveActor;
@@ -108,7 +109,7 @@ export function createCommandChannel(
 
 		socket.on('event:join', (eventId, ack) =>
 			guarded(socket, ack, async () => {
-				if (typeof eventId !== 'string') return refused('invalid', 'event id must be text');
+				if (!isId(eventId)) return refused('invalid', 'event id must be an id');
 				const event = await getEvent(options.db, eventId);
 				if (!event) return refused('notFound', 'no such event');
 				const principal = await options.hub.principalFor(actor, eventId);

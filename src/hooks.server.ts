@@ -1,4 +1,4 @@
-import { error, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { error, json, text, type Handle, type HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 import { SESSION_COOKIE, validateSessionToken } from '$lib/server/auth/session';
@@ -52,6 +52,48 @@ const handleServices: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** A refusal in the form the caller reads: an enhanced form's JSON, or plain text. */
+function refuseInput(request: Request, status: number, message: string): Response {
+	if (request.headers.get('x-sveltekit-action') === 'true') return json({ type: 'error', error: { message } }, { status });
+	return text(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/**
+ * Refuses input no page or action can use before any of them reads it: a NUL character in the address or in a
+ * form field (PostgreSQL's text type refuses it, so it surfaced as a 500 from whichever query met it first), a
+ * form post in another content type (request.formData() throws on text/plain, another 500), and a form body
+ * that does not parse. Files are left alone: the CSV imports read their bytes themselves.
+ */
+const handleUnreadableInput: Handle = async ({ event, resolve }) => {
+	const { request, url } = event;
+	let address: string;
+	try {
+		address = decodeURIComponent(url.pathname) + decodeURIComponent(url.search.replaceAll('+', ' '));
+	} catch {
+		return refuseInput(request, 400, m.error_input_address());
+	}
+	if (address.includes('\u0000')) return refuseInput(request, 400, m.error_input_address());
+	if (request.method !== 'POST' || url.pathname.startsWith('/api/')) return resolve(event);
+	const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+	if (!FORM_TYPES.includes(type)) return refuseInput(request, 415, m.error_input_content_type());
+	let form: FormData;
+	try {
+		form = await request.clone().formData();
+	} catch (err) {
+		// SvelteKit's own limits carry their status (413 for a body over BODY_SIZE_LIMIT); anything else is malformed.
+		const status = (err as { status?: unknown }).status;
+		return refuseInput(request, typeof status === 'number' && status >= 400 && status < 500 ? status : 400, m.error_input_unreadable());
+	}
+	for (const [key, value] of form) {
+		if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) {
+			return refuseInput(request, 400, m.error_input_nul());
+		}
+	}
+	return resolve(event);
+};
+
 const handleSession: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(SESSION_COOKIE) ?? null;
 	if (!token) {
@@ -87,8 +129,9 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-// The language comes first so that even the database-unavailable page speaks the user's language.
-export const handle: Handle = sequence(handleLocale, handleUnavailable, handleServices, handleSession, handleHeaders);
+// The language comes first so that even the database-unavailable page and input refusals speak the user's
+// language; unreadable input is refused before the session lookup touches the database.
+export const handle: Handle = sequence(handleLocale, handleUnavailable, handleServices, handleUnreadableInput, handleSession, handleHeaders);
 
 /** Unexpected errors are logged once with a code and shown to the user as that code, never as a stack. */
 export const handleError: HandleServerError = ({ error: err, event, status }) => {
@@ -99,6 +142,8 @@ export const handleError: HandleServerError = ({ error: err, event, status }) =>
 		return { message: m.error_unavailable() };
 	}
 	const code = newId(8);
-	console.error(`[error ${code}] ${event.request.method} ${event.url.pathname}:`, err);
-	return { message: m.error_unexpected(), code };
+	// A 4xx is the request's fault (SvelteKit's own 415 for a JSON form post, say), not an unknown error: one line.
+	if (status >= 500) console.error(`[error ${code}] ${event.request.method} ${event.url.pathname}:`, err);
+	else console.warn(`[refused ${code}] ${event.request.method} ${event.url.pathname}: ${status} ${err instanceof Error ? err.message : String(err)}`);
+	return { message: status >= 500 ? m.error_unexpected() : m.error_bad_request(), code };
 };

@@ -7,7 +7,7 @@ import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { mayPerform } from '../../src/lib/domain/permissions.ts';
 import { CARD_PRIORITIES } from '../../src/lib/domain/doc-schema.ts';
 import { addCard, cardAsNew, cardsOf, readCard } from '../../src/lib/domain/board.ts';
-import { newId } from '../../src/lib/domain/ids.ts';
+import { isId, newId } from '../../src/lib/domain/ids.ts';
 import type { CommandResult, ReassignCardInput, RequestHelpInput } from '../../src/lib/domain/wire.ts';
 import { getEvent } from '../../src/lib/server/repositories/event.repository.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
@@ -31,7 +31,8 @@ async function authorize(
 ): Promise<Refused | { eventId: string; from: string; to: string; userId: string }> {
 	const actor = socket.data.actor;
 	if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
-	if (typeof input.eventId !== 'string' || typeof input.fromAgency !== 'string' || typeof input.toAgency !== 'string') {
+	// Ids, not just text: a NUL byte or a megabyte of text would reach the database's queries.
+	if (!isId(input.eventId) || !isId(input.fromAgency) || !isId(input.toAgency)) {
 		return refused('invalid', 'eventId, fromAgency and toAgency are required');
 	}
 	if (input.fromAgency === input.toAgency) return refused('invalid', 'choose another agency');
@@ -93,7 +94,7 @@ export function registerCardCommands(socket: CommandSocket, ctx: CommandContext)
 		guarded(socket, ack, async () => {
 			const auth = await authorize(socket, ctx, 'card.reassign', input ?? {});
 			if ('ok' in auth) return auth;
-			if (typeof input.cardId !== 'string') return refused('invalid', 'cardId is required');
+			if (!isId(input.cardId)) return refused('invalid', 'cardId is required');
 			const fromDoc = agencyDocName(auth.eventId, auth.from);
 			const source = await ctx.hub.document(fromDoc);
 			const map = cardsOf(source.staging).get(input.cardId);

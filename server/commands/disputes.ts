@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
+import { isId } from '../../src/lib/domain/ids.ts';
 import { mayPerform } from '../../src/lib/domain/permissions.ts';
 import { DISPUTE_LEVELS, type DisputeLevel } from '../../src/lib/domain/doc-schema.ts';
 import { addDispute, addProgressNote, disputeAsNew, disputesOf, readDispute, updateDispute, type Dispute, type ProgressNote } from '../../src/lib/domain/dispute-doc.ts';
@@ -45,12 +46,13 @@ export function registerDisputeCommands(socket: CommandSocket, ctx: CommandConte
 	socket.on('dispute:escalate', (input: EscalateDisputeInput, ack) =>
 		guarded(socket, ack, async () => {
 			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
-			if (typeof input?.eventId !== 'string' || typeof input.disputeId !== 'string' || typeof input.fromAgency !== 'string') {
+			if (!isId(input?.eventId) || !isId(input.disputeId) || !isId(input.fromAgency)) {
 				return refused('invalid', 'eventId, disputeId and fromAgency are required');
 			}
 			const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
 			if (!reason || [...reason].length > REASON_MAX) return refused('invalid', `a reason is required (at most ${REASON_MAX} characters)`);
 			const toAgency = typeof input.toAgency === 'string' && input.toAgency ? input.toAgency : null;
+			if (toAgency && !isId(toAgency)) return refused('invalid', 'unknown agency');
 			const toLevel = typeof input.toLevel === 'string' && input.toLevel ? input.toLevel : null;
 			if (toLevel && !(DISPUTE_LEVELS as readonly string[]).includes(toLevel)) return refused('invalid', 'unknown level');
 

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { commandDocName } from '../../src/lib/domain/documents.ts';
 import { mayPerform } from '../../src/lib/domain/permissions.ts';
+import { isId } from '../../src/lib/domain/ids.ts';
 import { SCHEMA_VERSION } from '../../src/lib/domain/doc-schema.ts';
 import type { PresenceView } from '../../src/lib/domain/wire.ts';
 import { getEvent, setEventStatus } from '../../src/lib/server/repositories/event.repository.ts';
@@ -107,7 +108,7 @@ export function registerLifecycleCommands(socket: CommandSocket, ctx: CommandCon
 
 	socket.on('presence:list', (eventId: string, ack) =>
 		guarded(socket, ack, async () => {
-			if (typeof eventId !== 'string') return refused('invalid', 'event id must be text');
+			if (!isId(eventId)) return refused('invalid', 'event id must be an id');
 			const principal = await ctx.hub.principalFor(actor, eventId);
 			const allowed = principal.kind === 'display' ? principal.eventId === eventId : principal.membership?.role === 'commander';
 			if (!allowed) return refused('forbidden', 'only the commander sees presence');
@@ -118,7 +119,7 @@ export function registerLifecycleCommands(socket: CommandSocket, ctx: CommandCon
 	socket.on('event:setStatus', (input: { eventId: string; status: 'planning' | 'active' }, ack) =>
 		guarded(socket, ack, async () => {
 			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
-			if (typeof input?.eventId !== 'string' || (input.status !== 'planning' && input.status !== 'active')) {
+			if (!isId(input?.eventId) || (input.status !== 'planning' && input.status !== 'active')) {
 				return refused('invalid', 'status must be planning or active');
 			}
 			const event = await getEvent(ctx.db, input.eventId);

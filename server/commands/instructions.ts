@@ -4,6 +4,7 @@
  */
 import { checkInstruction, instructionRecipients, type InstructionInput } from '../../src/lib/domain/instructions.ts';
 import { mayPerform } from '../../src/lib/domain/permissions.ts';
+import { isId } from '../../src/lib/domain/ids.ts';
 import type { InstructionView } from '../../src/lib/domain/wire.ts';
 import { getEvent } from '../../src/lib/server/repositories/event.repository.ts';
 import { listTeams } from '../../src/lib/server/repositories/team.repository.ts';
@@ -58,7 +59,7 @@ export function registerInstructionCommands(socket: CommandSocket, ctx: CommandC
 	socket.on('instruction:ack', (input: { instructionId: string }, ack) =>
 		guarded(socket, ack, async () => {
 			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
-			if (typeof input?.instructionId !== 'string') return refused('invalid', 'instructionId is required');
+			if (!isId(input?.instructionId)) return refused('invalid', 'instructionId is required');
 			const head = await instructionHead(ctx.db, input.instructionId);
 			if (!head) return refused('notFound', 'no such instruction');
 			const result = await acknowledgeInstruction(ctx.db, input.instructionId, actor.user.id);
@@ -74,7 +75,7 @@ export function registerInstructionCommands(socket: CommandSocket, ctx: CommandC
 
 	socket.on('instruction:list', (eventId: string, ack) =>
 		guarded(socket, ack, async () => {
-			if (typeof eventId !== 'string') return refused('invalid', 'event id must be text');
+			if (!isId(eventId)) return refused('invalid', 'event id must be an id');
 			const principal = await ctx.hub.principalFor(actor, eventId);
 			if (principal.kind === 'display') {
 				if (principal.eventId !== eventId) return refused('forbidden', 'not this event');

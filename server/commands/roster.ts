@@ -66,6 +66,8 @@ export function registerRosterCommands(socket: CommandSocket, ctx: CommandContex
 				return refused('invalid', 'toShiftId and toPersonId go together');
 			}
 			const note = typeof i.note === 'string' ? i.note.trim().slice(0, 500) : '';
+			// The database's text type refuses NUL; it is never part of a real note.
+			if (note.includes('\u0000')) return refused('invalid', 'the note holds a NUL character');
 			const event = await getEvent(ctx.db, i.eventId);
 			if (!event) return refused('notFound', 'no such event');
 			if (event.status === 'closed') return refused('eventClosed', 'the event is closed');

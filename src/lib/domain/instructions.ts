@@ -4,6 +4,7 @@
  * rewrite history.
  */
 import type { EventRole } from './roles.ts';
+import { isId } from './ids.ts';
 
 export const INSTRUCTION_PRIORITIES = ['routine', 'urgent', 'alarm'] as const;
 export type InstructionPriority = (typeof INSTRUCTION_PRIORITIES)[number];
@@ -38,7 +39,7 @@ export interface TeamForTargeting {
 /** Checks an instruction's input; returns the problem in words for the log, or null. */
 export function checkInstruction(input: Partial<InstructionInput> | null | undefined): string | null {
 	if (!input || typeof input !== 'object') return 'missing input';
-	if (typeof input.eventId !== 'string') return 'eventId is required';
+	if (!isId(input.eventId)) return 'eventId is required';
 	if (!INSTRUCTION_SCOPES.includes(input.scope as InstructionScope)) return 'scope must be everyone, agencies or teams';
 	if (!Array.isArray(input.targets) || input.targets.some((t) => typeof t !== 'string') || input.targets.length > 100) {
 		return 'targets must be a list of codes';
@@ -47,8 +48,13 @@ export function checkInstruction(input: Partial<InstructionInput> | null | undef
 	if (!INSTRUCTION_PRIORITIES.includes(input.priority as InstructionPriority)) return 'priority must be routine, urgent or alarm';
 	if (typeof input.body !== 'string' || !input.body.trim()) return 'the instruction text is required';
 	if ([...input.body].length > INSTRUCTION_BODY_MAX) return `the instruction text is longer than ${INSTRUCTION_BODY_MAX}`;
+	// Stored in a text column, which refuses NUL; no real instruction holds one.
+	if (input.body.includes('\u0000')) return 'the instruction text holds a NUL character';
 	if (input.ackBy !== null && input.ackBy !== undefined) {
 		if (typeof input.ackBy !== 'string' || Number.isNaN(Date.parse(input.ackBy))) return 'ackBy must be a time';
+		// JavaScript reads years up to ±275760; the database's timestamps stop at 4713 BC, and no deadline is that old.
+		const year = new Date(input.ackBy).getUTCFullYear();
+		if (year < 2000 || year > 9999) return 'ackBy must be a time between the years 2000 and 9999';
 	}
 	return null;
 }

@@ -7,6 +7,15 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ActivityDraft } from '../../domain/activity.ts';
 
+/**
+ * Text as a database column takes it. Activity repeats what documents hold, and a document's strings may carry
+ * NUL, which PostgreSQL's text type refuses: one such title made the whole append fail, so an update that passed
+ * every check was reported as storage being unavailable. The character is shown as U+FFFD instead.
+ */
+export function storableText<T extends string | null>(value: T): T {
+	return (value !== null && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
+}
+
 export interface StoredUpdate {
 	seq: number;
 	bytes: Uint8Array;
@@ -108,10 +117,10 @@ export async function appendUpdates(tx: Kysely<DB>, entries: AppendEntry[]): Pro
 			entity_type: a.entityType,
 			entity_id: a.entityId,
 			action: a.action,
-			field: a.field,
-			subject: a.subject,
-			from_value: a.from,
-			to_value: a.to
+			field: storableText(a.field),
+			subject: storableText(a.subject),
+			from_value: storableText(a.from),
+			to_value: storableText(a.to)
 		}))
 	);
 	// Postgres caps a statement at 65535 parameters; 12 columns a row.
@@ -142,10 +151,10 @@ export async function recordActivity(
 				entity_type: a.entityType,
 				entity_id: a.entityId,
 				action: a.action,
-				field: a.field,
-				subject: a.subject,
-				from_value: a.from,
-				to_value: a.to
+				field: storableText(a.field),
+				subject: storableText(a.subject),
+				from_value: storableText(a.from),
+				to_value: storableText(a.to)
 			}))
 		)
 		.execute();

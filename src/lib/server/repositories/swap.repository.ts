@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { SwapStatus, SwapView } from '../../domain/roster-swap.ts';
 import { agencyDocName } from '../../domain/documents.ts';
+import { storableText } from './doc-log.repository.ts';
 
 export interface NewSwap {
 	id: string;
@@ -176,8 +177,8 @@ export async function logSwapActivity(
 				action,
 				field: 'people',
 				subject: swap.id,
-				from_value: swap.fromName,
-				to_value: swap.toName
+				from_value: storableText(swap.fromName),
+				to_value: storableText(swap.toName)
 			}))
 		)
 		.execute();

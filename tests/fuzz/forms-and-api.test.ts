@@ -1,0 +1,352 @@
+/**
+ * Issue 9: fuzzing of the form actions and the JSON API. Every form action of the app (the list comes from
+ * src/routes, so a new one is taken in by itself) gets valid fields with one broken, hostile fields, repeated and
+ * polluting keys, bodies in the wrong encoding or content type and invalid UTF-8, posted as the page's own
+ * enhanced form and as a plain form, by the person the page is for, by others and anonymously. The API gets
+ * hostile JSON bodies, and every GET endpoint hostile query values and path parameters.
+ *
+ * No answer may be a 5xx or show a stack; the process stays up; nothing invalid is stored, and nothing a refused
+ * request carried. The event's close and finalize actions are sent without their confirmation (anything else in
+ * the confirm field is refused), so the board stays open for the rest of the run.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient } from '../helpers/http.ts';
+import { signIn } from '../helpers/accounts.ts';
+import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
+import { createEventAsAdmin, createUserAsAdmin } from '../helpers/admin-forms.ts';
+import { formActionRoutes } from '../helpers/form-actions.ts';
+import { caseIndexes, caseRandom, chance, FuzzLedger, fuzzConfig, hostileString, hostileValue, mutateFields, mutatePayload, pickOf, tagOf, type Rnd } from '../helpers/fuzz.ts';
+import { checkLiveDocuments, checkServerAlive, checkStoredData, leaksInternals } from '../helpers/fuzz-storage.ts';
+import { agencyDocName, commandDocName, restrictedDocName } from '../../src/lib/domain/documents.ts';
+import { SEED_AGENCIES } from '../../src/lib/domain/roles.ts';
+
+const config = fuzzConfig();
+const FORM_CASES = caseIndexes(config, 2500);
+const API_CASES = caseIndexes(config, 1500);
+const BATCH = 250;
+const AGENCIES = SEED_AGENCIES.map((a) => a.code);
+const ACTORS = ['admin', 'commander', 'reviewer', 'lead.station', 'member.station', 'lead.cid'] as const;
+type ActorKey = (typeof ACTORS)[number] | 'anonymous';
+
+interface FormTarget {
+	/** The route as form-actions.ts lists it. */
+	route: string;
+	/** The person the page is for. */
+	owner: ActorKey;
+	fields: (rnd: Rnd, tag: string) => Record<string, string>;
+}
+
+const event = (tag: string) => ({
+	name: `活动 ${tag}`,
+	venue: `会场 ${tag}`,
+	startsAt: '2027-01-01T08:00',
+	endsAt: '2027-01-02T08:00',
+	timezone: 'Asia/Shanghai',
+	checkinGraceMinutes: '10'
+});
+
+describe('fuzzing the form actions and the JSON API', () => {
+	let server: TestServer;
+	let pid: number;
+	const clients = new Map<ActorKey, HttpClient>();
+	let victimId = '';
+	let fuzzEventId = '';
+	const forms = new FuzzLedger('form actions', 'f', config.seed);
+	const api = new FuzzLedger('JSON API', 'a', config.seed);
+
+	/** What each form action is sent when valid, and by whom. Ids point at objects made for the run. */
+	function targets(): Record<string, FormTarget> {
+		const t: Record<string, FormTarget> = {
+			'/login': { route: '/login', owner: 'anonymous', fields: (_r, tag) => ({ username: `member.traffic${tag}`, password: DEMO_PASSWORD }) },
+			'/logout': { route: '/logout', owner: 'anonymous', fields: () => ({}) },
+			'/setup': { route: '/setup', owner: 'anonymous', fields: (_r, tag) => ({ username: tag, displayName: tag, password: 'setup-password-1' }) },
+			'/language': { route: '/language', owner: 'anonymous', fields: (r) => ({ locale: pickOf(r, ['en', 'zh-CN']), redirectTo: '/' }) },
+			'/admin/agencies?/create': { route: '/admin/agencies?/create', owner: 'admin', fields: (_r, tag) => ({ code: tag, nameZh: `单位 ${tag}`, nameEn: `Unit ${tag}`, color: '#336699' }) },
+			'/admin/agencies/[code]': { route: '/admin/agencies/patrol', owner: 'admin', fields: (_r, tag) => ({ nameZh: `社区巡防 ${tag}`, nameEn: `Patrol ${tag}`, color: '#2e7d32' }) },
+			'/admin/teams?/create': { route: '/admin/teams?/create', owner: 'admin', fields: (_r, tag) => ({ agencyCode: 'station', level: 'brigade', name: `大队 ${tag}`, parentId: '' }) },
+			'/admin/teams?/rename': { route: '/admin/teams?/rename', owner: 'admin', fields: (_r, tag) => ({ teamId: 'demo-station', name: `派出所 ${tag}` }) },
+			'/admin/users/new': { route: '/admin/users/new', owner: 'admin', fields: (_r, tag) => ({ username: tag, displayName: `用户${tag}`, password: 'fuzz-password-1', agencyCode: 'station' }) },
+			'/admin/users/[id]?/save': { route: `/admin/users/${victimId}?/save`, owner: 'admin', fields: (_r, tag) => ({ username: 'fuzz.victim', displayName: `受试${tag}`, agencyCode: 'station', teamId: '', phone: '138 0000 0000' }) },
+			'/admin/users/[id]?/disable': { route: `/admin/users/${victimId}?/disable`, owner: 'admin', fields: () => ({}) },
+			'/admin/users/[id]?/enable': { route: `/admin/users/${victimId}?/enable`, owner: 'admin', fields: () => ({}) },
+			'/admin/users/[id]?/resetPassword': { route: `/admin/users/${victimId}?/resetPassword`, owner: 'admin', fields: (_r, tag) => ({ password: `pw-${tag}` }) },
+			'/admin/events/new': { route: '/admin/events/new', owner: 'admin', fields: (_r, tag) => event(tag) },
+			'/admin/events/[id]/edit': { route: `/admin/events/${fuzzEventId}/edit`, owner: 'admin', fields: (_r, tag) => event(tag) },
+			'/admin/events/[id]?/activate': { route: `/admin/events/${fuzzEventId}?/activate`, owner: 'admin', fields: () => ({}) },
+			'/admin/events/[id]?/addMember': { route: `/admin/events/${fuzzEventId}?/addMember`, owner: 'admin', fields: (r) => ({ userId: victimId, role: pickOf(r, ['member', 'lead', 'observer']), agencyCode: 'station' }) },
+			'/admin/events/[id]?/setMember': { route: `/admin/events/${fuzzEventId}?/setMember`, owner: 'admin', fields: (r) => ({ userId: victimId, role: pickOf(r, ['member', 'reviewer']), agencyCode: 'traffic' }) },
+			'/admin/events/[id]?/removeMember': { route: `/admin/events/${fuzzEventId}?/removeMember`, owner: 'admin', fields: () => ({ userId: victimId }) },
+			'/admin/events/[id]?/createToken': { route: `/admin/events/${fuzzEventId}?/createToken`, owner: 'admin', fields: (_r, tag) => ({ name: `大屏 ${tag}` }) },
+			'/admin/events/[id]?/revokeToken': { route: `/admin/events/${fuzzEventId}?/revokeToken`, owner: 'admin', fields: () => ({ tokenId: 'a'.repeat(64) }) },
+			'/events/[id]/displays?/create': { route: `/events/${DEMO_EVENT}/displays?/create`, owner: 'commander', fields: (_r, tag) => ({ name: `指挥大屏 ${tag}` }) },
+			'/events/[id]/displays?/revoke': { route: `/events/${DEMO_EVENT}/displays?/revoke`, owner: 'commander', fields: () => ({ id: 'b'.repeat(64) }) },
+			'/events/[id]/review?/close': { route: `/events/${DEMO_EVENT}/review?/close`, owner: 'commander', fields: () => ({ confirm: 'no' }) },
+			'/events/[id]/review?/finalize': { route: `/events/${DEMO_EVENT}/review?/finalize`, owner: 'reviewer', fields: () => ({ confirm: 'no' }) },
+			'/events/[id]/review?/saveFindings': {
+				route: `/events/${DEMO_EVENT}/review?/saveFindings`,
+				owner: 'reviewer',
+				fields: (r, tag) => ({ findings: JSON.stringify(findingsOf(r, tag)) })
+			},
+			// CSV imports have their own fuzzer (csv-imports.test.ts); here they get form-level breakage only.
+			'/events/[id]/disputes/import': { route: `/events/${DEMO_EVENT}/disputes/import`, owner: 'commander', fields: () => ({ file: '' }) },
+			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) }
+		};
+		return t;
+	}
+
+	/** Valid findings, sometimes with one part broken (the action reads JSON from a form field). */
+	function findingsOf(rnd: Rnd, tag: string): unknown {
+		const valid = {
+			strengths: [{ id: 's1', text: `南门疏导及时 ${tag}` }],
+			improvements: [{ id: 'i1', area: `通信 ${tag}`, observation: '对讲机信号弱', rootCause: '中继站不足' }],
+			plan: [{ id: 'p1', improvementId: 'i1', action: '增设中继', agency: 'station', contact: '刘卫东', dueDate: '2026-03-01' }]
+		};
+		if (chance(rnd, 0.4)) return valid;
+		const part = pickOf(rnd, ['strengths', 'improvements', 'plan'] as const);
+		return { ...valid, [part]: [mutatePayload(rnd, valid[part][0] as Record<string, unknown>, tag)] };
+	}
+
+	function encodeQuery(value: string): string {
+		try {
+			return encodeURIComponent(value);
+		} catch {
+			// Lone surrogates: sent as the bytes a careless client would send.
+			return [...new TextEncoder().encode(value)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+		}
+	}
+
+	/** A 5xx or a stack in the body is a failure; returns the body for the caller. */
+	async function judgeHttp(ledger: FuzzLedger, index: number, what: string, res: Response, input: unknown): Promise<string> {
+		const body = await res.text().catch(() => '');
+		if (res.status >= 500) ledger.fail(index, `${what} answered ${res.status}: ${body.slice(0, 300)}`, input);
+		else if (leaksInternals(body)) ledger.fail(index, `${what} shows internals in its answer: ${body.slice(0, 300)}`, input);
+		return body;
+	}
+
+	function bodyOf(rnd: Rnd, entries: Array<[string, string]>, fileField: boolean): { body: BodyInit; headers: Record<string, string>; encoding: string } {
+		const roll = rnd();
+		if (fileField || roll < 0.12) {
+			const form = new FormData();
+			for (const [k, v] of entries) {
+				if (k === 'file' || chance(rnd, 0.1)) form.append(k, new Blob([v]), chance(rnd, 0.5) ? `${v.slice(0, 40)}.csv` : 'x.csv');
+				else form.append(k, v);
+			}
+			return { body: form, headers: {}, encoding: 'multipart' };
+		}
+		if (roll < 0.2) {
+			// Invalid UTF-8 and broken percent escapes in an urlencoded body.
+			const raw = entries.map(([k, v]) => `${encodeQuery(k)}=${encodeQuery(v)}`).join('&') + pickOf(rnd, ['&x=%ff%fe', '&%c0%80=1', '&a=%', '&a=%zz', '&&&=', '&a=%00']);
+			return { body: raw, headers: { 'content-type': 'application/x-www-form-urlencoded' }, encoding: 'raw bytes' };
+		}
+		if (roll < 0.26) {
+			return { body: JSON.stringify(Object.fromEntries(entries)), headers: { 'content-type': pickOf(rnd, ['application/json', 'text/plain', 'application/x-www-form-urlencoded; charset=gbk']) }, encoding: 'wrong type' };
+		}
+		const params = new URLSearchParams();
+		for (const [k, v] of entries) params.append(k, v);
+		return { body: params, headers: { 'content-type': 'application/x-www-form-urlencoded' }, encoding: 'urlencoded' };
+	}
+
+	async function runFormCase(index: number, routes: string[], all: Record<string, FormTarget>): Promise<void> {
+		const rnd = caseRandom(config.seed, 'f', index);
+		const tag = tagOf('f', index);
+		const key = pickOf(rnd, routes);
+		const target = all[key];
+		const actor: ActorKey = chance(rnd, 0.75) ? target.owner : pickOf(rnd, [...ACTORS, 'anonymous'] as ActorKey[]);
+		const client = actor === 'anonymous' ? new HttpClient(server.url) : clients.get(actor)!;
+		const base = target.fields(rnd, tag);
+		const entries = chance(rnd, 0.2) ? Object.entries(base) : mutateFields(rnd, base, tag);
+		const isFile = key.endsWith('/import');
+		const { body, headers, encoding } = bodyOf(rnd, entries, isFile);
+		const enhanced = chance(rnd, 0.8);
+		const h = new Headers(headers);
+		if (enhanced) {
+			h.set('x-sveltekit-action', 'true');
+			h.set('accept', 'application/json');
+		} else h.set('accept', 'text/html');
+		const input = { actor, route: target.route, encoding, enhanced, fields: entries };
+		// Logging out the run's own people would end their sessions: /logout goes out on a throwaway client.
+		const sender = key === '/logout' ? new HttpClient(server.url) : client;
+		let res: Response;
+		try {
+			// A connection the server closed after an early answer (a body over the limit) can be picked for the next
+			// request before the client notices; one retry tells that apart from a server that stopped answering.
+			res = await sender.request(target.route, { method: 'POST', body, headers: h }).catch(async () => {
+				forms.count('(connection reused after close, retried)', 'retried');
+				return sender.request(target.route, { method: 'POST', body, headers: h });
+			});
+		} catch (err) {
+			const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+			forms.fail(index, `POST ${target.route} failed: ${(err as Error).message} (${cause?.code ?? ''} ${cause?.message ?? ''})`, input);
+			forms.record(index, key, 'no answer', false);
+			return;
+		}
+		const text = await judgeHttp(forms, index, `POST ${target.route}`, res, input);
+		let outcome = `HTTP ${res.status}`;
+		let accepted = !enhanced && res.status < 400;
+		if (enhanced && res.headers.get('content-type')?.includes('application/json')) {
+			try {
+				const answer = JSON.parse(text) as { type: string; status?: number };
+				outcome = answer.type === 'failure' || answer.type === 'error' ? `${answer.type} ${answer.status ?? res.status}` : answer.type;
+				accepted = answer.type === 'success' || answer.type === 'redirect';
+				if ((answer.status ?? 0) >= 500) forms.fail(index, `POST ${target.route} answered ${answer.type} ${answer.status}: ${text.slice(0, 300)}`, input);
+			} catch {
+				forms.fail(index, `POST ${target.route} answered JSON that does not parse: ${text.slice(0, 200)}`, input);
+			}
+		}
+		forms.record(index, key, outcome, accepted);
+	}
+
+	/** The GET endpoints and the one JSON body, each with a valid request to start from. */
+	const API_TARGETS: Array<{ name: string; actor: ActorKey; build: (rnd: Rnd, tag: string) => { path: string; init?: RequestInit } }> = [
+		{
+			name: 'POST /api/events/[id]/record/exports',
+			actor: 'reviewer',
+			build: (rnd, tag) => {
+				const roll = rnd();
+				const body =
+					roll < 0.15
+						? JSON.stringify({ format: 'json' })
+						: roll < 0.6
+							? JSON.stringify(mutatePayload(rnd, { format: 'json' }, tag))
+							: roll < 0.8
+								? JSON.stringify(hostileValue(rnd, tag))
+								: pickOf(rnd, ['', '{', '{"format":', 'null', '[[[[[[[[[[', `{"format": "json"}${tag}`, '\u0000', '{"__proto__": {"format": "json"}}']);
+				return {
+					path: `/api/events/${DEMO_EVENT}/record/exports`,
+					init: { method: 'POST', body, headers: { 'content-type': pickOf(rnd, ['application/json', 'application/json', 'text/plain', 'multipart/form-data']) } }
+				};
+			}
+		},
+		{
+			name: 'GET /api/events/[id]/activity',
+			actor: 'lead.station',
+			build: (rnd, tag) => {
+				const params = ['limit', 'before', 'beforeId', 'kind', 'entity', 'agency'];
+				const q = params
+					.filter(() => chance(rnd, 0.5))
+					.map((p) => `${p}=${chance(rnd, 0.2) ? pickOf(rnd, ['%ff', '%', '%00', '%c0%80']) : encodeQuery(hostileString(rnd, tag))}`)
+					.join('&');
+				return { path: `/api/events/${DEMO_EVENT}/activity?${q}` };
+			}
+		},
+		{ name: 'GET /api/events/[id]/replay', actor: 'reviewer', build: (rnd, tag) => ({ path: `/api/events/${DEMO_EVENT}/replay?at=${encodeQuery(chance(rnd, 0.3) ? '2026-02-12T19:00:00+08:00' : hostileString(rnd, tag))}` }) },
+		{ name: 'GET /api/events/[hostile]/activity', actor: 'commander', build: (rnd, tag) => ({ path: `/api/events/${encodeQuery(hostileString(rnd, tag))}/activity` }) },
+		{ name: 'GET /api/events', actor: 'member.station', build: (rnd, tag) => ({ path: `/api/events?${encodeQuery(hostileString(rnd, tag))}=1` }) },
+		{
+			name: 'GET /events/[id]/disputes/export',
+			actor: 'commander',
+			build: (rnd, tag) => {
+				const params = ['q', 'risk', 'status', 'level', 'category', 'agency', 'sort', 'overdue', 'template', 'team'];
+				const q = params.filter(() => chance(rnd, 0.4)).map((p) => `${p}=${encodeQuery(hostileString(rnd, tag))}`).join('&');
+				return { path: `/events/${DEMO_EVENT}/disputes/export?${q}` };
+			}
+		},
+		{ name: 'GET /events/[id]/roster/export', actor: 'lead.station', build: (rnd, tag) => ({ path: `/events/${DEMO_EVENT}/roster/export?agency=${encodeQuery(chance(rnd, 0.3) ? pickOf(rnd, AGENCIES) : hostileString(rnd, tag))}` }) },
+		{ name: 'GET /api/events/[id]/record/exports/[job]', actor: 'reviewer', build: (rnd, tag) => ({ path: `/api/events/${DEMO_EVENT}/record/exports/${encodeQuery(hostileString(rnd, tag))}${chance(rnd, 0.5) ? '/file' : ''}` }) },
+		{ name: 'GET /wall/[token]/activity', actor: 'anonymous', build: (rnd, tag) => ({ path: `/wall/${encodeQuery(hostileString(rnd, tag))}/activity` }) },
+		{ name: 'GET /events/[hostile]', actor: 'commander', build: (rnd, tag) => ({ path: `/events/${encodeQuery(hostileString(rnd, tag))}/${pickOf(rnd, ['', 'roster', 'disputes', 'review', 'displays', 'wall'])}` }) }
+	];
+
+	async function runApiCase(index: number): Promise<void> {
+		const rnd = caseRandom(config.seed, 'a', index);
+		const tag = tagOf('a', index);
+		const target = pickOf(rnd, API_TARGETS);
+		const actor: ActorKey = chance(rnd, 0.8) ? target.actor : pickOf(rnd, [...ACTORS, 'anonymous'] as ActorKey[]);
+		const client = actor === 'anonymous' ? new HttpClient(server.url) : clients.get(actor)!;
+		const { path, init } = target.build(rnd, tag);
+		const input = { actor, path, body: init?.body };
+		let res: Response;
+		try {
+			res = await client.request(path, init ?? {});
+		} catch (err) {
+			// fetch itself refuses some URLs (a bare % in a path is fine, a NUL is not); that is the client's limit.
+			api.record(index, target.name, `not sent (${(err as Error).message.slice(0, 40)})`, false);
+			return;
+		}
+		await judgeHttp(api, index, `${init?.method ?? 'GET'} ${path.slice(0, 120)}`, res, input);
+		api.record(index, target.name, `HTTP ${res.status}`, res.status < 300);
+	}
+
+	beforeAll(async () => {
+		server = await startServer({ demo: true });
+		pid = server.pid()!;
+		for (const a of ACTORS) clients.set(a, await signIn(new HttpClient(server.url), a, DEMO_PASSWORD));
+		const admin = clients.get('admin')!;
+		victimId = await createUserAsAdmin(admin, { username: 'fuzz.victim', displayName: '受试者', password: 'victim-password-1', agencyCode: 'station' });
+		fuzzEventId = await createEventAsAdmin(admin, { name: '模糊测试活动', startsAt: '2027-01-01T08:00', endsAt: '2027-01-02T08:00' });
+	});
+
+	afterAll(async () => {
+		await server?.dispose();
+	});
+
+	it('answers every hostile form post with a proper status, and stays up', async () => {
+		const all = targets();
+		const routes = formActionRoutes();
+		// Every form action of the app is fuzzed: one added later without a target here fails this test.
+		expect(routes.filter((r) => !(r in all))).toEqual([]);
+		const started = Date.now();
+		let from = server.output().length;
+		for (let b = 0; b < FORM_CASES.length; b += BATCH) {
+			const batch = FORM_CASES.slice(b, b + BATCH);
+			for (const i of batch) await runFormCase(i, routes, all);
+			await checkServerAlive(server, pid, forms, batch.at(-1)!, from);
+			from = server.output().length;
+		}
+		console.log(`${forms.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		expect(forms.problems).toEqual([]);
+		if (config.only === null) {
+			expect(forms.tally(/./, /^(success|redirect)$/)).toBeGreaterThan(50);
+			expect(forms.tally(/./, /^failure 400$/)).toBeGreaterThan(100);
+			expect(forms.tally(/./, /403|401|404|login/)).toBeGreaterThan(10);
+		}
+	});
+
+	it('answers every hostile API request with a proper status, and stays up', async () => {
+		const started = Date.now();
+		let from = server.output().length;
+		for (let b = 0; b < API_CASES.length; b += BATCH) {
+			const batch = API_CASES.slice(b, b + BATCH);
+			for (const i of batch) await runApiCase(i);
+			await checkServerAlive(server, pid, api, batch.at(-1)!, from);
+			from = server.output().length;
+		}
+		console.log(`${api.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		expect(api.problems).toEqual([]);
+		if (config.only === null) {
+			expect(api.tally(/./, /^HTTP 2\d\d$/)).toBeGreaterThan(20);
+			expect(api.tally(/./, /^HTTP 4\d\d$/)).toBeGreaterThan(50);
+		}
+	});
+
+	it('stores nothing a refused request carried, and nothing invalid', async () => {
+		const docs = [commandDocName(DEMO_EVENT), ...AGENCIES.map((a) => agencyDocName(DEMO_EVENT, a)), restrictedDocName(DEMO_EVENT)];
+		const commander = clients.get('commander')!;
+		await checkLiveDocuments(server, commander.cookieHeader(), docs, forms);
+		// One database, two ledgers: each checks its own tags, and both the rows' validity.
+		const stored = await checkStoredData(server, forms);
+		await checkStoredTagsOnly(api);
+		console.log(`checked ${stored.rows} rows and ${stored.docs} stored documents`);
+		expect([...forms.problems, ...api.problems]).toEqual([]);
+	});
+
+	/** The API ledger's tags, searched in the database the forms' check has just read (the server is stopped). */
+	async function checkStoredTagsOnly(ledger: FuzzLedger): Promise<void> {
+		const { openDatabase } = await import('../../src/lib/server/db/database.ts');
+		const handle = await openDatabase({ databaseUrl: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR ?? '', poolSize: 2 });
+		try {
+			for (const table of ['users', 'agencies', 'teams', 'events', 'display_tokens', 'records', 'activity'] as const) {
+				const rows = await handle.db.selectFrom(table).selectAll().execute();
+				for (const row of rows) {
+					for (const v of Object.values(row)) {
+						if (typeof v !== 'string') continue;
+						for (const m of v.matchAll(/fza\d+q/g)) if (!ledger.acceptedTags.has(m[0])) ledger.fail(Number(m[0].slice(3, -1)), `table ${table} holds ${m[0]} from a refused API request`);
+					}
+				}
+			}
+		} finally {
+			await handle.close();
+		}
+	}
+});

@@ -1,0 +1,242 @@
+/**
+ * What the fuzz suite asserts besides each answer: the server process is the one that started and is healthy,
+ * it printed no crash, and what it stored is valid. Storage is read twice over: the live documents through a
+ * fresh y-websocket client, then (with the server stopped, as the embedded database admits one process) every
+ * table and every document's log through the app's own database code, each row re-checked by the domain's
+ * validators and searched for the tags of cases the server refused.
+ */
+import * as Y from 'yjs';
+import type { Kysely } from 'kysely';
+import type { TestServer } from './server.ts';
+import { connectDoc, whenSynced } from './live.ts';
+import { FuzzLedger, TAG_RE } from './fuzz.ts';
+import { openDatabase } from '../../src/lib/server/db/database.ts';
+import type { DB } from '../../src/lib/server/db/schema.ts';
+import { loadDocumentLog } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { parseDocName, type DocKind } from '../../src/lib/domain/documents.ts';
+import { prepareRoots, validateTouched, type Touched } from '../../src/lib/domain/doc-validate.ts';
+import { DOC_ROOTS } from '../../src/lib/domain/doc-schema.ts';
+import { checkAgency, checkEvent, checkMember, checkTeam, checkUser, LIMITS } from '../../src/lib/domain/validation.ts';
+import { checkInstruction } from '../../src/lib/domain/instructions.ts';
+import { checkFindings } from '../../src/lib/domain/findings.ts';
+
+/** Signs of a crash or an unhandled failure in the server's output. */
+const CRASH_SIGNS = [/uncaught/i, /unhandled/i, /\n\s+at [^\n]*:\d+:\d+/, /FATAL/, /Segmentation/, /heap out of memory/i];
+
+/** Checks a server between batches: same live process, healthy, and nothing alarming printed since `from`. */
+export async function checkServerAlive(server: TestServer, pid: number, ledger: FuzzLedger, lastIndex: number | null, from = 0): Promise<void> {
+	const now = server.pid();
+	if (now !== pid) ledger.fail(lastIndex, `server process changed: started as ${pid}, now ${now}`);
+	else {
+		try {
+			process.kill(pid, 0);
+		} catch {
+			ledger.fail(lastIndex, `server process ${pid} is gone`);
+		}
+	}
+	try {
+		const res = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+		if (res.status !== 200) ledger.fail(lastIndex, `/healthz answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+	} catch (err) {
+		ledger.fail(lastIndex, `/healthz failed: ${(err as Error).message}`);
+	}
+	const printed = server.output().slice(from);
+	for (const sign of CRASH_SIGNS) {
+		const m = sign.exec(printed);
+		if (m) {
+			const at = Math.max(0, m.index - 400);
+			ledger.fail(lastIndex, `server output shows ${sign}: …${printed.slice(at, m.index + 400)}…`);
+			break;
+		}
+	}
+}
+
+/** A stack trace or a server path in an answer's body gives internals away. */
+export function leaksInternals(body: string): boolean {
+	return /\n\s+at [^\n]*:\d+:\d+/.test(body) || /node_modules|\/server\/|\.ts:\d+/.test(body);
+}
+
+/** Every string a Yjs value holds, nested types included. */
+function* stringsOf(value: unknown): Generator<string> {
+	if (typeof value === 'string') yield value;
+	else if (value instanceof Y.Text) yield value.toString();
+	else if (value instanceof Y.Map) for (const [k, v] of value.entries()) {
+		yield k;
+		yield* stringsOf(v);
+	}
+	else if (value instanceof Y.Array) for (const v of value.toArray()) yield* stringsOf(v);
+	else if (Array.isArray(value)) for (const v of value) yield* stringsOf(v);
+	else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) for (const v of Object.values(value)) yield* stringsOf(v);
+}
+
+/** Validates a whole document: every entity of every root, as if one update had touched them all. */
+export function validateWholeDoc(doc: Y.Doc, kind: DocKind): string | null {
+	const touched: Touched = new Map();
+	for (const name of doc.share.keys()) {
+		const root = doc.share.get(name)!;
+		const keys = root instanceof Y.Map ? [...root.keys()] : [];
+		touched.set(name, new Set(keys));
+	}
+	// A fields root (the meta) is checked as a whole whatever keys are named.
+	for (const [name, spec] of Object.entries(DOC_ROOTS[kind])) if (spec.kind === 'fields' && !touched.has(name)) touched.set(name, new Set());
+	const p = validateTouched(doc, kind, touched, true);
+	return p ? `${p.path}: ${p.problem}` : null;
+}
+
+/** Reports every tag found in `texts` whose case was not accepted. */
+function checkTags(ledger: FuzzLedger, where: string, texts: Iterable<string>): void {
+	const reported = new Set<string>();
+	for (const t of texts) {
+		for (const m of t.matchAll(TAG_RE)) {
+			const tag = m[0];
+			if (!tag.startsWith(`fz${ledger.surface}`) || ledger.acceptedTags.has(tag) || reported.has(tag)) continue;
+			reported.add(tag);
+			const index = Number(tag.slice(3, -1));
+			ledger.fail(index, `${where} holds ${tag}, from a case the server refused (${ledger.sentTags.get(tag) ?? 'never sent'}): ${JSON.stringify(t.slice(0, 200))}`);
+		}
+	}
+}
+
+/** Reads the live documents through a stock y-websocket client and checks each against its schema and for refused tags. */
+export async function checkLiveDocuments(server: TestServer, cookie: string, docNames: string[], ledger: FuzzLedger): Promise<number> {
+	let checked = 0;
+	for (const name of docNames) {
+		const address = parseDocName(name);
+		if (!address) {
+			ledger.fail(null, `not a document name: ${name}`);
+			continue;
+		}
+		// Roots made with their proper types first, as the app's clients do, so the validator sees maps.
+		const doc = new Y.Doc();
+		prepareRoots(doc, address.kind);
+		const live = connectDoc(server.url, name, { cookie, doc });
+		try {
+			await whenSynced(live, 30_000);
+			const problem = validateWholeDoc(live.doc, address.kind);
+			if (problem) ledger.fail(null, `live document ${name} breaks its schema: ${problem}`);
+			checkTags(ledger, `live document ${name}`, stringsOf([...live.doc.share.values()]));
+			checked++;
+		} catch (err) {
+			ledger.fail(null, `live document ${name} could not be read: ${(err as Error).message}`);
+		} finally {
+			live.destroy();
+		}
+	}
+	return checked;
+}
+
+type Row = Record<string, unknown>;
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+
+/** Domain checks of the tables a fuzzer can write through the app. */
+const ROW_CHECKS: Record<string, (row: Row) => string | null> = {
+	users: (r) => {
+		const c = checkUser({ username: r.username, displayName: r.display_name, phone: r.phone ?? '' }, false);
+		if (!c.ok) return JSON.stringify(c.errors);
+		return c.value.username === r.username ? null : 'username not in its normal form';
+	},
+	agencies: (r) => {
+		const c = checkAgency({ code: r.code, nameZh: r.name_zh, nameEn: r.name_en, color: r.color });
+		return c.ok ? null : JSON.stringify(c.errors);
+	},
+	teams: (r) => {
+		const c = checkTeam({ agencyCode: r.agency_code, name: r.name, level: r.level, parentId: r.parent_id ?? '' });
+		return c.ok ? null : JSON.stringify(c.errors);
+	},
+	events: (r) => {
+		const c = checkEvent({
+			name: r.name,
+			venue: r.venue,
+			startsAt: iso(r.starts_at),
+			endsAt: iso(r.ends_at),
+			timezone: r.timezone,
+			checkinGraceMinutes: String(r.checkin_grace_minutes)
+		});
+		if (!c.ok) return JSON.stringify(c.errors);
+		return ['planning', 'active', 'closed'].includes(String(r.status)) ? null : `status ${r.status}`;
+	},
+	event_members: (r) => {
+		const c = checkMember({ userId: r.user_id, role: r.role, agencyCode: r.agency_code ?? '' });
+		return c.ok ? null : JSON.stringify(c.errors);
+	},
+	display_tokens: (r) => {
+		const name = String(r.name ?? '');
+		return name.trim() && [...name].length <= LIMITS.name ? null : 'name empty or too long';
+	},
+	instructions: (r) => {
+		let targets: unknown;
+		try {
+			targets = typeof r.targets === 'string' ? JSON.parse(r.targets) : r.targets;
+		} catch {
+			return 'targets are not JSON';
+		}
+		return checkInstruction({
+			eventId: r.event_id as string,
+			scope: r.scope as never,
+			targets: targets as string[],
+			priority: r.priority as never,
+			body: r.body as string,
+			ackBy: r.ack_by ? iso(r.ack_by) : null
+		});
+	},
+	records: (r) => {
+		try {
+			const c = checkFindings(JSON.parse(String(r.findings)));
+			return c.ok ? null : JSON.stringify(c.problems).slice(0, 300);
+		} catch {
+			return 'findings are not JSON';
+		}
+	},
+	shift_swaps: (r) => ([...String(r.note ?? '')].length <= 500 ? null : 'note too long')
+};
+
+/** Tables whose rows record refused attempts on purpose, or hold only what the server made itself. */
+const NOT_SEARCHED = new Set(['login_failures', 'sessions', 'doc_updates', 'doc_snapshots', 'kysely_migration', 'kysely_migration_lock']);
+
+/**
+ * Stops the server and checks its database: every row of the checked tables passes its domain check, no text
+ * column holds a refused case's tag, and every document rebuilt from its stored snapshot and log passes the
+ * document validator. Returns how many rows and documents were checked.
+ */
+export async function checkStoredData(server: TestServer, ledger: FuzzLedger): Promise<{ rows: number; docs: number }> {
+	await server.stop();
+	const handle = await openDatabase({ databaseUrl: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR ?? '', poolSize: 2 });
+	let rows = 0;
+	let docs = 0;
+	try {
+		const db = handle.db as unknown as Kysely<Record<string, Row>>;
+		const tables = (await handle.db.introspection.getTables()).map((t) => t.name);
+		for (const table of tables) {
+			if (NOT_SEARCHED.has(table)) continue;
+			const all = (await db.selectFrom(table).selectAll().execute()) as Row[];
+			rows += all.length;
+			const check = ROW_CHECKS[table];
+			for (const row of all) {
+				const problem = check?.(row);
+				if (problem) ledger.fail(null, `table ${table} holds an invalid row (${problem}): ${JSON.stringify(row).slice(0, 400)}`);
+				checkTags(ledger, `table ${table}`, Object.values(row).filter((v): v is string => typeof v === 'string'));
+			}
+		}
+		const names = await handle.db.selectFrom('documents').select('name').execute();
+		for (const { name } of names) {
+			const address = parseDocName(name);
+			if (!address) {
+				ledger.fail(null, `table documents names a document that is none: ${JSON.stringify(name)}`);
+				continue;
+			}
+			const log = await loadDocumentLog(handle.db, name);
+			const doc = new Y.Doc();
+			prepareRoots(doc, address.kind);
+			if (log.snapshot) Y.applyUpdate(doc, log.snapshot.state);
+			for (const u of log.updates) Y.applyUpdate(doc, u.bytes);
+			const problem = validateWholeDoc(doc, address.kind);
+			if (problem) ledger.fail(null, `stored document ${name} breaks its schema: ${problem}`);
+			checkTags(ledger, `stored document ${name}`, stringsOf([...doc.share.values()]));
+			doc.destroy();
+			docs++;
+		}
+	} finally {
+		await handle.close();
+	}
+	return { rows, docs };
+}

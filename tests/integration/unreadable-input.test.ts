@@ -1,0 +1,91 @@
+/**
+ * Input the fuzz suite (tests/fuzz) found answered with a 500, an internal error or a failed write: a NUL
+ * character in an address, a form field, a command's ids or a document's text, and a form posted as text/plain.
+ * Each is now a clear refusal, or (in a document, where NUL is only text) stored and shown.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as Y from 'yjs';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { HttpClient } from '../helpers/http.ts';
+import { signIn } from '../helpers/accounts.ts';
+import { connectCommands, connectDoc, DEMO_EVENT, DEMO_PASSWORD, eventually, whenSynced } from '../helpers/live.ts';
+import { command } from '../helpers/commands.ts';
+import { activityOf, SYNC_MS } from '../helpers/hub.ts';
+import { agencyDocName } from '../../src/lib/domain/documents.ts';
+import { addCard, cardsOf } from '../../src/lib/domain/board.ts';
+import { prepareRoots } from '../../src/lib/domain/doc-validate.ts';
+
+describe('input with NUL characters and forms in the wrong content type', () => {
+	let server: TestServer;
+	let commander: HttpClient;
+	let admin: HttpClient;
+
+	beforeAll(async () => {
+		server = await startServer({ demo: true });
+		commander = await signIn(new HttpClient(server.url), 'commander', DEMO_PASSWORD);
+		admin = await signIn(new HttpClient(server.url), 'admin', DEMO_PASSWORD);
+	});
+
+	afterAll(async () => {
+		await server?.dispose();
+	});
+
+	it('refuses a NUL in an address with 400, not 500', async () => {
+		const res = await commander.request('/api/events/a%00b/activity');
+		expect(res.status).toBe(400);
+		expect((await commander.request(`/api/events/${DEMO_EVENT}/activity?entity=x%00`)).status).toBe(400);
+	});
+
+	it('refuses a NUL in a form field with 400, before any query meets it', async () => {
+		const res = await admin.postForm(`/admin/events/${DEMO_EVENT}?/revokeToken`, { tokenId: 'a\u0000b' });
+		expect(res.status).toBe(400);
+		// Named in the user's language (Chinese unless they chose English).
+		expect(await res.json()).toEqual({ type: 'error', error: { message: '提交的内容含有空字符（NUL），无法保存。' } });
+	});
+
+	it('refuses a form posted as text/plain with 415, not 500', async () => {
+		const res = await commander.request(`/events/${DEMO_EVENT}/displays?/create`, {
+			method: 'POST',
+			body: 'name=wall',
+			headers: { 'content-type': 'text/plain', 'x-sveltekit-action': 'true', accept: 'application/json' }
+		});
+		expect(res.status).toBe(415);
+		expect(await res.json()).toEqual({ type: 'error', error: { message: '表单须以 application/x-www-form-urlencoded 或 multipart/form-data 提交。' } });
+	});
+
+	it('answers commands whose ids hold a NUL as invalid, not as an internal error', async () => {
+		const socket = await connectCommands(server.url, { cookie: commander.cookieHeader() });
+		try {
+			expect(await command(socket, 'event:join', 'demo\u0000')).toMatchObject({ ok: false, error: 'invalid' });
+			expect(await command(socket, 'presence:list', 'demo\u0000')).toMatchObject({ ok: false, error: 'invalid' });
+			const reassign = await command(socket, 'card:reassign', { eventId: DEMO_EVENT, cardId: 'demo-card-s1', fromAgency: 'station', toAgency: 'traffic\u0000' });
+			expect(reassign).toMatchObject({ ok: false, error: 'invalid' });
+			const send = await command(socket, 'instruction:send', { eventId: DEMO_EVENT, scope: 'everyone', targets: [], priority: 'routine', body: '南门\u0000', ackBy: null });
+			expect(send).toMatchObject({ ok: false, error: 'invalid' });
+		} finally {
+			socket.disconnect();
+		}
+	});
+
+	it('stores a card whose title holds a NUL, and its activity with the character replaced', async () => {
+		const name = agencyDocName(DEMO_EVENT, 'station');
+		const doc = new Y.Doc();
+		prepareRoots(doc, 'agency');
+		const writer = connectDoc(server.url, name, { cookie: commander.cookieHeader(), doc });
+		await whenSynced(writer, SYNC_MS);
+		addCard(writer.doc, 'nul-title', { title: '南门\u0000疏导', status: 'todo', priority: 'routine', agency: 'station' });
+		// Before, the activity row failed to insert and with it the whole update: no second client ever saw it.
+		const readerDoc = new Y.Doc();
+		prepareRoots(readerDoc, 'agency');
+		const reader = connectDoc(server.url, name, { cookie: commander.cookieHeader(), doc: readerDoc });
+		try {
+			await eventually(() => cardsOf(reader.doc).has('nul-title'), SYNC_MS, 'the card to reach another client');
+			expect(writer.closes).toEqual([]);
+			const activity = await activityOf(server.url, commander.cookieHeader(), DEMO_EVENT, 'nul-title');
+			expect(activity.map((a) => a.to)).toContain('南门\uFFFD疏导');
+		} finally {
+			writer.destroy();
+			reader.destroy();
+		}
+	});
+});
