@@ -75,7 +75,7 @@ describe('a client cut off mid-edit', () => {
 				addCard(doc, id, {
 					title: `只发出一半的卡片 ${round}`,
 					status: 'todo',
-					priority: 'normal',
+					priority: 'routine',
 					agency: 'station',
 					createdBy: demoUserId(cut.username),
 					createdAt: isoWithOffset(new Date(), 480)
