@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { addCard, cardsOf } from '../src/lib/domain/board.ts';
 import { connectCommands, connectDoc, sessionCookie, whenSynced, type CommandSocketClient, type LiveDoc } from '../tests/helpers/live.ts';
-import { ArrivalLog, makeStamp, observeStamps } from './stamps.ts';
+import { ArrivalLog, makeStamp, mergeArrivals, observeStamps } from './stamps.ts';
 import { Samples } from './stats.ts';
 import type { FromReaderWorker, ReaderWorkerData, ToReaderWorker } from './reader-worker.ts';
 
@@ -193,20 +193,9 @@ export class PeerSet {
 			if (m.type !== 'collected') throw new Error(`a reader thread answered ${m.type}`);
 			parts.push(m);
 		}
-		const perPeer = new Samples();
-		const merged = new Map<string, { seen: number; latest: number }>();
+		const { perPeer, merged } = mergeArrivals(parts);
 		const closes = new Map<string, number>();
-		for (const p of parts) {
-			perPeer.addAll(p.perPeer);
-			for (const [id, seen, latest] of p.edits) {
-				const e = merged.get(id);
-				if (e) {
-					e.seen += seen;
-					e.latest = Math.max(e.latest, latest);
-				} else merged.set(id, { seen, latest });
-			}
-			for (const [reason, n] of p.closes) closes.set(reason, (closes.get(reason) ?? 0) + n);
-		}
+		for (const p of parts) for (const [reason, n] of p.closes) closes.set(reason, (closes.get(reason) ?? 0) + n);
 		const lastPeer = new Samples();
 		const timeline: Array<[number, number]> = [];
 		const expected = this.size - 1;

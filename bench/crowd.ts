@@ -11,6 +11,7 @@ import { createDisplayTokenAsAdmin } from '../tests/helpers/hub.ts';
 import { Sessions } from './clients.ts';
 import { dealClients, type CrowdPlan } from './crowd-plan.ts';
 import { Samples, sleep } from './stats.ts';
+import { mergeArrivals } from './stamps.ts';
 import type { ClientState, CrowdWorkerData, FromCrowdWorker, ToCrowdWorker } from './crowd-worker.ts';
 
 /** A thread that does not answer within this long is taken as hung (opening a thousand clients included). */
@@ -156,18 +157,7 @@ export class Crowd {
 
 	async #collect(sent: string[]): Promise<EditRound> {
 		const parts = await Promise.all(this.#threads.map((t) => t.ask({ type: 'collect' }, 'collected')));
-		const perPeer = new Samples();
-		const merged = new Map<string, { seen: number; latest: number }>();
-		for (const p of parts) {
-			perPeer.addAll(p.perPeer);
-			for (const [id, seen, latest] of p.edits) {
-				const e = merged.get(id);
-				if (e) {
-					e.seen += seen;
-					e.latest = Math.max(e.latest, latest);
-				} else merged.set(id, { seen, latest });
-			}
-		}
+		const { perPeer, merged } = mergeArrivals(parts);
 		const lastPeer = new Samples();
 		const timeline: Array<[number, number]> = [];
 		for (const id of sent) {

@@ -75,3 +75,20 @@ export function observeStamps(doc: Y.Doc, log: ArrivalLog): void {
 		}
 	});
 }
+
+/** Joins what several threads saw: every per-peer delay, and per edit how many peers had it and the latest delay. */
+export function mergeArrivals(parts: readonly Arrivals[]): { perPeer: Samples; merged: Map<string, { seen: number; latest: number }> } {
+	const perPeer = new Samples();
+	const merged = new Map<string, { seen: number; latest: number }>();
+	for (const p of parts) {
+		perPeer.addAll(p.perPeer);
+		for (const [id, seen, latest] of p.edits) {
+			const e = merged.get(id);
+			if (e) {
+				e.seen += seen;
+				e.latest = Math.max(e.latest, latest);
+			} else merged.set(id, { seen, latest });
+		}
+	}
+	return { perPeer, merged };
+}

@@ -67,6 +67,11 @@ function edit(plan: DocPlan, doc: Y.Doc, rnd: () => number, tag: string, n: numb
 		]);
 		return;
 	}
+	editCards(doc, rnd, tag, n, plan.agency!, userId);
+}
+
+/** One edit of an agency's cards: a new card, a status change, note text or a checklist item. */
+export function editCards(doc: Y.Doc, rnd: () => number, tag: string, n: number, agency: string, userId: string): void {
 	const ids = [...cardsOf(doc).keys()];
 	const r = rnd();
 	if (r < 0.25 || ids.length === 0) {
@@ -74,7 +79,7 @@ function edit(plan: DocPlan, doc: Y.Doc, rnd: () => number, tag: string, n: numb
 			title: `持续写入 ${tag} #${n}`,
 			status: 'todo',
 			priority: pick(rnd, CARD_PRIORITIES),
-			agency: plan.agency!,
+			agency,
 			createdBy: userId,
 			createdAt: isoWithOffset(new Date(), 480)
 		});

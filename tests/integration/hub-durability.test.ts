@@ -3,13 +3,12 @@
  * server is in the reloaded documents, and clients converge" (durable before visible).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import * as Y from 'yjs';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectDoc, eventually, whenSynced, type LiveDoc } from '../helpers/live.ts';
-import { connectRecording, containsUpdate, DEMO_EVENT, demoUserId, pick, seededRandom, signInDemo, sleep, SYNC_MS, waitConverged } from '../helpers/hub.ts';
+import { connectRecording, containsUpdate, DEMO_EVENT, demoUserId, seededRandom, signInDemo, sleep, SYNC_MS, waitConverged } from '../helpers/hub.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
-import { CARD_PRIORITIES, CARD_STATUSES } from '../../src/lib/domain/doc-schema.ts';
-import { addCard, addChecklistItem, cardsOf, isoWithOffset, notesOf, updateCard } from '../../src/lib/domain/board.ts';
+import { cardsOf } from '../../src/lib/domain/board.ts';
+import { editCards } from '../helpers/chaos.ts';
 
 const STATION = agencyDocName(DEMO_EVENT, 'station');
 const TRAFFIC = agencyDocName(DEMO_EVENT, 'traffic');
@@ -18,25 +17,6 @@ const WRITERS: Array<{ username: string; doc: string; agency: string }> = [
 	...['commander', 'lead.station', 'member.station', 'chen.lei', 'guo.jing', 'lead.station'].map((username) => ({ username, doc: STATION, agency: 'station' })),
 	...['lead.traffic', 'member.traffic', 'wu.qiang', 'commander'].map((username) => ({ username, doc: TRAFFIC, agency: 'traffic' }))
 ];
-
-function edit(doc: Y.Doc, rnd: () => number, tag: string, n: number, agency: string, userId: string): void {
-	const ids = [...cardsOf(doc).keys()];
-	const r = rnd();
-	if (r < 0.25) {
-		addCard(doc, `${tag}-${n}`, {
-			title: `持续写入 ${tag} #${n}`,
-			status: 'todo',
-			priority: pick(rnd, CARD_PRIORITIES),
-			agency,
-			createdBy: userId,
-			createdAt: isoWithOffset(new Date(), 480)
-		});
-	} else if (r < 0.5) updateCard(doc, pick(rnd, ids), { status: pick(rnd, CARD_STATUSES) });
-	else if (r < 0.9) {
-		const notes = notesOf(doc, pick(rnd, ids))!;
-		notes.insert(notes.length, `${tag}.${n} `);
-	} else addChecklistItem(doc, pick(rnd, ids), { id: `${tag}-${n}-c`, text: `检查 ${n}` });
-}
 
 describe('durability across a crash (kill -9)', () => {
 	let server: TestServer;
@@ -68,7 +48,7 @@ describe('durability across a crash (kill -9)', () => {
 		const loops = writers.map(async (w, i) => {
 			const rnd = seededRandom(4242 + i);
 			for (let n = 0; editing; n++) {
-				edit(w.live.doc, rnd, `w${i}`, n, w.agency, demoUserId(w.username));
+				editCards(w.live.doc, rnd, `w${i}`, n, w.agency, demoUserId(w.username));
 				await sleep(1 + rnd() * 4);
 			}
 		});
