@@ -8,12 +8,11 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import * as encoding from 'lib0/encoding';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { connectRecording, DEMO_EVENT, MESSAGE_SYNC, signInDemo, sleep, SYNC_UPDATE, updateFrom } from '../helpers/hub.ts';
+import { connectRecording, DEMO_EVENT, demoUserId, MESSAGE_SYNC, signInDemo, sleep, SYNC_UPDATE, updateFrom } from '../helpers/hub.ts';
 import { connectDoc, eventually, whenSynced, type LiveDoc } from '../helpers/live.ts';
-import { EVERY_DOCUMENT, expectConverged, openWriters, startEditing, whenAllSynced, whenBusy, type Writer } from '../helpers/chaos.ts';
+import { EVERY_DOCUMENT, expectConverged, openWriters, releaseAll, startEditing, whenAllSynced, whenBusy, type Writer } from '../helpers/chaos.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { addCard, cardsOf, isoWithOffset } from '../../src/lib/domain/board.ts';
-import { demoUserId } from '../helpers/hub.ts';
 import * as Y from 'yjs';
 
 const STATION = EVERY_DOCUMENT.find((d) => d.name === agencyDocName(DEMO_EVENT, 'station'))!;
@@ -46,13 +45,7 @@ describe('a client cut off mid-edit', () => {
 		server = await startServer({ demo: true });
 		cookies = await signInDemo(server.url, ['lead.station', 'member.station', 'chen.lei', 'reviewer']);
 	});
-	afterAll(async () => {
-		try {
-			for (const live of [...writers.map((w) => w.live), ...readers]) live.destroy();
-		} finally {
-			await server?.dispose();
-		}
-	});
+	afterAll(() => releaseAll([...writers.map((w) => w.live), ...readers], server));
 
 	it('never stores a half-sent message, and brings the cut writer and everyone else to one state', async () => {
 		writers = openWriters(server.url, cookies, [STATION]);

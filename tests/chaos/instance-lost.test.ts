@@ -14,6 +14,7 @@ import {
 	expectNothingSeenMissing,
 	moveWriter,
 	openWriters,
+	releaseAll,
 	seenUpdates,
 	startEditing,
 	whenAllSynced,
@@ -35,15 +36,7 @@ describe.skipIf(!postgresBaseUrl() && !postgresPrograms())('one of two instances
 		survivor = await startServer({ shareDatabaseOf: doomed });
 		cookies = await signInDemo(doomed.url, CHAOS_ACCOUNTS);
 	});
-	afterAll(async () => {
-		try {
-			for (const live of [...writers.map((w) => w.live), ...readers]) live.destroy();
-		} finally {
-			await survivor?.dispose();
-			await doomed?.dispose();
-			await postgres?.dispose();
-		}
-	});
+	afterAll(() => releaseAll([...writers.map((w) => w.live), ...readers], survivor, doomed, postgres));
 
 	it('moves the lost instance’s clients to the survivor, where everyone converges with nothing seen missing', async () => {
 		writers = openWriters(doomed.url, cookies);

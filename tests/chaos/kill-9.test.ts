@@ -12,6 +12,7 @@ import {
 	expectConverged,
 	expectNothingSeenMissing,
 	openWriters,
+	releaseAll,
 	seenUpdates,
 	startEditing,
 	whenAllSynced,
@@ -29,13 +30,7 @@ describe('kill -9 during a busy event', () => {
 		server = await startServer({ demo: true });
 		cookies = await signInDemo(server.url, CHAOS_ACCOUNTS);
 	});
-	afterAll(async () => {
-		try {
-			for (const live of [...writers.map((w) => w.live), ...readers]) live.destroy();
-		} finally {
-			await server?.dispose();
-		}
-	});
+	afterAll(() => releaseAll([...writers.map((w) => w.live), ...readers], server));
 
 	it('keeps everything any client saw and brings every writer of every document to one state after the restart', async () => {
 		writers = openWriters(server.url, cookies);

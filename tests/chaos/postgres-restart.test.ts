@@ -14,6 +14,7 @@ import {
 	expectConverged,
 	expectNothingSeenMissing,
 	openWriters,
+	releaseAll,
 	seenUpdates,
 	startEditing,
 	whenAllSynced,
@@ -39,14 +40,7 @@ describe.skipIf(!postgresPrograms())('PostgreSQL restarted under load', () => {
 		server = await startServer({ demo: true, env: { DATABASE_URL: postgres.url } });
 		cookies = await signInDemo(server.url, CHAOS_ACCOUNTS);
 	});
-	afterAll(async () => {
-		try {
-			for (const live of [...writers.map((w) => w.live), ...readers]) live.destroy();
-		} finally {
-			await server?.dispose();
-			await postgres?.dispose();
-		}
-	});
+	afterAll(() => releaseAll([...writers.map((w) => w.live), ...readers], server, postgres));
 
 	it('reports unhealthy while the database is away, keeps its open boards, recovers by itself and loses nothing seen', async () => {
 		writers = openWriters(server.url, cookies);

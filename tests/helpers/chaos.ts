@@ -219,3 +219,12 @@ export async function whenBusy(writers: Writer[], each: number, total: number, t
 		'the writers to exchange updates'
 	);
 }
+
+/** Closes every client, then disposes of what the test started, in order, even when closing a client throws. */
+export async function releaseAll(clients: Array<{ destroy(): void }>, ...owned: Array<{ dispose(): Promise<void> } | null | undefined>): Promise<void> {
+	try {
+		for (const client of clients) client.destroy();
+	} finally {
+		for (const o of owned) await o?.dispose();
+	}
+}
