@@ -115,7 +115,7 @@ export function registerRosterCommands(socket: CommandSocket, ctx: CommandContex
 	socket.on('roster:swapAct', (input: { swapId: string; action: SwapAction }, ack) =>
 		guarded<SwapResult>(socket, ack, async () => {
 			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
-			if (!isId(input?.swapId) || !(input.action in SWAP_TRANSITIONS)) return refused('invalid', 'swapId and a known action are required');
+			if (!isId(input?.swapId) || typeof input.action !== 'string' || !Object.hasOwn(SWAP_TRANSITIONS, input.action)) return refused('invalid', 'swapId and a known action are required');
 			const swap = await getSwap(ctx.db, input.swapId);
 			if (!swap) return refused('notFound', 'no such swap request');
 			const event = await getEvent(ctx.db, swap.eventId);

@@ -1,7 +1,9 @@
 /**
  * Input the fuzz suite (tests/fuzz) found answered with a 500, an internal error or a failed write: a NUL
  * character in an address, a form field, a command's ids or a document's text, and a form posted as text/plain.
- * Each is now a clear refusal, or (in a document, where NUL is only text) stored and shown.
+ * Each is now a clear refusal, or (in a document, where NUL is only text) stored and shown. A longer fuzz run
+ * later found two more: a replay time past the year 9999, and a swap action that is an object or a name every
+ * object inherits (toString).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as Y from 'yjs';
@@ -62,6 +64,26 @@ describe('input with NUL characters and forms in the wrong content type', () => 
 			expect(reassign).toMatchObject({ ok: false, error: 'invalid' });
 			const send = await command(socket, 'instruction:send', { eventId: DEMO_EVENT, scope: 'everyone', targets: [], priority: 'routine', body: '南门\u0000', ackBy: null });
 			expect(send).toMatchObject({ ok: false, error: 'invalid' });
+		} finally {
+			socket.disconnect();
+		}
+	});
+
+	it('answers a replay time the database cannot read with 400, not 500', async () => {
+		const far = await commander.request(`/api/events/${DEMO_EVENT}/replay?at=${encodeURIComponent('+275760-09-13T00:00:00Z')}`);
+		expect(far.status).toBe(400);
+		expect(await far.json()).toMatchObject({ error: 'invalid' });
+		expect((await commander.request(`/api/events/${DEMO_EVENT}/replay?at=${encodeURIComponent(new Date().toISOString())}`)).status).toBe(200);
+	});
+
+	it('refuses a swap action that is not one of the actions, even one every object inherits', async () => {
+		const socket = await connectCommands(server.url, { cookie: commander.cookieHeader() });
+		try {
+			for (const action of ['toString', 'constructor', '__proto__', { toString: 'x', valueOf: 1 }, ['approve']]) {
+				expect(await command(socket, 'roster:swapAct', { swapId: 'no-such-swap', action } as never)).toMatchObject({ ok: false, error: 'invalid' });
+			}
+			// A known action gets as far as looking the swap up.
+			expect(await command(socket, 'roster:swapAct', { swapId: 'no-such-swap', action: 'approve' })).toMatchObject({ ok: false, error: 'notFound' });
 		} finally {
 			socket.disconnect();
 		}
