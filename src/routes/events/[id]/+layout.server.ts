@@ -1,11 +1,12 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { LayoutServerLoad } from './$types';
 import { loadEventContext } from '$lib/server/event-context';
+import { m } from '$lib/paraglide/messages';
 
 export const load: LayoutServerLoad = async ({ locals, params, url }) => {
 	if (!locals.user) redirect(303, `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
 	const ctx = await loadEventContext(locals.db, params.id, locals.user);
-	if (!ctx) error(404, { message: 'No such event, or you are not a member of it.' });
+	if (!ctx) error(404, { message: m.error_event_not_member() });
 	return {
 		me: { id: locals.user.id, name: locals.user.displayName, cleared: locals.user.clearedPersonalData },
 		event: {

@@ -1,10 +1,11 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { loadWallContext } from '$lib/server/wall';
+import { m } from '$lib/paraglide/messages';
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 	const ctx = await loadWallContext(locals.db, params.token);
-	if (!ctx) error(404, { message: 'This display link is unknown or was revoked.' });
+	if (!ctx) error(404, { message: m.error_display_link_unknown() });
 	setHeaders({ 'cache-control': 'no-store' });
 	return {
 		token: params.token,

@@ -2,13 +2,14 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { loadEventContext } from '$lib/server/event-context';
 import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from '$lib/server/repositories/display-token.repository';
+import { m } from '$lib/paraglide/messages';
 
 /** Only the event's commander manages its wall displays. */
 async function requireCommander(locals: App.Locals, eventId: string) {
-	if (!locals.user) error(401, { message: 'Sign in first.' });
+	if (!locals.user) error(401, { message: m.error_sign_in_first() });
 	const ctx = await loadEventContext(locals.db, eventId, locals.user);
-	if (!ctx) error(404, { message: 'No such event.' });
-	if (!ctx.actions['displayToken.manage']) error(403, { message: 'Only the commander manages wall displays.' });
+	if (!ctx) error(404, { message: m.error_no_such_event() });
+	if (!ctx.actions['displayToken.manage']) error(403, { message: m.error_displays_commander_only() });
 	return ctx;
 }
 

@@ -6,12 +6,13 @@ import { logSpan } from '$lib/server/after-action/replay';
 import { entityTitles } from '$lib/server/after-action/render-common';
 import { saveFindings } from '$lib/server/repositories/record.repository';
 import { checkFindings } from '$lib/domain/findings';
+import { m } from '$lib/paraglide/messages';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const ctx = await requireReviewer(locals, params.id);
 	const loaded = await loadRecord(locals.db, locals.services, params.id);
 	// A missing event already failed in requireReviewer; this is the record vanishing in between.
-	if (!loaded) error(404, { message: 'No such event.' });
+	if (!loaded) error(404, { message: m.error_no_such_event() });
 	const { record, sha256, final } = loaded;
 	const span = await logSpan(locals.db, params.id);
 	return {

@@ -2,6 +2,7 @@ import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { loadEventContext, readableDocs } from '$lib/server/event-context';
 import { listActivity } from '$lib/server/repositories/doc-log.repository';
+import { m } from '$lib/paraglide/messages';
 
 /**
  * GET /api/events/<id>/activity[?entity=<id>&kind=<card|shift|dispute|…>&agency=<code>&limit=<n>&before=<iso>&beforeId=<id>]:
@@ -10,7 +11,7 @@ import { listActivity } from '$lib/server/repositories/doc-log.repository';
 export const GET: RequestHandler = async ({ locals, params, url }) => {
 	if (!locals.user) return json({ error: 'unauthenticated', message: 'Sign in first.' }, { status: 401 });
 	const ctx = await loadEventContext(locals.db, params.id, locals.user);
-	if (!ctx) error(404, { message: 'No such event, or you are not a member of it.' });
+	if (!ctx) error(404, { message: m.error_event_not_member() });
 	const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 200) || 200));
 	const beforeRaw = url.searchParams.get('before');
 	const before = beforeRaw ? new Date(beforeRaw) : undefined;

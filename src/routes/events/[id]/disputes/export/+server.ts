@@ -7,6 +7,7 @@ import { exportRows } from '$lib/domain/dispute-csv';
 import { toCsv } from '$lib/domain/csv-format';
 import { agencyName } from '$lib/i18n';
 import { csvVocabulary } from '../csv-vocabulary';
+import { m } from '$lib/paraglide/messages';
 
 /**
  * GET /events/<id>/disputes/export[?filters]: the register as CSV, filtered and sorted as the list shows it.
@@ -14,9 +15,9 @@ import { csvVocabulary } from '../csv-vocabulary';
  * `?template=1` gives the header row alone, as a template to fill in for an import.
  */
 export const GET: RequestHandler = async ({ locals, params, url }) => {
-	if (!locals.user) error(401, { message: 'Sign in first.' });
+	if (!locals.user) error(401, { message: m.error_sign_in_first() });
 	const ctx = await loadEventContext(locals.db, params.id, locals.user);
-	if (!ctx) error(404, { message: 'No such event, or you are not a member of it.' });
+	if (!ctx) error(404, { message: m.error_event_not_member() });
 	const register = await readRegister(locals.services, ctx.event.id, ctx.access);
 	const filter = filterFromParams(url.searchParams);
 	const now = Date.now();

@@ -8,14 +8,15 @@ import { addDispute, setParties } from '$lib/domain/dispute-doc';
 import { agencyDocName, restrictedDocName } from '$lib/domain/documents';
 import type { DocWrite } from '$lib/server/services';
 import { csvVocabulary } from '../csv-vocabulary';
+import { m } from '$lib/paraglide/messages';
 
 /** A register of a few thousand rows is well under this; anything bigger is not a register export. */
 const MAX_BYTES = 2 * 1024 * 1024;
 
 async function context(locals: App.Locals, eventId: string) {
-	if (!locals.user) error(401, { message: 'Sign in first.' });
+	if (!locals.user) error(401, { message: m.error_sign_in_first() });
 	const ctx = await loadEventContext(locals.db, eventId, locals.user);
-	if (!ctx) error(404, { message: 'No such event, or you are not a member of it.' });
+	if (!ctx) error(404, { message: m.error_event_not_member() });
 	return ctx;
 }
 

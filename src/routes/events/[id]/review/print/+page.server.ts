@@ -5,6 +5,7 @@ import { loadRecord } from '$lib/server/after-action/record';
 import { collectParties } from '$lib/server/after-action/collect';
 import { entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from '$lib/server/after-action/render-common';
 import { getLocale } from '$lib/paraglide/runtime';
+import { m } from '$lib/paraglide/messages';
 
 /**
  * The print view of the record: everything the PDF holds, as a page the browser prints. Personal data (the
@@ -13,7 +14,7 @@ import { getLocale } from '$lib/paraglide/runtime';
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const ctx = await requireReviewer(locals, params.id);
 	const loaded = await loadRecord(locals.db, locals.services, params.id);
-	if (!loaded) error(404, { message: 'No such event.' });
+	if (!loaded) error(404, { message: m.error_no_such_event() });
 	const { record, sha256, final } = loaded;
 	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
 	const parties = ctx.cleared ? await collectParties(locals.services, params.id) : null;

@@ -8,6 +8,7 @@ import { readPeriods, readPosts, readShifts } from '$lib/domain/roster';
 import { readRosterCsv, type CsvError, type RosterCsvContext } from '$lib/domain/roster-csv';
 import { replaceRoster, type ShiftDraft } from '$lib/domain/roster-write';
 import { newId } from '$lib/domain/ids';
+import { m } from '$lib/paraglide/messages';
 
 /** A roster of one agency is a few hundred rows; this bounds a mistaken upload, not a real roster. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -23,7 +24,7 @@ function decodeCsv(bytes: Uint8Array): string {
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const ctx = locals.user ? await loadEventContext(locals.db, params.id, locals.user) : null;
-	if (!ctx) error(404, { message: 'No such event, or you are not a member of it.' });
+	if (!ctx) error(404, { message: m.error_event_not_member() });
 	const { event, principal, access } = ctx;
 	return {
 		importable: ctx.agencies.filter((a) => mayEditShifts(principal, event.id, a.code, event.status)).map((a) => a.code),
@@ -36,7 +37,7 @@ type ImportFailure = { agency: string; fileName: string; errors: CsvError[]; mes
 export const actions: Actions = {
 	import: async ({ locals, params, request }) => {
 		const ctx = locals.user ? await loadEventContext(locals.db, params.id, locals.user) : null;
-		if (!ctx || !locals.user) error(404, { message: 'No such event, or you are not a member of it.' });
+		if (!ctx || !locals.user) error(404, { message: m.error_event_not_member() });
 		const form = await request.formData();
 		const agency = String(form.get('agency') ?? '');
 		const file = form.get('file');
