@@ -69,11 +69,14 @@ describe('input with NUL characters and forms in the wrong content type', () => 
 		}
 	});
 
-	it('answers a replay time the database cannot read with 400, not 500', async () => {
+	it('answers a replay or activity time the database cannot read with 400, not 500', async () => {
 		const far = await commander.request(`/api/events/${DEMO_EVENT}/replay?at=${encodeURIComponent('+275760-09-13T00:00:00Z')}`);
 		expect(far.status).toBe(400);
 		expect(await far.json()).toMatchObject({ error: 'invalid' });
 		expect((await commander.request(`/api/events/${DEMO_EVENT}/replay?at=${encodeURIComponent(new Date().toISOString())}`)).status).toBe(200);
+		const page = await commander.request(`/api/events/${DEMO_EVENT}/activity?before=${encodeURIComponent('+275760-09-13T00:00:00Z')}`);
+		expect(page.status).toBe(400);
+		expect((await commander.request(`/api/events/${DEMO_EVENT}/activity?before=${encodeURIComponent(new Date().toISOString())}`)).status).toBe(200);
 	});
 
 	it('refuses a swap action that is not one of the actions, even one every object inherits', async () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { checkEvent, checkTeam, checkUser, parseTimeIn, toLocalInputValue, zoneOffsetMs } from './validation.ts';
+import { checkEvent, checkTeam, checkUser, parseInstant, parseTimeIn, toLocalInputValue, zoneOffsetMs } from './validation.ts';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -194,5 +194,18 @@ describe('checkTeam', () => {
 
 	it('requires an agency and a name', () => {
 		expect(checkTeam({ level: 'brigade' })).toEqual({ ok: false, errors: { agencyCode: 'required', name: 'required' } });
+	});
+});
+
+describe('parseInstant', () => {
+	it('reads ISO times the database can store', () => {
+		expect(parseInstant('2026-02-12T10:00:00Z')?.toISOString()).toBe('2026-02-12T10:00:00.000Z');
+		expect(parseInstant('2026-02-12T18:00:00+08:00')?.toISOString()).toBe('2026-02-12T10:00:00.000Z');
+	});
+
+	it('refuses nothing, nonsense and years the database cannot read back', () => {
+		for (const raw of [null, undefined, '', 'yesterday', '+275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '10000-01-01T00:00:00Z']) {
+			expect(parseInstant(raw)).toBeNull();
+		}
 	});
 });

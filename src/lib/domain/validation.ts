@@ -251,3 +251,14 @@ export function toLocalInputValue(at: Date, timeZone: string): string {
 	const shifted = new Date(at.getTime() + zoneOffsetMs(at, timeZone));
 	return shifted.toISOString().slice(0, 16);
 }
+
+/**
+ * An ISO time from a query or a body, or null: unparseable, or outside the years 1970–9999 (later years are valid
+ * JavaScript dates, written +275760-…, that the database cannot read).
+ */
+export function parseInstant(raw: string | null | undefined): Date | null {
+	if (!raw) return null;
+	const at = new Date(raw);
+	const year = at.getUTCFullYear();
+	return Number.isNaN(at.getTime()) || year < 1970 || year > 9999 ? null : at;
+}

@@ -3,6 +3,7 @@ import type { RequestHandler } from './$types';
 import { loadEventContext, readableDocs } from '$lib/server/event-context';
 import { listActivity } from '$lib/server/repositories/doc-log.repository';
 import { m } from '$lib/paraglide/messages';
+import { parseInstant } from '$lib/domain/validation';
 
 /**
  * GET /api/events/<id>/activity[?entity=<id>&kind=<card|shift|dispute|…>&agency=<code>&limit=<n>&before=<iso>&beforeId=<id>]:
@@ -14,8 +15,8 @@ export const GET: RequestHandler = async ({ locals, params, url }) => {
 	if (!ctx) error(404, { message: m.error_event_not_member() });
 	const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 200) || 200));
 	const beforeRaw = url.searchParams.get('before');
-	const before = beforeRaw ? new Date(beforeRaw) : undefined;
-	if (before && Number.isNaN(before.getTime())) return json({ error: 'invalid', message: 'before must be an ISO time' }, { status: 400 });
+	const before = beforeRaw ? parseInstant(beforeRaw) : undefined;
+	if (before === null) return json({ error: 'invalid', message: 'before must be an ISO time between the years 1970 and 9999' }, { status: 400 });
 	// The id of the last row of the previous page, with `before` its time: the next page starts right after it.
 	const beforeId = url.searchParams.get('beforeId') ?? undefined;
 	if (beforeId !== undefined && !/^\d{1,19}$/.test(beforeId)) return json({ error: 'invalid', message: 'beforeId must be an activity id' }, { status: 400 });

@@ -9,6 +9,7 @@ import { readRosterCsv, type CsvError, type RosterCsvContext } from '$lib/domain
 import { replaceRoster, type ShiftDraft } from '$lib/domain/roster-write';
 import { newId } from '$lib/domain/ids';
 import { m } from '$lib/paraglide/messages';
+import { isDatabaseUnavailable } from '$lib/server/db/database';
 
 /** A roster of one agency is a few hundred rows; this bounds a mistaken upload, not a real roster. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -85,6 +86,8 @@ export const actions: Actions = {
 			]);
 		} catch (err) {
 			if (outcome.late) return fail(409, { agency, fileName, errors: outcome.late } satisfies ImportFailure);
+			if (isDatabaseUnavailable(err)) return fail(503, { agency, fileName, message: 'unavailable' as const });
+			// The file passed the import's own checks but not the document's: a gap between the two, so a bug.
 			console.error('[roster] import failed:', err);
 			return fail(500, { agency, fileName, message: 'failed' as const });
 		}
