@@ -19,7 +19,7 @@ import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
 import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
-import { newId } from '../src/lib/domain/ids.ts';
+import { isId, newId } from '../src/lib/domain/ids.ts';
 import { sql } from 'kysely';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -148,6 +148,8 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			}
 		},
 		closeLiveConnections: (filter, reason) => {
+			// Only ids can match a connection; anything else would only lengthen the notification (8000 bytes at most).
+			if (Object.values(filter).some((v) => v !== undefined && !isId(v))) return;
 			closeLocal(filter, reason);
 			if (!pool) return;
 			// Every other instance closes its own connections of this session, user or token (onRevoke below).

@@ -3,7 +3,7 @@
  * character in an address, a form field, a command's ids or a document's text, and a form posted as text/plain.
  * Each is now a clear refusal, or (in a document, where NUL is only text) stored and shown. A longer fuzz run
  * later found two more: a replay time past the year 9999, and a swap action that is an object or a name every
- * object inherits (toString).
+ * object inherits (toString); and on PostgreSQL, removing a "member" whose id is 9,000 characters long.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as Y from 'yjs';
@@ -77,6 +77,17 @@ describe('input with NUL characters and forms in the wrong content type', () => 
 		const page = await commander.request(`/api/events/${DEMO_EVENT}/activity?before=${encodeURIComponent('+275760-09-13T00:00:00Z')}`);
 		expect(page.status).toBe(400);
 		expect((await commander.request(`/api/events/${DEMO_EVENT}/activity?before=${encodeURIComponent(new Date().toISOString())}`)).status).toBe(200);
+	});
+
+	it('answers the removal of someone who is not a member with 404, and tells no other instance anything', async () => {
+		// Found on PostgreSQL: a 9,000-character id went into the notification to other instances, past its limit.
+		for (const userId of ['x'.repeat(9_000), 'demo-user-nobody']) {
+			const res = await admin.postForm(`/admin/events/${DEMO_EVENT}?/removeMember`, { userId });
+			// An enhanced form's answer: the action's status is in the JSON.
+			expect(await res.json()).toMatchObject({ type: 'failure', status: 404 });
+		}
+		await new Promise((r) => setTimeout(r, 300));
+		expect(server.output()).not.toMatch(/payload string too long|closing live connections failed/);
 	});
 
 	it('refuses a swap action that is not one of the actions, even one every object inherits', async () => {

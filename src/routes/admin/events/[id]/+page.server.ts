@@ -2,6 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { checkMember, LIMITS, type FieldErrors, type MemberInput } from '$lib/domain/validation';
 import { m } from '$lib/paraglide/messages';
+import { isId } from '$lib/domain/ids';
 import { agencyExists, listAgencies } from '$lib/server/repositories/agency.repository';
 import {
 	activateEvent,
@@ -119,6 +120,7 @@ export const actions: Actions = {
 		const event = await findEvent(locals.db, params.id);
 		if (event.status === 'closed') return fail(409, { action: 'removeMember' as const, closed: true });
 		const userId = String((await request.formData()).get('userId') ?? '');
+		if (!isId(userId) || !(await getMembership(locals.db, event.id, userId))) return fail(404, { action: 'removeMember' as const, notFound: true });
 		await removeMember(locals.db, event.id, userId);
 		// A removed member's open connections no longer match their rights. The filter has no event, so all of the
 		// user's connections close; the client reconnects to the events they still belong to.
