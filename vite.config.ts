@@ -6,6 +6,17 @@ import { defineConfig } from 'vitest/config';
 // the plugin's file watcher would hold the test run open for ten seconds after the last test.
 const compileMessages = !process.env.VITEST;
 
+/**
+ * A suite under tests/<name> that starts real server processes: its files run one at a time, since each holds
+ * servers, ports and (for the browser suite) Chromium.
+ */
+function serverSuite(name: string, testTimeout: number, hookTimeout = 180_000) {
+	return {
+		extends: true,
+		test: { name, include: [`tests/${name}/**/*.test.ts`], environment: 'node' as const, testTimeout, hookTimeout, fileParallelism: false }
+	};
+}
+
 export default defineConfig({
 	plugins: [
 		...(compileMessages
@@ -32,64 +43,14 @@ export default defineConfig({
 					environment: 'node'
 				}
 			},
-			{
-				extends: true,
-				test: {
-					name: 'integration',
-					include: ['tests/integration/**/*.test.ts'],
-					environment: 'node',
-					testTimeout: 60_000,
-					hookTimeout: 120_000,
-					fileParallelism: false
-				}
-			},
-			{
-				// Kill -9, a PostgreSQL restart, cut connections, a lost instance: issue 9's chaos suite.
-				extends: true,
-				test: {
-					name: 'chaos',
-					include: ['tests/chaos/**/*.test.ts'],
-					environment: 'node',
-					testTimeout: 240_000,
-					hookTimeout: 180_000,
-					fileParallelism: false
-				}
-			},
-			{
-				// Seeded fuzzing of every input surface; FUZZ_SEED and FUZZ_RUNS make a longer run (see README).
-				extends: true,
-				test: {
-					name: 'fuzz',
-					include: ['tests/fuzz/**/*.test.ts'],
-					environment: 'node',
-					testTimeout: 600_000,
-					hookTimeout: 180_000,
-					fileParallelism: false
-				}
-			},
-			{
-				// 2,000 live clients on one event, 50 of them writing.
-				extends: true,
-				test: {
-					name: 'load',
-					include: ['tests/load/**/*.test.ts'],
-					environment: 'node',
-					testTimeout: 600_000,
-					hookTimeout: 180_000,
-					fileParallelism: false
-				}
-			},
-			{
-				extends: true,
-				test: {
-					name: 'e2e',
-					include: ['tests/e2e/**/*.test.ts'],
-					environment: 'node',
-					testTimeout: 120_000,
-					hookTimeout: 180_000,
-					fileParallelism: false
-				}
-			}
+			serverSuite('integration', 60_000, 120_000),
+			serverSuite('e2e', 120_000),
+			// Kill -9, a PostgreSQL restart, cut connections, a lost instance.
+			serverSuite('chaos', 240_000),
+			// Seeded fuzzing of every input surface; FUZZ_SEED and FUZZ_RUNS make a longer run (see README).
+			serverSuite('fuzz', 600_000),
+			// 2,000 live clients on one event, 50 of them writing.
+			serverSuite('load', 600_000)
 		]
 	}
 });

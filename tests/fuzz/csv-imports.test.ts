@@ -12,7 +12,7 @@ import { HttpClient } from '../helpers/http.ts';
 import { signIn } from '../helpers/accounts.ts';
 import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 import { caseIndexes, caseRandom, chance, FuzzLedger, fuzzConfig, hostileString, pickOf, tagOf, type Rnd } from '../helpers/fuzz.ts';
-import { checkLiveDocuments, checkServerAlive, checkStoredData, leaksInternals } from '../helpers/fuzz-storage.ts';
+import { checkLiveDocuments, checkStoredData, leaksInternals, runInBatches } from '../helpers/fuzz-storage.ts';
 import { parseCsv, toCsv } from '../../src/lib/domain/csv-format.ts';
 import { agencyDocName, commandDocName, restrictedDocName } from '../../src/lib/domain/documents.ts';
 import { SEED_AGENCIES } from '../../src/lib/domain/roles.ts';
@@ -209,15 +209,7 @@ describe('fuzzing the CSV imports', () => {
 	});
 
 	it('answers every broken file with a proper status, and stays up', async () => {
-		const started = Date.now();
-		let from = server.output().length;
-		for (let b = 0; b < CASES.length; b += BATCH) {
-			const batch = CASES.slice(b, b + BATCH);
-			for (const i of batch) await runCase(i);
-			await checkServerAlive(server, pid, ledger, batch.at(-1)!, from);
-			from = server.output().length;
-		}
-		console.log(`${ledger.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		await runInBatches(server, pid, ledger, CASES, BATCH, (i) => runCase(i));
 		expect(ledger.problems).toEqual([]);
 		if (config.only === null) {
 			expect(ledger.tally(/^disputes/, /^imported$/)).toBeGreaterThan(5);

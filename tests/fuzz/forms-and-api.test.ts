@@ -17,7 +17,7 @@ import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 import { createEventAsAdmin, createUserAsAdmin } from '../helpers/admin-forms.ts';
 import { formActionRoutes } from '../helpers/form-actions.ts';
 import { caseIndexes, caseRandom, chance, FuzzLedger, fuzzConfig, hostileString, hostileValue, mutateFields, mutatePayload, pickOf, tagOf, type Rnd } from '../helpers/fuzz.ts';
-import { checkLiveDocuments, checkServerAlive, checkStoredData, leaksInternals } from '../helpers/fuzz-storage.ts';
+import { checkLiveDocuments, checkStoredData, leaksInternals, runInBatches } from '../helpers/fuzz-storage.ts';
 import { agencyDocName, commandDocName, restrictedDocName } from '../../src/lib/domain/documents.ts';
 import { SEED_AGENCIES } from '../../src/lib/domain/roles.ts';
 
@@ -286,15 +286,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 		const routes = formActionRoutes();
 		// Every form action of the app is fuzzed: one added later without a target here fails this test.
 		expect(routes.filter((r) => !(r in all))).toEqual([]);
-		const started = Date.now();
-		let from = server.output().length;
-		for (let b = 0; b < FORM_CASES.length; b += BATCH) {
-			const batch = FORM_CASES.slice(b, b + BATCH);
-			for (const i of batch) await runFormCase(i, routes, all);
-			await checkServerAlive(server, pid, forms, batch.at(-1)!, from);
-			from = server.output().length;
-		}
-		console.log(`${forms.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		await runInBatches(server, pid, forms, FORM_CASES, BATCH, (i) => runFormCase(i, routes, all));
 		expect(forms.problems).toEqual([]);
 		if (config.only === null) {
 			expect(forms.tally(/./, /^(success|redirect)$/)).toBeGreaterThan(50);
@@ -304,15 +296,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 	});
 
 	it('answers every hostile API request with a proper status, and stays up', async () => {
-		const started = Date.now();
-		let from = server.output().length;
-		for (let b = 0; b < API_CASES.length; b += BATCH) {
-			const batch = API_CASES.slice(b, b + BATCH);
-			for (const i of batch) await runApiCase(i);
-			await checkServerAlive(server, pid, api, batch.at(-1)!, from);
-			from = server.output().length;
-		}
-		console.log(`${api.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		await runInBatches(server, pid, api, API_CASES, BATCH, (i) => runApiCase(i));
 		expect(api.problems).toEqual([]);
 		if (config.only === null) {
 			expect(api.tally(/./, /^HTTP 2\d\d$/)).toBeGreaterThan(20);

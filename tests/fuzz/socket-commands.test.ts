@@ -13,7 +13,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectCommands, DEMO_EVENT, type CommandSocketClient } from '../helpers/live.ts';
 import { createDisplayTokenAsAdmin, demoUserId, signInDemo } from '../helpers/hub.ts';
 import { caseIndexes, caseRandom, chance, FuzzLedger, fuzzConfig, hostileValue, mutatePayload, pickOf, showInput, tagOf, type Payload, type Rnd } from '../helpers/fuzz.ts';
-import { checkLiveDocuments, checkServerAlive, checkStoredData } from '../helpers/fuzz-storage.ts';
+import { checkLiveDocuments, checkStoredData, runInBatches } from '../helpers/fuzz-storage.ts';
 import { agencyDocName, commandDocName, restrictedDocName } from '../../src/lib/domain/documents.ts';
 import { SEED_AGENCIES } from '../../src/lib/domain/roles.ts';
 import type { CommandError } from '../../src/lib/domain/wire.ts';
@@ -297,15 +297,7 @@ describe('fuzzing the socket.io command channel', () => {
 	});
 
 	it('answers every hostile command with a result or a clean refusal, and stays up', async () => {
-		const started = Date.now();
-		let outputFrom = server.output().length;
-		for (let b = 0; b < CASES.length; b += BATCH) {
-			const batch = CASES.slice(b, b + BATCH);
-			for (const index of batch) await runCase(index);
-			await checkServerAlive(server, pid, ledger, batch.at(-1)!, outputFrom);
-			outputFrom = server.output().length;
-		}
-		console.log(`${ledger.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		await runInBatches(server, pid, ledger, CASES, BATCH, (index) => runCase(index));
 		expect(ledger.problems).toEqual([]);
 		if (config.only === null) {
 			// Not vacuous: commands were both carried out and refused for bad input and for want of rights.

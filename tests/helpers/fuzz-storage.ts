@@ -23,6 +23,29 @@ import { checkFindings } from '../../src/lib/domain/findings.ts';
 /** Signs of a crash or an unhandled failure in the server's output. */
 const CRASH_SIGNS = [/uncaught/i, /unhandled/i, /\n\s+at [^\n]*:\d+:\d+/, /FATAL/, /Segmentation/, /heap out of memory/i];
 
+/**
+ * Runs the cases in batches, checking the server between batches (checkServerAlive), and prints the ledger's
+ * summary with the time taken.
+ */
+export async function runInBatches(
+	server: TestServer,
+	pid: number,
+	ledger: FuzzLedger,
+	cases: readonly number[],
+	batchSize: number,
+	run: (index: number) => Promise<void>
+): Promise<void> {
+	const started = Date.now();
+	let from = server.output().length;
+	for (let b = 0; b < cases.length; b += batchSize) {
+		const batch = cases.slice(b, b + batchSize);
+		for (const index of batch) await run(index);
+		await checkServerAlive(server, pid, ledger, batch.at(-1)!, from);
+		from = server.output().length;
+	}
+	console.log(`${ledger.summary()}\n  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
 /** Checks a server between batches: same live process, healthy, and nothing alarming printed since `from`. */
 export async function checkServerAlive(server: TestServer, pid: number, ledger: FuzzLedger, lastIndex: number | null, from = 0): Promise<void> {
 	const now = server.pid();
