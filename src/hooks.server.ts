@@ -18,7 +18,7 @@ const handleUnavailable: Handle = async ({ event, resolve }) => {
 		response = await resolve(event);
 	} catch (err) {
 		if (!isDatabaseUnavailable(err)) throw err;
-		console.error(`[db] ${event.request.method} ${event.url.pathname}: database unavailable (${err instanceof Error ? err.message : err})`);
+		logUnavailable(event.request.method, event.url.pathname, err);
 		return unavailableResponse(event.request);
 	}
 	if (!unavailableRequests.has(event.request)) return response;
@@ -27,6 +27,10 @@ const handleUnavailable: Handle = async ({ event, resolve }) => {
 	headers.set('cache-control', 'no-store');
 	return new Response(response.body, { status: 503, headers });
 };
+
+function logUnavailable(method: string, path: string, err: unknown): void {
+	console.error(`[db] ${method} ${path}: database unavailable (${err instanceof Error ? err.message : err})`);
+}
 
 /** Requests whose load hit an unreachable database (set by handleError, read by handleUnavailable). */
 const unavailableRequests = new WeakSet<Request>();
@@ -138,7 +142,7 @@ export const handleError: HandleServerError = ({ error: err, event, status }) =>
 	if (status === 404) return { message: m.error_not_found() };
 	if (isDatabaseUnavailable(err)) {
 		unavailableRequests.add(event.request);
-		console.error(`[db] ${event.request.method} ${event.url.pathname}: database unavailable (${err instanceof Error ? err.message : err})`);
+		logUnavailable(event.request.method, event.url.pathname, err);
 		return { message: m.error_unavailable() };
 	}
 	const code = newId(8);
