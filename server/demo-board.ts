@@ -8,6 +8,7 @@ import type { SyncHub } from './hub/hub.ts';
 import { agencyDocName, commandDocName } from '../src/lib/domain/documents.ts';
 import { addCard, cardsOf, type NewCard } from '../src/lib/domain/board.ts';
 import { isoWithOffset } from '../src/lib/domain/board.ts';
+import { demoSchedule } from '../src/lib/server/demo/demo-data.ts';
 
 const OFFSET_MIN = 8 * 60;
 
@@ -64,10 +65,6 @@ const POSTS: Array<{ id: string; name: string; kind: string; agency: string; loc
 	{ id: 'demo-post-mobile-1', name: '流动警务岗亭一号', kind: 'mobile', agency: 'station', location: '主灯区', minStaff: 2 }
 ];
 
-const PERIODS = [
-	{ id: 'demo-period-day', name: '白班', startsAt: '2026-11-24T08:00:00+08:00', endsAt: '2026-11-24T16:00:00+08:00' },
-	{ id: 'demo-period-night', name: '夜班', startsAt: '2026-11-24T16:00:00+08:00', endsAt: '2026-11-25T02:00:00+08:00' }
-];
 
 /** Writes the demo board into empty documents; returns how many documents it wrote. */
 export async function seedDemoBoardContent(hub: SyncHub, eventId: string): Promise<number> {
@@ -87,7 +84,7 @@ export async function seedDemoBoardContent(hub: SyncHub, eventId: string): Promi
 						m.set('minStaff', p.minStaff);
 						doc.getMap('posts').set(p.id, m);
 					}
-					for (const p of PERIODS) {
+					for (const p of demoSchedule(Date.now()).periods) {
 						const m = new Y.Map<unknown>();
 						m.set('name', p.name);
 						m.set('startsAt', p.startsAt);

@@ -14,14 +14,43 @@ export const DEMO_EVENT = {
 	id: 'demo-lantern-2026',
 	name: '2026古城灯会开幕周安保',
 	venue: '古城墙灯会核心区',
-	// The fair opens on the evening of Monday 23 November and runs every night until 02:00; the opening week's
-	// operation ends after the Thursday night.
-	startsAt: '2026-11-23T16:00:00+08:00',
-	endsAt: '2026-11-27T02:00:00+08:00',
 	timezone: 'Asia/Shanghai',
 	status: 'active',
 	checkinGraceMinutes: 10
 } as const;
+
+const HOUR = 3_600_000;
+/** Asia/Shanghai keeps +08:00 all year, so local dates are a fixed shift away from UTC. */
+const OFFSET = 8 * HOUR;
+
+export interface DemoPeriod {
+	id: string;
+	name: string;
+	startsAt: string;
+	endsAt: string;
+}
+
+/**
+ * The demo's dates, around the moment it is seeded, so that it is always running when someone tries it: the
+ * fair's day (08:00–20:00, 白班) and night (20:00–08:00, 夜班) periods of yesterday, today and tomorrow in the
+ * event's zone, and the event spanning them. The seeded shifts (14 hours back to 16 hours ahead) all fall inside
+ * a period. Today's two periods keep the fixed ids `demo-period-day` and `demo-period-night`.
+ */
+export function demoSchedule(now: number): { startsAt: string; endsAt: string; periods: DemoPeriod[] } {
+	const iso = (at: number) => new Date(at + OFFSET).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+	const today = Math.floor((now + OFFSET) / (24 * HOUR)) * 24 * HOUR - OFFSET;
+	const periods: DemoPeriod[] = [];
+	for (const [day, suffix] of [[-1, '-prev'], [0, ''], [1, '-next']] as const) {
+		const midnight = today + day * 24 * HOUR;
+		const label = new Date(midnight + OFFSET);
+		const date = `${label.getUTCMonth() + 1}月${label.getUTCDate()}日`;
+		periods.push(
+			{ id: `demo-period-day${suffix}`, name: `${date}白班`, startsAt: iso(midnight + 8 * HOUR), endsAt: iso(midnight + 20 * HOUR) },
+			{ id: `demo-period-night${suffix}`, name: `${date}夜班`, startsAt: iso(midnight + 20 * HOUR), endsAt: iso(midnight + 32 * HOUR) }
+		);
+	}
+	return { startsAt: periods[0].startsAt, endsAt: periods.at(-1)!.endsAt, periods };
+}
 
 export interface DemoTeam {
 	id: string;

@@ -8,9 +8,9 @@ import type { DB } from '../db/schema.ts';
 import { hashPassword } from '../auth/password.ts';
 import { seedAgencies } from '../repositories/agency.repository.ts';
 import { closeSetup } from '../repositories/setup.repository.ts';
-import { DEMO_EVENT, DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERS } from './demo-data.ts';
+import { DEMO_EVENT, DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERS, demoSchedule } from './demo-data.ts';
 
-export { DEMO_EVENT, DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERS } from './demo-data.ts';
+export { DEMO_EVENT, DEMO_PASSWORD, DEMO_TEAMS, DEMO_USERS, demoSchedule } from './demo-data.ts';
 
 export interface DemoSeedResult {
 	/** True when this run inserted anything; false when everything was already there. */
@@ -73,6 +73,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeedResult> {
 			])
 		);
 
+		// Dated around now when first seeded; a rerun finds the event and moves nothing.
+		const schedule = demoSchedule(Date.now());
 		add(
 			await tx
 				.insertInto('events')
@@ -80,8 +82,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<DemoSeedResult> {
 					id: DEMO_EVENT.id,
 					name: DEMO_EVENT.name,
 					venue: DEMO_EVENT.venue,
-					starts_at: DEMO_EVENT.startsAt,
-					ends_at: DEMO_EVENT.endsAt,
+					starts_at: schedule.startsAt,
+					ends_at: schedule.endsAt,
 					timezone: DEMO_EVENT.timezone,
 					status: DEMO_EVENT.status,
 					checkin_grace_minutes: DEMO_EVENT.checkinGraceMinutes,
