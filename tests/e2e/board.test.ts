@@ -5,7 +5,7 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import { messageSync } from 'y-websocket';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, loginAs, newContext, screenshot, VIEWPORTS } from '../helpers/browser.ts';
+import { CJK_FONT, fontsUsedFor, launchBrowser, loginAs, newContext, screenshot, VIEWPORTS } from '../helpers/browser.ts';
 import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, sessionCookie, whenSynced } from '../helpers/live.ts';
 import { cardsOf } from '../../src/lib/domain/board.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
@@ -125,6 +125,8 @@ describe('the task board with three users at once', () => {
 			// The patrol team's hand-over sits in the station's column set with who asked.
 			const handover = tiles(page, '协助处置：南门社区服务站旁可疑遗留包裹');
 			expect(await handover.locator('.request').textContent()).toBe('社区巡防请求协助');
+			// The slices of the web font load after first paint, so the answer may take a moment to settle.
+			await expect.poll(async () => (await fontsUsedFor(page, '[data-testid=column-todo] h2')).join(', ')).toMatch(CJK_FONT);
 			await screenshot(page, `board-${s.slug}-desktop`);
 		}
 

@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCli, startServer, type TestServer } from '../helpers/server.ts';
 import { sessionIdFromToken } from '../../src/lib/server/auth/session.ts';
-import { launchBrowser, loginAs, newContext, screenshot, SCREENSHOT_DIR, VIEWPORTS } from '../helpers/browser.ts';
+import { CJK_FONT, fontsUsedFor, launchBrowser, loginAs, newContext, screenshot, SCREENSHOT_DIR, VIEWPORTS } from '../helpers/browser.ts';
 import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 
 const EVENT_NAME = '2026古城灯会开幕周安保';
@@ -151,6 +151,9 @@ describe('the command post in the browser', () => {
 				await expect.poll(() => page.getByTestId('wall-clock').textContent()).toMatch(/\d{2}:\d{2}:\d{2}/);
 				const rows = await page.locator('.matrix tbody th').allTextContents();
 				expect(rows).toEqual(['派出所', '刑侦', '交警', '社区巡防']);
+				// Chinese is drawn with a Chinese font even where the machine has none (the packaged test browser).
+				// The slices of the web font load after first paint, so the answer may take a moment to settle.
+				await expect.poll(async () => (await fontsUsedFor(page, 'h1')).join(', ')).toMatch(CJK_FONT);
 				// The demo board has cards; at least one agency row counts some.
 				await expect.poll(() => page.locator('.matrix tbody td:not(.zero)').count()).toBeGreaterThan(0);
 				// A wall is never scrolled: the page is exactly the screen.

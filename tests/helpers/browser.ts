@@ -1,5 +1,10 @@
-/** Launches Debian's Chromium through playwright-core for browser tests and screenshots. */
+/**
+ * Launches the test browser through playwright-core for browser tests and screenshots: by default the Chromium that
+ * the `@sparticuz/chromium` dev dependency ships inside its package (pinned by the lockfile, so a fresh machine and
+ * CI run the same build with no system packages); `CHROMIUM_PATH` points at another one.
+ */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import packagedChromium from '@sparticuz/chromium';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -12,12 +17,21 @@ export const VIEWPORTS = {
 
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../screenshots', import.meta.url));
 
+/** The browser to drive: `CHROMIUM_PATH` when set, else the packaged build (unpacked to the temp folder once). */
+export async function chromiumPath(): Promise<string> {
+	return process.env.CHROMIUM_PATH || (await packagedChromium.executablePath());
+}
+
 export async function launchBrowser(): Promise<Browser> {
+	// The packaged build's own default flags are for serverless use (--disable-web-security among them drops the
+	// Origin header, and SvelteKit's CSRF check then refuses every form post), so it gets ours instead. It has no
+	// CJK font: the pages bring their own web font for Chinese, which is what a kiosk PC without one sees too.
 	return chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+		executablePath: await chromiumPath(),
 		args: [
 			'--headless',
 			'--no-sandbox',
+			'--no-zygote',
 			'--disable-gpu',
 			'--disable-quic',
 			'--no-first-run',
@@ -66,6 +80,30 @@ export async function loginAs(page: Page, baseUrl: string, username: string, pas
 export async function screenshot(page: Page, name: string): Promise<string> {
 	mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	const path = `${SCREENSHOT_DIR}/${name}.png`;
+	// The Chinese web font arrives a slice at a time after first paint; a picture taken before shows empty boxes.
+	await page.evaluate(() => document.fonts.ready);
 	await page.screenshot({ path, fullPage: false });
 	return path;
 }
+
+/**
+ * The fonts the browser actually drew an element's text with (Chrome DevTools Protocol), after the web fonts have
+ * loaded. A Chinese line drawn with no CJK font shows empty boxes, and the list then names only Latin fonts.
+ */
+export async function fontsUsedFor(page: Page, selector: string): Promise<string[]> {
+	await page.evaluate(() => document.fonts.ready);
+	const cdp = await page.context().newCDPSession(page);
+	try {
+		await cdp.send('DOM.enable');
+		await cdp.send('CSS.enable');
+		const { root } = await cdp.send('DOM.getDocument', { depth: 0 });
+		const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+		const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+		return fonts.map((f) => f.familyName);
+	} finally {
+		await cdp.detach();
+	}
+}
+
+/** A family that has Chinese glyphs: the app's own web font, or a CJK font of the system's. */
+export const CJK_FONT = /Noto Sans (SC|CJK)|WenQuanYi|PingFang|YaHei|Hiragino|Source Han|Droid Sans Fallback/i;

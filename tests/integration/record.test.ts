@@ -8,8 +8,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -17,6 +16,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { pageData } from '../helpers/admin-forms.ts';
 import { eventually, nextClose } from '../helpers/live.ts';
 import { settled } from '../helpers/commands.ts';
+import { pdfText } from '../helpers/pdf.ts';
 import { activityOf, AGENCY_NAMES, EVENT_NAME, exportAs, formAction, PARTY, PARTY_MASKED, scriptEvent, type ExportedFile, type ScriptedEvent } from '../helpers/after-action.ts';
 import { canonicalJson, type AfterActionRecord } from '../../src/lib/domain/after-action.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
@@ -45,12 +45,8 @@ describe('the after-action record of a scripted event', () => {
 		formAction(ev.clients[who], `/events/${ev.eventId}/review?/${action}`, fields);
 
 	/** Everything readable in an export: the PDF's extracted text, every file of a zip, or the bytes as text. */
-	function textOf(format: Format, file: ExportedFile): string {
-		if (format === 'pdf') {
-			const path = join(tmp, `${Math.random().toString(36).slice(2)}.pdf`);
-			writeFileSync(path, file.bytes);
-			return execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' });
-		}
+	async function textOf(format: Format, file: ExportedFile): Promise<string> {
+		if (format === 'pdf') return pdfText(file.bytes);
 		if (format === 'docx' || format === 'csv') {
 			return Object.entries(unzipSync(file.bytes))
 				.map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`)
@@ -275,11 +271,11 @@ describe('the after-action record of a scripted event', () => {
 			expect(JSON.parse(strFromU8(files.reviewer.json!.bytes))).toMatchObject({ status: 'final', event: { name: EVENT_NAME } });
 		});
 
-		it('carries the same hash in every export, in its header and inside the file', () => {
+		it('carries the same hash in every export, in its header and inside the file', async () => {
 			for (const who of ['reviewer', 'commander'] as const) {
 				for (const f of FORMATS) {
 					expect(files[who][f]!.sha256, `${who} ${f}`).toBe(hash);
-					if (f !== 'json') expect(textOf(f, files[who][f]!), `${who} ${f}`).toContain(hash);
+					if (f !== 'json') expect(await textOf(f, files[who][f]!), `${who} ${f}`).toContain(hash);
 				}
 			}
 		});
@@ -292,9 +288,9 @@ describe('the after-action record of a scripted event', () => {
 			}
 		});
 
-		it("renders the event's Chinese name and every agency's name into the PDF and the DOCX", () => {
+		it("renders the event's Chinese name and every agency's name into the PDF and the DOCX", async () => {
 			expect(files.reviewer.pdf!.contentType).toBe('application/pdf');
-			const pdf = textOf('pdf', files.reviewer.pdf!);
+			const pdf = await textOf('pdf', files.reviewer.pdf!);
 			const docx = strFromU8(unzipSync(files.reviewer.docx!.bytes)['word/document.xml']);
 			for (const text of [pdf, docx]) {
 				expect(text).toContain(EVENT_NAME);
@@ -306,7 +302,7 @@ describe('the after-action record of a scripted event', () => {
 		it('keeps the parties’ personal data from the uncleared reviewer in every format, and the print view', async () => {
 			const print = await (await ev.clients.reviewer.request(`/events/${ev.eventId}/review/print`)).text();
 			const page = await (await ev.clients.reviewer.request(`/events/${ev.eventId}/review/__data.json`)).text();
-			const seen = [...FORMATS.map((f) => textOf(f, files.reviewer[f]!)), print, page];
+			const seen = [...(await Promise.all(FORMATS.map((f) => textOf(f, files.reviewer[f]!)))), print, page];
 			for (const text of seen) {
 				for (const secret of [PARTY.name, PARTY.phone, PARTY.idNumber, PARTY.address]) expect(text).not.toContain(secret);
 			}
@@ -316,7 +312,7 @@ describe('the after-action record of a scripted event', () => {
 
 		it('gives the cleared commander the parties annex in the PDF, DOCX, CSV and print view, and never in the JSON', async () => {
 			const print = await (await ev.clients.commander.request(`/events/${ev.eventId}/review/print`)).text();
-			for (const text of [textOf('pdf', files.commander.pdf!), textOf('docx', files.commander.docx!), textOf('csv', files.commander.csv!), print]) {
+			for (const text of [await textOf('pdf', files.commander.pdf!), await textOf('docx', files.commander.docx!), await textOf('csv', files.commander.csv!), print]) {
 				expect(text).toContain(PARTY.name);
 				expect(text).toContain(PARTY.phone);
 				expect(text).toContain(PARTY.idNumber);
