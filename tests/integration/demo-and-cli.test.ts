@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { postgresBaseUrl, runCli, startServer, type TestServer } from '../helpers/server.ts';
 import { HttpClient } from '../helpers/http.ts';
+import { demoSchedule } from '../../src/lib/server/demo/demo-data.ts';
 
 const EMBEDDED = !postgresBaseUrl();
 const DEMO_PASSWORD = 'liandong-demo';
@@ -84,12 +85,14 @@ describe('the demo seed (npm run demo)', () => {
 	it('shows the commander the active demo event with the role commander', async () => {
 		const { client } = await signIn(server, 'commander', DEMO_PASSWORD);
 		const demo = (await eventsOf(client)).find((e) => e.id === DEMO_EVENT_ID);
+		// Dated around the moment it was seeded: from yesterday's day period to tomorrow's night one.
+		const schedule = demoSchedule(Date.now());
 		expect(demo).toEqual({
 			id: DEMO_EVENT_ID,
 			name: '2026古城灯会开幕周安保',
 			status: 'active',
-			startsAt: '2026-11-23T08:00:00.000Z',
-			endsAt: '2026-11-26T18:00:00.000Z',
+			startsAt: new Date(schedule.startsAt).toISOString(),
+			endsAt: new Date(schedule.endsAt).toISOString(),
 			timezone: 'Asia/Shanghai',
 			role: 'commander'
 		});
