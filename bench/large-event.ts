@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import { appendUpdates, type AppendEntry } from '../src/lib/server/repositories/doc-log.repository.ts';
 import { agencyExists, createAgency } from '../src/lib/server/repositories/agency.repository.ts';
-import { DEMO_EVENT, DEMO_USERS } from '../src/lib/server/demo/demo-data.ts';
+import { DEMO_EVENT, DEMO_USERS, demoSchedule } from '../src/lib/server/demo/demo-data.ts';
 import { agencyDocName, commandDocName } from '../src/lib/domain/documents.ts';
 import { CARD_PRIORITIES, CARD_STATUSES } from '../src/lib/domain/doc-schema.ts';
 import { addCard, addComment, cardsOf, isoWithOffset, notesOf, setAssignees, setChecklistDone, updateCard } from '../src/lib/domain/board.ts';
@@ -52,7 +52,7 @@ export class LargeEventLog {
 	#clientUses = 0;
 	#clientUser = new Map<number, string>();
 	#userIds = DEMO_USERS.filter((u) => u.role).map((u) => u.id);
-	#startsAt = Date.parse(DEMO_EVENT.startsAt);
+	#startsAt = Date.parse(demoSchedule(Date.parse('2026-11-24T12:00:00+08:00')).startsAt);
 
 	constructor(cards: number) {
 		this.cards = cards;

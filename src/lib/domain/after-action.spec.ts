@@ -19,7 +19,7 @@ const card = (over: Partial<RecordCard>): RecordCard => ({
 const END = Date.parse('2026-11-24T20:00:00Z');
 
 describe('cardFigures', () => {
-	it('counts late cards: done after due, or open past due at the end of the event', () => {
+	it('counts open cards past due at the moment as overdue, and cards done after due as done late', () => {
 		const f = cardFigures(
 			[
 				card({ id: 'a', status: 'done', dueAt: '2026-11-24T11:00:00Z', doneAt: '2026-11-24T12:00:00Z' }),
@@ -30,13 +30,21 @@ describe('cardFigures', () => {
 			['station'],
 			END
 		);
-		expect(f.overdue).toBe(2);
+		expect(f.overdue).toBe(1);
+		expect(f.doneLate).toBe(1);
 		expect(f.minutesToDone).toEqual({ median: 120, p90: 120, count: 2 });
+	});
+
+	it('counts an open card overdue only once its due time has passed at the moment the figures are taken', () => {
+		const open = [card({ status: 'todo', dueAt: '2026-11-24T21:00:00Z' })];
+		expect(cardFigures(open, ['station'], END).overdue).toBe(0);
+		expect(cardFigures(open, ['station'], Date.parse('2026-11-24T21:30:00Z')).overdue).toBe(1);
 	});
 
 	it('does not count a done card late when the log does not say when it was done', () => {
 		const f = cardFigures([card({ status: 'done', dueAt: '2026-11-24T11:00:00Z', doneAt: null })], ['station'], END);
 		expect(f.overdue).toBe(0);
+		expect(f.doneLate).toBe(0);
 	});
 });
 

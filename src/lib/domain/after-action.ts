@@ -6,7 +6,8 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import type { Findings } from './findings.ts';
-import type { Post, Shift } from './roster.ts';
+import type { Period, Post, Shift } from './roster.ts';
+import { ackSeconds, doneLateCount, noShowCount, overdueCount, uncoveredPostHours } from './figures.ts';
 
 export const RECORD_FORMAT = 'liandong.after-action/1';
 
@@ -72,6 +73,8 @@ export interface RecordInputs {
 	activity: RecordActivity[];
 	findings: Findings;
 	people: Record<string, string>;
+	/** The moment the figures are taken at (`figuresMoment`): now for a running event, its close once closed. */
+	asOf: string;
 	status: 'draft' | 'final';
 	finalizedAt: string | null;
 	finalizedBy: string | null;
@@ -92,99 +95,54 @@ function percentile(values: number[], p: number): number | null {
 
 const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 
-/** Key figures of the cards: by agency and status, time from created to done, overdue. */
-export function cardFigures(cards: RecordCard[], agencies: string[], endOfEvent: number) {
+/** Key figures of the cards as of a moment: by agency and status, time from created to done, overdue, done late. */
+export function cardFigures(cards: RecordCard[], agencies: string[], asOf: number) {
 	const byAgency: Record<string, Record<string, number>> = {};
 	for (const code of agencies) byAgency[code] = { todo: 0, doing: 0, blocked: 0, done: 0, total: 0 };
 	const minutesToDone: number[] = [];
-	let overdue = 0;
 	for (const c of cards) {
 		if (c.archived) continue;
 		const row = (byAgency[c.agency] ??= { todo: 0, doing: 0, blocked: 0, done: 0, total: 0 });
 		row[c.status] = (row[c.status] ?? 0) + 1;
 		row.total++;
 		if (c.doneAt && c.createdAt) minutesToDone.push((Date.parse(c.doneAt) - Date.parse(c.createdAt)) / 60_000);
-		// Late: done after its due time, or never done by the end of the event. A card that is done but whose
-		// move to done the log does not hold (created as done, or moved in from another agency's document) has
-		// no known finishing time; it was counted late at the end of the event, which a done card never is.
-		if (c.dueAt && !(c.status === 'done' && !c.doneAt)) {
-			const due = Date.parse(c.dueAt);
-			const finished = c.status === 'done' && c.doneAt ? Date.parse(c.doneAt) : endOfEvent;
-			if (finished > due) overdue++;
-		}
 	}
 	return {
 		byAgency,
 		total: cards.filter((c) => !c.archived).length,
 		done: cards.filter((c) => !c.archived && c.status === 'done').length,
 		minutesToDone: { median: round1(median(minutesToDone)), p90: round1(percentile(minutesToDone, 90)), count: minutesToDone.length },
-		overdue
+		overdue: overdueCount(cards, asOf),
+		doneLate: doneLateCount(cards)
 	};
 }
 
-/** Key figures of the roster: planned vs staffed person-shifts, punctuality, no-shows, uncovered post-hours. */
-export function shiftFigures(shifts: Shift[], posts: Post[], graceMinutes: number, endOfEvent: number) {
+/** Key figures of the roster as of a moment: planned vs staffed person-shifts, punctuality, no-shows, uncovered post-hours. */
+export function shiftFigures(shifts: Shift[], posts: Post[], periods: Period[], event: { start: number; end: number }, graceMinutes: number, asOf: number) {
 	const grace = graceMinutes * 60_000;
 	let planned = 0;
 	let staffed = 0;
 	let punctual = 0;
 	let late = 0;
-	let noShows = 0;
 	for (const s of shifts) {
 		const start = Date.parse(s.startsAt);
 		for (const p of s.people) {
 			planned++;
 			const inAt = s.checkins[p.id]?.inAt;
-			if (inAt) {
-				staffed++;
-				if (Date.parse(inAt) <= start + grace) punctual++;
-				else late++;
-			} else if (start + grace < endOfEvent) noShows++;
+			if (!inAt || Date.parse(inAt) > asOf) continue;
+			staffed++;
+			if (Date.parse(inAt) <= start + grace) punctual++;
+			else late++;
 		}
 	}
-	return { planned, staffed, punctual, late, noShows, uncoveredPostHours: round1(uncoveredPostHours(shifts, posts, endOfEvent)) ?? 0 };
-}
-
-/**
- * Hours during which a post had fewer people checked in than its minimum, over the spans its shifts were
- * planned for. Counted from check-ins (in to out, or to the shift's end when nobody checked out).
- */
-export function uncoveredPostHours(shifts: Shift[], posts: Post[], endOfEvent: number): number {
-	let total = 0;
-	for (const post of posts) {
-		if (post.minStaff <= 0) continue;
-		const mine = shifts.filter((s) => s.postId === post.id);
-		if (!mine.length) continue;
-		const cuts = new Set<number>();
-		const planned: Array<[number, number]> = [];
-		const present: Array<[number, number]> = [];
-		for (const s of mine) {
-			const a = Date.parse(s.startsAt);
-			const b = Math.min(Date.parse(s.endsAt), endOfEvent);
-			if (!(b > a)) continue;
-			planned.push([a, b]);
-			cuts.add(a).add(b);
-			for (const p of s.people) {
-				const c = s.checkins[p.id];
-				if (!c?.inAt) continue;
-				const i = Math.max(a, Date.parse(c.inAt));
-				const o = Math.min(b, c.outAt ? Date.parse(c.outAt) : b);
-				if (o > i) {
-					present.push([i, o]);
-					cuts.add(i).add(o);
-				}
-			}
-		}
-		const points = [...cuts].sort((x, y) => x - y);
-		for (let k = 0; k + 1 < points.length; k++) {
-			const [a, b] = [points[k], points[k + 1]];
-			const mid = (a + b) / 2;
-			if (!planned.some(([x, y]) => x <= mid && mid < y)) continue;
-			const here = present.filter(([x, y]) => x <= mid && mid < y).length;
-			if (here < post.minStaff) total += (b - a) / 3_600_000;
-		}
-	}
-	return total;
+	return {
+		planned,
+		staffed,
+		punctual,
+		late,
+		noShows: noShowCount(shifts, asOf, graceMinutes),
+		uncoveredPostHours: uncoveredPostHours(posts, shifts, { periods, event, asOf, graceMinutes })
+	};
 }
 
 export function disputeFigures(disputes: RecordDispute[]) {
@@ -199,18 +157,9 @@ export function disputeFigures(disputes: RecordDispute[]) {
 }
 
 export function instructionFigures(instructions: RecordInstruction[]) {
-	const seconds: number[] = [];
-	let recipients = 0;
-	let acknowledged = 0;
-	for (const i of instructions) {
-		for (const r of i.recipients) {
-			recipients++;
-			if (r.ackedAt) {
-				acknowledged++;
-				seconds.push((Date.parse(r.ackedAt) - Date.parse(i.createdAt)) / 1000);
-			}
-		}
-	}
+	const seconds = ackSeconds(instructions);
+	const recipients = instructions.reduce((n, i) => n + i.recipients.length, 0);
+	const acknowledged = seconds.length;
 	return {
 		sent: instructions.length,
 		recipients,
@@ -224,7 +173,8 @@ export type AfterActionRecord = ReturnType<typeof buildRecord>;
 
 /** Builds the whole record. Deterministic: the same inputs give the same canonical JSON and hash. */
 export function buildRecord(inp: RecordInputs) {
-	const end = Date.parse(inp.event.closedAt ?? inp.event.endsAt);
+	const asOf = Date.parse(inp.asOf);
+	const span = { start: Date.parse(inp.event.startsAt), end: Date.parse(inp.event.endsAt) };
 	const codes = inp.agencies.map((a) => a.code);
 	const name = (id: string) => inp.people[id] ?? id;
 	const byCode = <T extends { agency: string | null }>(rows: T[]) =>
@@ -234,14 +184,15 @@ export function buildRecord(inp: RecordInputs) {
 		status: inp.status,
 		finalizedAt: inp.finalizedAt,
 		finalizedBy: inp.finalizedBy,
+		asOf: inp.asOf,
 		event: inp.event,
 		overview: {
 			agencies: inp.agencies.map((a) => ({ ...a, participants: inp.participants.filter((p) => p.agencyCode === a.code).length })),
 			participants: [...inp.participants].sort((a, b) => (a.agencyCode ?? '').localeCompare(b.agencyCode ?? '') || a.name.localeCompare(b.name, 'zh-CN'))
 		},
 		figures: {
-			cards: cardFigures(inp.cards, codes, end),
-			shifts: shiftFigures(inp.shifts, inp.posts, inp.event.checkinGraceMinutes, end),
+			cards: cardFigures(inp.cards, codes, asOf),
+			shifts: shiftFigures(inp.shifts, inp.posts, inp.periods, span, inp.event.checkinGraceMinutes, asOf),
 			disputes: disputeFigures(inp.disputes),
 			instructions: instructionFigures(inp.instructions)
 		},

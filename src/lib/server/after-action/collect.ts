@@ -13,6 +13,7 @@ import { getRecord } from '../repositories/record.repository.ts';
 import { agencyDocName, commandDocName, parseDocName, restrictedDocName } from '../../domain/documents.ts';
 import { cardsOf, readCard } from '../../domain/board.ts';
 import { readPosts, readShifts } from '../../domain/roster.ts';
+import { figuresMoment } from '../../domain/figures.ts';
 import type { RecordActivity, RecordCard, RecordDispute, RecordInputs } from '../../domain/after-action.ts';
 
 export interface Party {
@@ -171,6 +172,7 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 	shifts.sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id));
 
 	const iso = (d: Date) => d.toISOString();
+	const closedAt = closed?.closed_at ? iso(new Date(closed.closed_at)) : null;
 	return {
 		event: {
 			id: event.id,
@@ -179,7 +181,7 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 			startsAt: iso(event.startsAt),
 			endsAt: iso(event.endsAt),
 			timezone: event.timezone,
-			closedAt: closed?.closed_at ? iso(new Date(closed.closed_at)) : null,
+			closedAt,
 			checkinGraceMinutes: event.checkinGraceMinutes
 		},
 		agencies: agencies.map((a) => ({ code: a.code, nameZh: a.nameZh, nameEn: a.nameEn })),
@@ -203,6 +205,7 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		activity,
 		findings: record.findings,
 		people,
+		asOf: new Date(figuresMoment({ status: event.status, closedAt }, Date.now())).toISOString(),
 		status: record.status,
 		finalizedAt: record.finalizedAt?.toISOString() ?? null,
 		finalizedBy: record.finalizedBy ? (people[record.finalizedBy] ?? record.finalizedBy) : null

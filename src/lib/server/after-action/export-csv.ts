@@ -42,7 +42,7 @@ export function recordCsvZip(record: AfterActionRecord, sha256: string, parties:
 	]);
 	const cf = record.figures;
 	add('figures.csv', ['figure', 'value'], [
-		['cards_total', cf.cards.total], ['cards_done', cf.cards.done], ['cards_overdue', cf.cards.overdue],
+		['cards_total', cf.cards.total], ['cards_done', cf.cards.done], ['cards_overdue', cf.cards.overdue], ['cards_done_late', cf.cards.doneLate],
 		['minutes_to_done_median', cf.cards.minutesToDone.median], ['minutes_to_done_p90', cf.cards.minutesToDone.p90],
 		['shifts_planned', cf.shifts.planned], ['shifts_staffed', cf.shifts.staffed], ['checkins_punctual', cf.shifts.punctual],
 		['checkins_late', cf.shifts.late], ['no_shows', cf.shifts.noShows], ['uncovered_post_hours', cf.shifts.uncoveredPostHours],

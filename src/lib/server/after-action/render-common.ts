@@ -49,6 +49,7 @@ export function figureRows(record: AfterActionRecord, locale: Locale): string[][
 		[t('record_cards_done', locale), `${f.cards.done}/${f.cards.total}`],
 		[t('record_minutes_to_done', locale), `${num(f.cards.minutesToDone.median)} / ${num(f.cards.minutesToDone.p90)}`],
 		[t('record_cards_overdue', locale), String(f.cards.overdue)],
+		[t('record_cards_done_late', locale), String(f.cards.doneLate)],
 		[t('record_shifts_planned_staffed', locale), `${f.shifts.planned} / ${f.shifts.staffed}`],
 		[t('record_punctuality', locale), `${f.shifts.punctual} / ${f.shifts.late}`],
 		[t('record_no_shows', locale), String(f.shifts.noShows)],

@@ -13,6 +13,8 @@ export interface EventSummary {
 	timezone: string;
 	status: EventStatus;
 	checkinGraceMinutes: number;
+	/** When it was closed; null while it is not. The figures of a closed event are taken as of this moment. */
+	closedAt: Date | null;
 }
 
 /** An event as a user sees it in a list: with that user's role (`admin` when an administrator is no member). */
@@ -37,7 +39,8 @@ const EVENT_COLUMNS = [
 	'events.ends_at',
 	'events.timezone',
 	'events.status',
-	'events.checkin_grace_minutes'
+	'events.checkin_grace_minutes',
+	'events.closed_at'
 ] as const;
 
 function toEvent(r: {
@@ -49,6 +52,7 @@ function toEvent(r: {
 	timezone: string;
 	status: EventStatus;
 	checkin_grace_minutes: number;
+	closed_at: Date | null;
 }): EventSummary {
 	return {
 		id: r.id,
@@ -58,7 +62,8 @@ function toEvent(r: {
 		endsAt: new Date(r.ends_at),
 		timezone: r.timezone,
 		status: r.status,
-		checkinGraceMinutes: r.checkin_grace_minutes
+		checkinGraceMinutes: r.checkin_grace_minutes,
+		closedAt: r.closed_at ? new Date(r.closed_at) : null
 	};
 }
 

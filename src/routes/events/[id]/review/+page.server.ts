@@ -25,6 +25,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			status: record.status,
 			finalizedAt: record.finalizedAt,
 			finalizedBy: record.finalizedBy,
+			// A final record made before figures carried their moment has none; it was taken at the close.
+			asOf: (record as { asOf?: string }).asOf ?? record.event.closedAt,
 			event: record.event,
 			overview: record.overview,
 			figures: record.figures,
