@@ -9,7 +9,7 @@ import { commandDocName } from '../../src/lib/domain/documents.ts';
 import { mayPerform } from '../../src/lib/domain/permissions.ts';
 import { isId } from '../../src/lib/domain/ids.ts';
 import { SCHEMA_VERSION } from '../../src/lib/domain/doc-schema.ts';
-import type { PresenceView } from '../../src/lib/domain/wire.ts';
+import { PRESENCE_COMMAND, type PresenceView } from '../../src/lib/domain/wire.ts';
 import { getEvent, setEventStatus } from '../../src/lib/server/repositories/event.repository.ts';
 import type { SyncHub } from '../hub/hub.ts';
 import { eventRoom, guarded, refused, seeAllRoom, type CommandContext, type CommandServer, type CommandSocket } from '../command-channel.ts';
@@ -84,7 +84,8 @@ export async function presenceOf(io: CommandServer, eventId: string): Promise<Pr
 		const joined = s.data.joined;
 		if (!a || !joined || joined.eventId !== eventId || seen.has(a.user.id)) continue;
 		seen.add(a.user.id);
-		(byAgency[joined.agencyCode ?? ''] ??= []).push({ userId: a.user.id, name: a.user.displayName, role: joined.role });
+		const group = joined.role === 'commander' ? PRESENCE_COMMAND : (joined.agencyCode ?? '');
+		(byAgency[group] ??= []).push({ userId: a.user.id, name: a.user.displayName, role: joined.role });
 	}
 	return { byAgency, displays };
 }

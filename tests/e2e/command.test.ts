@@ -159,6 +159,15 @@ describe('the command post in the browser', () => {
 				// A wall is never scrolled: the page is exactly the screen.
 				const size = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
 				expect(size).toEqual({ w: width, h: height });
+				// Read from 4–6 m away: no text on the wall is smaller than 24 px at 1080p (48 px at 4K).
+				const smallest = await page.evaluate(() =>
+					Math.min(
+						...[...document.querySelectorAll('.wall *')]
+							.filter((e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()))
+							.map((e) => parseFloat(getComputedStyle(e).fontSize))
+					)
+				);
+				expect(smallest).toBeGreaterThanOrEqual((24 * width) / 1920 - 0.5);
 				// Let the panels settle (instructions, presence, the first activity) before the picture.
 				await page.waitForTimeout(1500);
 				await screenshot(page, `wall-${width}x${height}`);

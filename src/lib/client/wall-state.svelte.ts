@@ -4,7 +4,7 @@
  * recent activity. Also how old the data is.
  */
 import * as Y from 'yjs';
-import { readPosts, readShifts, type Post, type Shift } from '$lib/domain/roster';
+import { readPeriods, readPosts, readShifts, type Period, type Post, type Shift } from '$lib/domain/roster';
 import { reactiveY } from './y-state.svelte';
 import { BoardState } from './board-state.svelte';
 import type { EventSession } from './event-session.svelte';
@@ -26,6 +26,7 @@ export class WallState {
 	readonly board: BoardState;
 	readonly token: string;
 	#posts: { readonly current: Post[] } | null;
+	#periods: { readonly current: Period[] } | null;
 	#shifts: Array<{ readonly current: Shift[] }>;
 	#disputes: Array<{ readonly current: WallDispute[] }>;
 	activity = $state<ActivityItem[]>([]);
@@ -40,6 +41,7 @@ export class WallState {
 		this.board = new BoardState(session, '');
 		const command = session.command?.doc ?? null;
 		this.#posts = command ? reactiveY(command.getMap('posts'), () => readPosts(command)) : null;
+		this.#periods = command ? reactiveY(command.getMap('periods'), () => readPeriods(command)) : null;
 		this.#shifts = [...session.agencies].map(([code, live]) => reactiveY(live.doc.getMap('shifts'), () => readShifts(live.doc, code)));
 		this.#disputes = [...session.agencies].map(([code, live]) =>
 			reactiveY(live.doc.getMap('disputes'), () => readDisputes(live.doc, code))
@@ -48,6 +50,10 @@ export class WallState {
 
 	get posts(): Post[] {
 		return this.#posts?.current ?? [];
+	}
+
+	get periods(): Period[] {
+		return this.#periods?.current ?? [];
 	}
 
 	get shifts(): Shift[] {

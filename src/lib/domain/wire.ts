@@ -143,8 +143,11 @@ export interface InstructionAck {
 	ackedAt: string;
 }
 
+/** The presence group of command staff (the commander), whatever agency their account belongs to. */
+export const PRESENCE_COMMAND = 'command';
+
 export interface PresenceView {
-	/** Online people by agency code ('' for people without one). */
+	/** Online people by agency code (`PRESENCE_COMMAND` for command staff, '' for people without an agency). */
 	byAgency: Record<string, Array<{ userId: string; name: string; role: string }>>;
 	displays: number;
 }

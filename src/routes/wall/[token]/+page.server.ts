@@ -15,7 +15,11 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
 			name: ctx.event.name,
 			venue: ctx.event.venue,
 			status: ctx.event.status,
-			timezone: ctx.event.timezone
+			timezone: ctx.event.timezone,
+			startsAt: ctx.event.startsAt.toISOString(),
+			endsAt: ctx.event.endsAt.toISOString(),
+			closedAt: ctx.event.closedAt?.toISOString() ?? null,
+			checkinGraceMinutes: ctx.event.checkinGraceMinutes
 		},
 		agencies: ctx.agencies
 	};
