@@ -145,6 +145,7 @@ export function registerRosterCommands(socket: CommandSocket, ctx: CommandContex
 						[
 							{
 								doc: agencyDocName(swap.eventId, swap.agency),
+								quiet: true,
 								change: (doc) => {
 									// Planned again under the document's lock: the roster may have changed since the request.
 									const plan = planSwap(readShifts(doc, swap.agency), swap, { from: swap.fromName, to: swap.toName }, Date.now());

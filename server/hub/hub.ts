@@ -252,7 +252,7 @@ export class SyncHub {
 						connId: null,
 						at,
 						bytes: result.bytes,
-						activity: result.activity,
+						activity: w.quiet ? [] : result.activity,
 						newClients: []
 					}
 				});

@@ -81,6 +81,14 @@ describe('one set of figures', () => {
 			expect(record.ics204.flatMap((p) => p.posts.flatMap((x) => x.shifts)).length).toBeGreaterThanOrEqual(10);
 		});
 
+		it('names things by their names in the record: no internal id of the demo in its timeline and ICS 214 logs', async () => {
+			const print = await (await commander.request(`/events/${DEMO_EVENT}/review/print`)).text();
+			expect(print).toContain('南门入口固定岗');
+			// What a person reads: the page's text, not the data its script carries.
+			const text = print.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ');
+			expect(text.match(/demo-(?:post|shift|card|user|period|swap|station|traffic|patrol|cid|dispute)[\w-]*/g) ?? []).toEqual([]);
+		});
+
 		it('gives the review page the overdue cards, no-shows and uncovered post-hours the board and roster show', async () => {
 			const docs = await documentsOf(server.url, cookie, DEMO_EVENT);
 			try {

@@ -76,7 +76,10 @@ function value(field: string | null, v: string | null, entityType = ''): string 
 }
 
 /** `agencyName` turns an agency code into its name (a dispute's hand-over names both agencies). */
-export function describeActivity(a: ActivityItem, opts: { agencyName?: (code: string) => string } = {}): string {
+export function describeActivity(
+	a: ActivityItem,
+	opts: { agencyName?: (code: string) => string; names?: (id: string) => string | undefined } = {}
+): string {
 	const field = a.field ? (FIELD_LABELS[a.field]?.() ?? a.field) : '';
 	if (SWAP_STEPS[a.action]) return SWAP_STEPS[a.action]({ from: a.from ?? '', to: a.to ?? '' });
 	// The restricted document's activity says only that parties changed, never what they are.
@@ -91,7 +94,8 @@ export function describeActivity(a: ActivityItem, opts: { agencyName?: (code: st
 			return m.dispute_activity_escalated_level({ from: value('level', a.from, 'dispute'), to: value('level', a.to, 'dispute'), reason });
 		}
 		case 'created':
-			return m.activity_created({ what: a.to ?? '' });
+			// A new shift is summed up by its post's id: name the post when the caller can.
+			return m.activity_created({ what: (a.to && opts.names?.(a.to)) ?? a.to ?? '' });
 		case 'deleted':
 			return m.activity_deleted();
 		case 'edited':

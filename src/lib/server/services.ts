@@ -12,6 +12,11 @@ import type * as Y from 'yjs';
 export interface DocWrite {
 	doc: string;
 	change(doc: Y.Doc): void;
+	/**
+	 * The command logs the action in words itself (a swap approved, say): the rows derived from this change
+	 * (people edited on two shifts) would tell the same action again, less clearly. One action, one line.
+	 */
+	quiet?: boolean;
 }
 
 export interface AppServices {

@@ -154,7 +154,10 @@ export async function moveSwap(
 	return Number(r.numUpdatedRows) === 1;
 }
 
-/** A swap's step in the activity log of the agency's document, on each shift it concerns. */
+/**
+ * A swap's step in the activity log of the agency's document: one line for one step, on the shift of the person
+ * who asked (it names both people, and the other shift is part of the same request).
+ */
 export async function logSwapActivity(
 	db: Kysely<DB>,
 	swap: SwapView,
@@ -162,7 +165,7 @@ export async function logSwapActivity(
 	userId: string
 ): Promise<void> {
 	const at = new Date();
-	const shifts = [swap.fromShiftId, ...(swap.toShiftId ? [swap.toShiftId] : [])];
+	const shifts = [swap.fromShiftId];
 	await db
 		.insertInto('activity')
 		.values(
