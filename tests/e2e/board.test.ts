@@ -160,7 +160,24 @@ describe('the task board with three users at once', () => {
 		await editor.waitFor();
 		expect(await editor.boundingBox()).toEqual({ x: 0, y: 0, ...VIEWPORTS.phone });
 		expect(await editor.getByTestId('card-title').inputValue()).toBe('南门入口人流管控，设置单向通行');
+		// Checklist boxes and their remove buttons are thumb-sized.
+		for (const target of [editor.locator('.checklist label').first(), editor.locator('.checklist .link').first()]) {
+			const box = (await target.boundingBox())!;
+			expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
+		}
 		await screenshot(page, 'card-open-station-lead-phone');
+		// The full-screen editor covers the page's header, so it says itself that an edit made offline waits.
+		const state = editor.getByTestId('card-save-state');
+		await phone.context.setOffline(true);
+		try {
+			await expect.poll(() => state.textContent()).toBe('离线');
+			await editor.locator('.checklist input[type=checkbox]').first().click();
+			await expect.poll(() => state.textContent()).toMatch(/^离线 · [1-9]\d* 项修改待保存$/);
+			await screenshot(page, 'card-editor-offline-station-lead-phone');
+		} finally {
+			await phone.context.setOffline(false);
+		}
+		await expect.poll(() => state.textContent(), { timeout: 20_000 }).toBe(ALL_SAVED);
 		await phone.context.close();
 	});
 
