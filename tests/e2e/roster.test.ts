@@ -197,6 +197,15 @@ describe('the roster in the browser', () => {
 		await open(member.page, server.url, '/timeline?zoom=6');
 		await member.page.getByTestId('timeline').waitFor();
 		await screenshot(member.page, 'roster-timeline-phone');
+		// At every zoom on a phone the hour labels stand apart: none overlaps its neighbour.
+		for (const zoom of ['6', '12', '24', '48', 'all']) {
+			await open(member.page, server.url, `/timeline?zoom=${zoom}`);
+			await member.page.getByTestId('timeline').waitFor();
+			const boxes = await member.page.locator('.tick span').evaluateAll((spans) => spans.map((s) => s.getBoundingClientRect()).map((r) => [r.left, r.right]));
+			for (let i = 1; i < boxes.length; i++) expect(boxes[i][0], `zoom ${zoom}, label ${i}`).toBeGreaterThanOrEqual(boxes[i - 1][1]);
+		}
+		await open(member.page, server.url, '/timeline?zoom=24');
+		await screenshot(member.page, 'roster-timeline-24h-phone');
 	});
 
 	it('shows a member their own shifts and swaps, and the other views, at both sizes', async () => {
