@@ -181,6 +181,20 @@ describe('the task board with three users at once', () => {
 		await phone.context.close();
 	});
 
+	it('fits every tab of the English tab bar on a phone, for the commander who has the most', async () => {
+		const context = await newContext(browser, 'phone', { locale: 'en' });
+		await context.addCookies([{ name: 'PARAGLIDE_LOCALE', value: 'en', url: server.url }]);
+		const page = await context.newPage();
+		await loginAs(page, server.url, 'commander', DEMO_PASSWORD);
+		await page.goto(`${server.url}${BOARD}`);
+		await page.getByTestId('save-state').filter({ hasText: 'All changes saved' }).waitFor({ timeout: 15_000 });
+		const tabs = await page.locator('nav.tabs a').evaluateAll((links) => links.map((a) => [a.textContent, a.getBoundingClientRect().right]));
+		expect(tabs.map(([name]) => name)).toContain('Review');
+		for (const [name, right] of tabs) expect(right as number, String(name)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+		await screenshot(page, 'board-commander-english-phone');
+		await context.close();
+	});
+
 	it('shows an open card as a dialog on a desktop', async () => {
 		const { page } = station;
 		await openBoard(page, server.url, '?card=station:demo-card-s1');
