@@ -280,7 +280,7 @@ describe('the task board with three users at once', () => {
 		await tile.click();
 		const editor = page.getByTestId('card-editor');
 		await editor.waitFor();
-		expect(await editor.textContent()).toContain('您只能查看此任务');
+		expect(await editor.getByTestId('card-read-only').textContent()).toBe('此任务属于派出所，您只能查看。');
 		expect(await editor.getByTestId('card-title').getAttribute('readonly')).not.toBeNull();
 		expect(await editor.getByTestId('card-status').isDisabled()).toBe(true);
 		expect(await editor.getByTestId('card-notes').getAttribute('readonly')).not.toBeNull();

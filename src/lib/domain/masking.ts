@@ -5,8 +5,9 @@
  *
  * Names keep the surname (a compound one whole: 欧阳, 司马, 诸葛 …) and, for given names of two or more
  * characters, the last character: 张三明 → 张*明, 王五 → 王*, 欧阳娜娜 → 欧阳*娜. One star however many
- * characters are hidden, so the mask does not tell the name's length. Latin names keep each word's initial:
- * John Smith → J* S*. A one-character name shows nothing of itself: 张 → *.
+ * characters are hidden, so the mask does not tell the name's length. Latin names keep each word's initial
+ * as initials are written: John Smith → J. S. A one-character name shows nothing of itself and reads as "some
+ * person" (某), the usual form in Chinese records, rather than a lone star.
  * Phones keep the first three and last four digits of numbers long enough to still hide four: 138****5678.
  */
 
@@ -24,7 +25,7 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
 const SEPARATOR = /(\s+|[·•‧・])/u;
 
 function maskCjk(chars: string[]): string {
-	if (chars.length <= 1) return '*';
+	if (chars.length <= 1) return '某';
 	if (chars.length === 2) return `${chars[0]}*`;
 	const surnameLength = COMPOUND_SURNAMES.has(chars[0] + chars[1]) ? 2 : 1;
 	const surname = chars.slice(0, surnameLength).join('');
@@ -35,7 +36,7 @@ function maskCjk(chars: string[]): string {
 function maskWord(word: string): string {
 	const chars = [...word];
 	if (chars.some((c) => CJK.test(c))) return maskCjk(chars);
-	return chars.length <= 1 ? '*' : `${chars[0]}*`;
+	return chars.length <= 1 ? '*' : `${chars[0]}.`;
 }
 
 /** A party's name as people without clearance see it. */
