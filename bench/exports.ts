@@ -63,7 +63,7 @@ export async function writeExportEvent(db: Kysely<DB>, size: ExportEventSize): P
 	const at = (ms: number) => isoWithOffset(new Date(ms), OFFSET_MIN);
 	await createEvent(
 		db,
-		{ name: EXPORT_EVENT.name, venue: '古城墙灯会核心区', startsAt: new Date(startsAt), endsAt: new Date(startsAt + 12 * 3_600_000), timezone: 'Asia/Shanghai', checkinGraceMinutes: 10 },
+		{ name: EXPORT_EVENT.name, venue: '古城墙灯会核心区', startsAt: new Date(startsAt), endsAt: new Date(startsAt + 12 * 3_600_000), timezone: 'Asia/Shanghai', checkinGraceMinutes: 10, locale: 'zh-CN' },
 		null,
 		EXPORT_EVENT.id
 	);

@@ -70,6 +70,8 @@ export interface NewEvent {
 	startsAt: string;
 	endsAt: string;
 	timezone?: string;
+	/** The language of its walls; zh-CN when left out. */
+	locale?: string;
 }
 
 /** Creates an event on /admin/events/new and returns its id (from the redirect to its page). */
@@ -80,7 +82,8 @@ export async function createEventAsAdmin(admin: HttpClient, event: NewEvent): Pr
 		startsAt: event.startsAt,
 		endsAt: event.endsAt,
 		timezone: event.timezone ?? 'Asia/Shanghai',
-		checkinGraceMinutes: '10'
+		checkinGraceMinutes: '10',
+		...(event.locale ? { locale: event.locale } : {})
 	});
 	expectAnswer(answer, 'redirect', `creating event ${event.name}`);
 	const id = /^\/admin\/events\/([^/?]+)/.exec(answer.location ?? '')?.[1];

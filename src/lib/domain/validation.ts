@@ -154,7 +154,12 @@ export interface EventInput {
 	endsAt: Date;
 	timezone: string;
 	checkinGraceMinutes: number;
+	/** The language of the event's shared screens (its walls). */
+	locale: EventLocale;
 }
+
+export const EVENT_LOCALES = ['zh-CN', 'en'] as const;
+export type EventLocale = (typeof EVENT_LOCALES)[number];
 
 /**
  * Checks an event. Times come either as ISO strings with an offset, or as the `datetime-local` form value
@@ -180,13 +185,16 @@ export function checkEvent(input: Input): Checked<EventInput> {
 	if (!Number.isInteger(checkinGraceMinutes) || checkinGraceMinutes < 0 || checkinGraceMinutes > 240) {
 		errors.checkinGraceMinutes = 'outOfRange';
 	}
+	const locale = (text(input, 'locale') || 'zh-CN') as EventLocale;
+	if (!EVENT_LOCALES.includes(locale)) errors.locale = 'invalidChoice';
 	return checked(errors, {
 		name,
 		venue,
 		startsAt: startsAt ?? new Date(0),
 		endsAt: endsAt ?? new Date(0),
 		timezone,
-		checkinGraceMinutes
+		checkinGraceMinutes,
+		locale
 	});
 }
 

@@ -70,6 +70,7 @@ export interface EventsTable {
 	timezone: ColumnType<string, string | undefined, string>;
 	status: ColumnType<'planning' | 'active' | 'closed', 'planning' | 'active' | 'closed' | undefined>;
 	checkin_grace_minutes: ColumnType<number, number | undefined, number>;
+	locale: ColumnType<string, string | undefined, string>;
 	created_by: string | null;
 	created_at: Timestamp;
 	updated_at: Timestamp;

@@ -13,6 +13,8 @@ export interface EventSummary {
 	timezone: string;
 	status: EventStatus;
 	checkinGraceMinutes: number;
+	/** The language of its shared screens (walls): zh-CN or en. */
+	locale: string;
 	/** When it was closed; null while it is not. The figures of a closed event are taken as of this moment. */
 	closedAt: Date | null;
 }
@@ -40,7 +42,8 @@ const EVENT_COLUMNS = [
 	'events.timezone',
 	'events.status',
 	'events.checkin_grace_minutes',
-	'events.closed_at'
+	'events.closed_at',
+	'events.locale'
 ] as const;
 
 function toEvent(r: {
@@ -53,6 +56,7 @@ function toEvent(r: {
 	status: EventStatus;
 	checkin_grace_minutes: number;
 	closed_at: Date | null;
+	locale: string;
 }): EventSummary {
 	return {
 		id: r.id,
@@ -63,7 +67,8 @@ function toEvent(r: {
 		timezone: r.timezone,
 		status: r.status,
 		checkinGraceMinutes: r.checkin_grace_minutes,
-		closedAt: r.closed_at ? new Date(r.closed_at) : null
+		closedAt: r.closed_at ? new Date(r.closed_at) : null,
+		locale: r.locale
 	};
 }
 
@@ -99,6 +104,7 @@ export async function createEvent(db: Kysely<DB>, input: EventInput, createdBy: 
 			ends_at: input.endsAt,
 			timezone: input.timezone,
 			checkin_grace_minutes: input.checkinGraceMinutes,
+			locale: input.locale,
 			created_by: createdBy
 		})
 		.execute();
@@ -115,6 +121,7 @@ export async function updateEvent(db: Kysely<DB>, id: string, input: EventInput)
 			ends_at: input.endsAt,
 			timezone: input.timezone,
 			checkin_grace_minutes: input.checkinGraceMinutes,
+			locale: input.locale,
 			updated_at: new Date()
 		})
 		.where('id', '=', id)

@@ -9,9 +9,10 @@ export interface EventFormValues {
 	endsAt: string;
 	timezone: string;
 	checkinGraceMinutes: string;
+	locale: string;
 }
 
-export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes'] as const;
+export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes', 'locale'] as const;
 
 export const BLANK_EVENT: EventFormValues = {
 	name: '',
@@ -19,7 +20,8 @@ export const BLANK_EVENT: EventFormValues = {
 	startsAt: '',
 	endsAt: '',
 	timezone: DEFAULT_TIMEZONE,
-	checkinGraceMinutes: '10'
+	checkinGraceMinutes: '10',
+	locale: 'zh-CN'
 };
 
 /** A saved event as the form shows it: times as wall clock in the event's own time zone. */
@@ -30,6 +32,7 @@ export function eventFormValues(e: {
 	endsAt: Date;
 	timezone: string;
 	checkinGraceMinutes: number;
+	locale: string;
 }): EventFormValues {
 	return {
 		name: e.name,
@@ -37,7 +40,8 @@ export function eventFormValues(e: {
 		startsAt: toLocalInputValue(e.startsAt, e.timezone),
 		endsAt: toLocalInputValue(e.endsAt, e.timezone),
 		timezone: e.timezone,
-		checkinGraceMinutes: String(e.checkinGraceMinutes)
+		checkinGraceMinutes: String(e.checkinGraceMinutes),
+		locale: e.locale
 	};
 }
 

@@ -1,11 +1,21 @@
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { loadWallContext } from '$lib/server/wall';
 import { m } from '$lib/paraglide/messages';
+import { cookieMaxAge, cookieName, getLocale, isLocale } from '$lib/paraglide/runtime';
 
-export const load: PageServerLoad = async ({ locals, params, setHeaders }) => {
+/** Marks the one redirect that sets the wall's language, so a browser that keeps no cookies is not sent round again. */
+const LANGUAGE_SET = 'lang-set';
+
+export const load: PageServerLoad = async ({ locals, params, setHeaders, cookies, url }) => {
 	const ctx = await loadWallContext(locals.db, params.token);
 	if (!ctx) error(404, { message: m.error_display_link_unknown() });
+	// Nobody picks a language on a wall: it speaks the event's. The language lives in the same cookie the
+	// language switch sets, so the page and its scripts agree.
+	if (isLocale(ctx.event.locale) && ctx.event.locale !== getLocale() && !url.searchParams.has(LANGUAGE_SET)) {
+		cookies.set(cookieName, ctx.event.locale, { path: '/', maxAge: cookieMaxAge, httpOnly: false, sameSite: 'lax' });
+		redirect(303, `${url.pathname}?${LANGUAGE_SET}=1`);
+	}
 	setHeaders({ 'cache-control': 'no-store' });
 	return {
 		token: params.token,
