@@ -115,6 +115,7 @@ export function describeActivity(
 		case 'progressAdded':
 			return m.activity_progress_added({ text: a.to ?? '' });
 		default:
+			if (a.field === 'people' && a.to && !a.to.startsWith('[')) return m.activity_people_now({ names: a.to });
 			if (a.field === 'assignees' || a.field === 'checklist' || a.field === 'comments' || a.field === 'people') return m.activity_edited({ field });
 			if (a.field === 'progress') return m.activity_edited({ field });
 			return m.activity_changed({ field, from: value(a.field, a.from, a.entityType), to: value(a.field, a.to, a.entityType) });

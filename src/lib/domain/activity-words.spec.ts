@@ -27,6 +27,12 @@ describe('activityLineWords', () => {
 		);
 	});
 
+	it('says who is on a shift after its people changed, instead of only that they did', () => {
+		expect(activityLineWords(row({ entityType: 'shift', field: 'people', to: '王建国、赵亮' }), tr, time)).toBe(
+			'record_entity_shift · activity_people_now(names=王建国、赵亮)'
+		);
+	});
+
 	it('names the post a new shift is on, and never the personal data behind a restricted row', () => {
 		expect(activityLineWords(row({ entityType: 'shift', action: 'created', to: 'post-1' }), tr, time, { names: (id) => ({ 'post-1': '南门固定岗' })[id] })).toBe(
 			'record_entity_shift · activity_created(what=南门固定岗)'

@@ -148,6 +148,7 @@ export function activityWords(a: ActivityFact, tr: Translate, time: (iso: string
 		default:
 			// The restricted document's rows say only that something changed, never what (it is personal data).
 			if (!a.field) return tr('record_activity_changed');
+			if (a.field === 'people' && a.to && !a.to.startsWith('[')) return tr('activity_people_now', { names: a.to });
 			// Lists (assignees, checklist, comments) are stored as JSON; saying that they changed is enough.
 			if (LISTS.has(a.field) || (a.from === null && a.to === null)) return tr('activity_edited', { field });
 			return tr('activity_changed', { field, from: value(a.from), to: value(a.to) });

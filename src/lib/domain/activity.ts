@@ -163,6 +163,12 @@ function listChanges(entityType: EntityType, entityId: string, field: string, e:
 	} else if (field === 'progress') {
 		for (const c of added) if (c instanceof Y.Map) out.push(draft(entityType, entityId, 'progressAdded', { field, to: describeValue(c.get('text')) }));
 	}
+	if (field === 'people' && e.target instanceof Y.Array) {
+		// Who is on the shift now, by name: "人员改为：王建国、赵亮" says what changed where "edited the people" did not.
+		const names = e.target.toArray().map((p) => (p instanceof Y.Map ? String(p.get('name') ?? '') : '')).filter(Boolean);
+		out.push(draft(entityType, entityId, 'changed', { field, to: describeValue(names.join('、')) }));
+		return out;
+	}
 	if (out.length === 0 || e.changes.deleted.size > 0) {
 		out.push(draft(entityType, entityId, 'changed', { field, to: describeValue(e.target) }));
 	}

@@ -67,9 +67,15 @@ describe('checkEvent', () => {
 				startsAt: new Date('2026-02-12T10:00:00.000Z'),
 				endsAt: new Date('2026-02-12T15:00:00.000Z'),
 				timezone: 'Asia/Shanghai',
-				checkinGraceMinutes: 10
+				checkinGraceMinutes: 10,
+				locale: 'zh-CN'
 			}
 		});
+	});
+
+	it('takes English as a wall language and refuses any other', () => {
+		expect(checkEvent({ ...valid, locale: 'en' })).toMatchObject({ ok: true, value: { locale: 'en' } });
+		expect(checkEvent({ ...valid, locale: 'fr' })).toEqual({ ok: false, errors: { locale: 'invalidChoice' } });
 	});
 
 	it('reads the times in the time zone given with the event', () => {
