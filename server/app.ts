@@ -3,6 +3,7 @@
  * (`/yjs/...`) and the socket.io command channel on one http server.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
@@ -29,7 +30,7 @@ const HANDLER = new URL('../build/handler.js', import.meta.url);
 const PROTOCOL_HEADER = 'x-liandong-protocol';
 
 export interface RunningApp {
-	server: http.Server;
+	server: http.Server | https.Server;
 	database: DatabaseHandle;
 	services: AppServices;
 	hub: SyncHub;
@@ -160,7 +161,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		}
 	};
 
-	const server = http.createServer((req: ServicedRequest, res) => {
+	const listener = (req: ServicedRequest, res: http.ServerResponse) => {
 		if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
 			void answerHealth(res, database.db, { version, database: database.kind, startedAt });
 			return;
@@ -173,7 +174,11 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			res.statusCode = 404;
 			res.end('Not found');
 		});
-	});
+	};
+	const server = config.tls ? https.createServer({ cert: config.tls.cert, key: config.tls.key }, listener) : http.createServer(listener);
+	// With TLS, plain HTTP on its own port only says where the board is: a phone that typed the address without
+	// https:// lands on the secure page.
+	const redirector = config.tls?.redirectPort != null ? http.createServer(redirectToHttps(config.port, config.origin)) : null;
 	server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
 		const path = req.url ?? '';
 		if (path.startsWith('/yjs/')) hub.handleUpgrade(req, socket, head);
@@ -219,9 +224,15 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		});
 		server.listen(config.port, config.host, () => resolve());
 	});
+	if (redirector) {
+		await new Promise<void>((resolve, reject) => {
+			redirector.once('error', (err: Error) => reject(new StartupError(`Cannot listen for HTTP redirects on ${config.host}:${config.tls!.redirectPort}: ${err.message}`)));
+			redirector.listen(config.tls!.redirectPort!, config.host, () => resolve());
+		});
+	}
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;
-	const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+	const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
 
 	let closing: Promise<void> | null = null;
 	return {
@@ -237,11 +248,29 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				await new Promise<void>((resolve) => io!.close(() => resolve()));
 				server.closeAllConnections();
 				await new Promise<void>((resolve) => server.close(() => resolve()));
+				if (redirector) {
+					redirector.closeAllConnections();
+					await new Promise<void>((resolve) => redirector.close(() => resolve()));
+				}
 				await fanout?.close();
 				await database.close();
 			})();
 			return closing;
 		}
+	};
+}
+
+/**
+ * Answers plain HTTP with a permanent redirect to the same path over HTTPS: at ORIGIN when it is set, otherwise at
+ * the host the request named, on `httpsPort` unless that is 443.
+ */
+function redirectToHttps(httpsPort: number, origin: string | undefined): http.RequestListener {
+	return (req, res) => {
+		const path = req.url?.startsWith('/') ? req.url : '/';
+		const host = (req.headers.host ?? 'localhost').replace(/:\d+$/, '');
+		const base = origin?.startsWith('https://') ? origin : `https://${host}${httpsPort !== 443 ? `:${httpsPort}` : ''}`;
+		res.writeHead(308, { location: `${base}${path}` });
+		res.end();
 	};
 }
 

@@ -1,4 +1,6 @@
 /** Configuration from the environment; every variable here is documented in the README. */
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { StartupError } from '../src/lib/server/db/database.ts';
 
 export interface AppConfig {
@@ -9,6 +11,41 @@ export interface AppConfig {
 	origin: string | undefined;
 	/** Largest Yjs or socket.io message accepted, in bytes. */
 	maxMessageBytes: number;
+	/**
+	 * Serve HTTPS with this certificate and key (PEM), so that phones on the venue's network get a secure context
+	 * (service worker, camera, notifications). `redirectPort`, when set, answers plain HTTP with a redirect.
+	 */
+	tls: { cert: Buffer; key: Buffer; redirectPort: number | null } | null;
+}
+
+/** Reads the certificate and key named by TLS_CERT and TLS_KEY, checking they are PEM and belong together. */
+function readTls(env: NodeJS.ProcessEnv): AppConfig['tls'] {
+	const certPath = env.TLS_CERT?.trim();
+	const keyPath = env.TLS_KEY?.trim();
+	if (!certPath && !keyPath) return null;
+	if (!certPath || !keyPath) throw new StartupError('TLS_CERT and TLS_KEY go together: set both (PEM files) or neither.');
+	const read = (name: string, path: string) => {
+		try {
+			return readFileSync(path);
+		} catch (err) {
+			throw new StartupError(`${name} cannot be read (${path}): ${(err as NodeJS.ErrnoException).code ?? err}.`);
+		}
+	};
+	const cert = read('TLS_CERT', certPath);
+	const key = read('TLS_KEY', keyPath);
+	let certificate: X509Certificate;
+	try {
+		certificate = new X509Certificate(cert);
+	} catch {
+		throw new StartupError(`TLS_CERT is not a PEM certificate (${certPath}).`);
+	}
+	try {
+		if (!certificate.checkPrivateKey(createPrivateKey(key))) throw new Error();
+	} catch {
+		throw new StartupError(`TLS_KEY is not the private key of the certificate in TLS_CERT (${keyPath}).`);
+	}
+	const redirect = intFrom(env, 'HTTP_REDIRECT_PORT', -1, 0, 65535);
+	return { cert, key, redirectPort: redirect < 0 ? null : redirect };
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -37,6 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		dataDir: env.DATA_DIR?.trim() || './data',
 		databaseUrl: env.DATABASE_URL?.trim() || undefined,
 		origin,
-		maxMessageBytes: intFrom(env, 'MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024)
+		maxMessageBytes: intFrom(env, 'MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+		tls: readTls(env)
 	};
 }

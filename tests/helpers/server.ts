@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
+import https from 'node:https';
 import pg from 'pg';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,6 +35,8 @@ export interface StartOptions {
 	env?: Record<string, string>;
 	/** Share the database of another test server (two instances on one PostgreSQL). */
 	shareDatabaseOf?: TestServer;
+	/** The server serves HTTPS (TLS_CERT and TLS_KEY in `env`); readiness is checked trusting this CA (PEM). */
+	tlsCa?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -91,6 +94,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		cleanup = async () => rmSync(dir, { recursive: true, force: true });
 	}
 
+	const scheme = options.tlsCa ? 'https' : 'http';
 	let child: ChildProcess | null = null;
 	let log = '';
 	const launch = async () => {
@@ -103,7 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		const exited = new Promise<never>((_, reject) =>
 			child!.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${log}`)))
 		);
-		await Promise.race([waitForHealth(`http://127.0.0.1:${port}`, 60_000), exited]);
+		await Promise.race([waitForHealth(`${scheme}://127.0.0.1:${port}`, 60_000, options.tlsCa), exited]);
 	};
 	const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
 		const c = child;
@@ -116,7 +120,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 	};
 	await launch();
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `${scheme}://127.0.0.1:${port}`,
 		port,
 		env,
 		output: () => log,
@@ -130,14 +134,28 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 	};
 }
 
-export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+/** GET over HTTPS trusting one CA (fetch cannot be handed a CA of its own): status and body. */
+export function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+	return new Promise((resolve, reject) => {
+		https
+			.get(url, { ca, headers }, (res) => {
+				let body = '';
+				res.setEncoding('utf8');
+				res.on('data', (d) => (body += d));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+			})
+			.on('error', reject);
+	});
+}
+
+export async function waitForHealth(url: string, timeoutMs: number, ca?: string): Promise<void> {
 	const until = Date.now() + timeoutMs;
 	let last = '';
 	while (Date.now() < until) {
 		try {
-			const res = await fetch(`${url}/healthz`);
-			if (res.ok) return;
-			last = `status ${res.status}`;
+			const status = ca ? (await httpsGet(`${url}/healthz`, ca)).status : (await fetch(`${url}/healthz`)).status;
+			if (status === 200) return;
+			last = `status ${status}`;
 		} catch (err) {
 			last = err instanceof Error ? err.message : String(err);
 		}
