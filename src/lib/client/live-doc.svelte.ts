@@ -157,7 +157,13 @@ export class LiveDoc {
 		void loaded
 			.catch(() => {})
 			.then(() => {
-				if (this.#wanted) this.provider.connect();
+				if (!this.#wanted) return;
+				// Opened with no network (a reload in a crowd): say so at once; the browser's 'online' event connects.
+				if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+					this.status = 'offline';
+					return;
+				}
+				this.provider.connect();
 			});
 	}
 
