@@ -331,7 +331,19 @@ describe('web security', () => {
 	});
 
 	describe('redirects', () => {
-		const tricks = ['//evil.example/', '/\\evil.example/', '/\t/evil.example/', '/%2F/evil.example', 'https://evil.example/', '\\\\evil.example', 'javascript:alert(1)'];
+		const tricks = [
+			'//evil.example/',
+			'/\\evil.example/',
+			'/\t/evil.example/',
+			'/%2F/evil.example',
+			'https://evil.example/',
+			'\\\\evil.example',
+			'javascript:alert(1)',
+			// Dot segments that leave a path starting with two slashes once resolved.
+			'/.//evil.example/phish',
+			'/..//evil.example/',
+			'/a/..//evil.example/'
+		];
 		const staysHome = (location: string | null, base: string) => new URL(location ?? '', base).origin === new URL(base).origin;
 
 		it('returns only to a path of this site after sign-in, whatever redirectTo holds', async () => {
@@ -341,6 +353,14 @@ describe('web security', () => {
 			}
 			const ok = await postPlainForm(new HttpClient(demo.url), `/login?redirectTo=${encodeURIComponent('/events?x=1')}`, { username: 'lead.cid', password: DEMO_PASSWORD });
 			expect(ok.headers.get('location')).toBe('/events?x=1');
+		});
+
+		it('sends a signed-in visitor of /login only to a path of this site, whatever redirectTo holds', async () => {
+			const signedIn = as('lead.cid');
+			for (const target of tricks) {
+				const res = await signedIn.request(`/login?redirectTo=${encodeURIComponent(target)}`);
+				expect(`${JSON.stringify(target)}: ${res.status} ${staysHome(res.headers.get('location'), demo.url)}`).toBe(`${JSON.stringify(target)}: 303 true`);
+			}
 		});
 
 		it('returns only to a path of this site after switching the language, whatever redirectTo holds', async () => {

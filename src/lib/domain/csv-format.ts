@@ -40,16 +40,29 @@ export function parseCsv(text: string): string[][] {
 	return rows.filter((r) => r.some((c) => c.trim() !== ''));
 }
 
+/** A plain number, the only cell starting with + or - that a spreadsheet may read as it is. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /**
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading apostrophe, which spreadsheets
- * show as text; import takes it off again.
+ * What a spreadsheet may run as a formula: a cell whose first character, after any spaces (half- or full-width),
+ * tabs or line breaks, is = + - @ or their full-width forms (＝ ＋ － ＠, which some spreadsheets fold to ASCII).
  */
-function guardCell(value: string): string {
-	return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+const FORMULA_START = /^[\s\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r\n]/;
+
+/** Would a spreadsheet run this cell? Only plain numbers are exempt. */
+export function looksLikeFormula(value: string): boolean {
+	return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value);
+}
+
+/**
+ * The one guard for every CSV the app writes: a cell a spreadsheet would run as a formula gets a leading
+ * apostrophe, which spreadsheets show as text; `unguardCell` takes it off again on import.
+ */
+export function guardCell(value: string): string {
+	return looksLikeFormula(value) ? `'${value}` : value;
 }
 
 export function unguardCell(value: string): string {
-	return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+	return value.startsWith("'") && looksLikeFormula(value.slice(1)) ? value.slice(1) : value;
 }
 
 /** Writes records as CSV for spreadsheets: UTF-8 BOM, CRLF, every cell guarded and quoted when it must be. */

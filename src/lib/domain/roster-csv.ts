@@ -12,6 +12,7 @@
  */
 import { MAX_SHIFT_HOURS, sortShifts, toZoneIso, type CheckIn, type Shift, type ShiftPerson } from './roster.ts';
 import type { ShiftDraft } from './roster-write.ts';
+import { guardCell, unguardCell } from './csv-format.ts';
 import { parseTimeIn, toLocalInputValue } from './validation.ts';
 
 export const ROSTER_COLUMNS = ['shift_id', 'post_id', 'period_id', 'starts_at', 'ends_at', 'notes', 'person_id', 'username', 'name', 'role'] as const;
@@ -114,21 +115,15 @@ export function parseCsv(text: string): { rows: Array<{ line: number; fields: st
 	return { rows };
 }
 
-/**
- * A cell a spreadsheet would run as a formula (=, +, @, or - not starting a number) is written with a leading
- * `'`, as the after-action CSV does; the import takes the `'` off again.
- */
-const FORMULA = /^([=+@\t\r]|-(?![\d.]))/;
-
+/** Written through the one formula guard of every CSV (csv-format); the import takes the `'` off again. */
 function cell(value: string): string {
-	let v = value;
-	if (FORMULA.test(v)) v = `'${v}`;
+	const v = guardCell(value);
 	return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** The inverse of the formula guard on import. */
 function uncell(value: string): string {
-	return value.startsWith("'") && FORMULA.test(value.slice(1)) ? value.slice(1) : value;
+	return unguardCell(value);
 }
 
 export function formatCsv(rows: string[][]): string {

@@ -12,4 +12,10 @@ describe('sameSitePath', () => {
 			expect(sameSitePath(target)).toBe('/');
 		}
 	});
+
+	it('refuses paths whose dot segments resolve to another host', () => {
+		for (const target of ['/.//evil.example/phish', '/..//evil.example', '/a/..//evil.example', '/./\\evil.example', '/%2e//evil.example', '/a/.././/evil.example?x=1']) {
+			expect(sameSitePath(target), target).toBe('/');
+		}
+	});
 });

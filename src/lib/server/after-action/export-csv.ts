@@ -2,11 +2,11 @@
 import { zipSync, strToU8 } from 'fflate';
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
+import { guardCell } from '../../domain/csv-format.ts';
 
 function csvCell(v: unknown): string {
 	let s = v === null || v === undefined ? '' : String(v);
-	// A cell a spreadsheet would run as a formula (=, +, @, or - not starting a number) is kept as text.
-	if (typeof v === 'string' && /^([=+@\t\r]|-(?![\d.]))/.test(s)) s = `'${s}`;
+	if (typeof v === 'string') s = guardCell(s);
 	return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
