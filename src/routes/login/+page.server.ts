@@ -24,6 +24,7 @@ export const actions: Actions = {
 			return fail(result.reason === 'throttled' ? 429 : 400, {
 				username,
 				error: result.reason,
+				retryAfterSeconds: result.retryAfterSeconds,
 				retryAfterMinutes: result.retryAfterSeconds ? Math.ceil(result.retryAfterSeconds / 60) : undefined
 			});
 		}
