@@ -7,6 +7,28 @@ const config = {
 		adapter: adapter({ out: 'build', precompress: false }),
 		// Open pages ask once a minute whether a new version was deployed, and offer to reload (UpdateNotice).
 		version: { pollInterval: 60_000 },
+		// Content-Security-Policy on every page, with a fresh nonce for SvelteKit's own scripts: only this site's
+		// scripts run, pages talk only to this site (its WebSocket too: 'self' covers ws/wss of the same host),
+		// and no other site may frame any page, walls included. Styles keep 'unsafe-inline' for the style
+		// attributes Svelte writes (agency colours); with it SvelteKit adds no style nonce.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'font-src': ['self', 'data:'],
+				'connect-src': ['self'],
+				'worker-src': ['self'],
+				'manifest-src': ['self'],
+				'media-src': ['self', 'blob:'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['none']
+			}
+		},
 		// Form posts from another origin are refused: SvelteKit's CSRF origin check is on by default and we
 		// trust no other origin (csrf.trustedOrigins stays empty).
 		typescript: {

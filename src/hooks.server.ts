@@ -124,12 +124,22 @@ const handleLocale: Handle = ({ event, resolve }) =>
 		});
 	});
 
-/** Security headers for every page. */
+/**
+ * What a page may use of the device: the camera and the position for field reports and "my post", on this site
+ * only; nothing else.
+ */
+const PERMISSIONS_POLICY = 'camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), midi=()';
+
+/** Security headers for every response (the Content-Security-Policy comes from kit.csp in svelte.config.js). */
 const handleHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
-	if (!event.url.pathname.startsWith('/wall/')) response.headers.set('X-Frame-Options', 'DENY');
+	// For browsers that predate frame-ancestors: no page is framed by another site, walls included.
+	response.headers.set('X-Frame-Options', 'DENY');
+	response.headers.set('Permissions-Policy', PERMISSIONS_POLICY);
+	// Over https (directly or behind a TLS proxy that says so), browsers keep to https for half a year.
+	if (event.url.protocol === 'https:') response.headers.set('Strict-Transport-Security', 'max-age=15552000');
 	return response;
 };
 

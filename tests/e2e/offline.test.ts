@@ -34,12 +34,16 @@ describe('the phone with no network', () => {
 	let browser: Browser;
 	let context: BrowserContext;
 	let page: Page;
+	const cspViolations: string[] = [];
 
 	beforeAll(async () => {
 		server = await startServer({ demo: true });
 		browser = await launchBrowser();
 		context = await newContext(browser, 'phone');
 		page = await context.newPage();
+		page.on('console', (msg) => {
+			if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+		});
 		await loginAs(page, server.url, 'lead.station', DEMO_PASSWORD);
 		await page.goto(server.url + BOARD);
 		await controlled(page);
@@ -51,6 +55,13 @@ describe('the phone with no network', () => {
 		await context?.close();
 		await browser?.close();
 		await server?.dispose();
+	});
+
+	it('runs the board under its Content-Security-Policy without a single violation', async () => {
+		await page.getByTestId('card-tile').first().click();
+		await page.getByTestId('card-editor').waitFor();
+		await page.keyboard.press('Escape');
+		expect(cspViolations).toEqual([]);
 	});
 
 	it('reopens the board after a reload offline, with its cards from the local copies, and says it is offline', async () => {

@@ -53,6 +53,8 @@ describe('serving HTTPS at the venue', () => {
 		const login = await httpsGet(`${server.url}/login`, cert);
 		expect(login.status).toBe(200);
 		expect(login.body).toContain('<html lang="zh-CN"');
+		// Served over https, browsers are told to keep to it.
+		expect(login.headers['strict-transport-security']).toBe('max-age=15552000');
 	});
 
 	it('sends plain HTTP on the redirect port to the same path over HTTPS', async () => {

@@ -19,7 +19,7 @@ import { postPlainForm, signIn } from '../helpers/accounts.ts';
 import { createUserAsAdmin } from '../helpers/admin-forms.ts';
 import { command } from '../helpers/commands.ts';
 import { connectCommands, connectDoc, DEMO_EVENT, DEMO_PASSWORD, whenSynced, type LiveDoc } from '../helpers/live.ts';
-import { SYNC_MS } from '../helpers/hub.ts';
+import { createDisplayTokenAsAdmin, SYNC_MS } from '../helpers/hub.ts';
 import { addressBook, demoState as demoStateOf, firstClose, FOREIGN, PROXY_ADMIN, PROXY_ENV, ProxiedClient, sessionSetCookie } from '../helpers/web-security.ts';
 import { concreteRoute, formActionRoutes, intruderAdminFields, postEndpointRoutes } from '../helpers/form-actions.ts';
 import { LOGIN_MAX_FAILURES_PER_ADDRESS, LOGIN_MAX_FAILURES_PER_USERNAME } from '../../src/lib/server/auth/login.ts';
@@ -327,6 +327,28 @@ describe('web security', () => {
 			} finally {
 				socket.disconnect();
 			}
+		});
+	});
+
+	describe('headers', () => {
+		it('sends a Content-Security-Policy with a fresh script nonce, and forbids framing, on pages and walls alike', async () => {
+			const token = await createDisplayTokenAsAdmin(demo.url, DEMO_EVENT, '头部检查');
+			const nonces = new Set<string>();
+			for (const path of ['/login', '/login', `/wall/${token}?lang-set=1`, `/events/${DEMO_EVENT}/board`]) {
+				const res = await (path.startsWith('/events') ? as('commander').request(path) : fetch(demo.url + path, { redirect: 'manual' }));
+				const csp = res.headers.get('content-security-policy') ?? '';
+				expect(csp, path).toContain("frame-ancestors 'none'");
+				expect(csp, path).toContain("object-src 'none'");
+				expect(csp, path).toMatch(/script-src 'self' 'nonce-[^']+'/);
+				expect(csp, path).not.toContain("script-src 'self' 'unsafe-inline'");
+				nonces.add(/'nonce-([^']+)'/.exec(csp)![1]);
+				expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+				expect(res.headers.get('permissions-policy'), path).toContain('camera=(self)');
+				expect(res.headers.get('permissions-policy'), path).toContain('microphone=()');
+				// Plain http here: no HSTS (the HTTPS test checks it is sent there).
+				expect(res.headers.get('strict-transport-security'), path).toBeNull();
+			}
+			expect(nonces.size).toBe(4);
 		});
 	});
 
