@@ -15,7 +15,7 @@ import type { AppConfig } from './config.ts';
 import { answerHealth } from './health.ts';
 import { GroupCommitter, notifyAppends } from './hub/group-commit.ts';
 import { SyncHub, type LiveFilter } from './hub/hub.ts';
-import { createCommandChannel, endRevokedSockets, SOCKET_SWEEP_MS, userRoom, type CommandServer } from './command-channel.ts';
+import { createCommandChannel, endRevokedSockets, refreshUserSockets, SOCKET_SWEEP_MS, userRoom, type CommandServer } from './command-channel.ts';
 import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
 import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
@@ -106,6 +106,12 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		}
 	});
 
+	/** Gives this instance's live connections of one user the rights they have now (see userAccessChanged). */
+	const narrowLocal = async (userId: string) => {
+		await hub.refreshUserAccess(userId);
+		if (io) await refreshUserSockets(io, database.db, userId);
+	};
+
 	/** Ends the live connections of a session, user or display token, on this and every other instance. */
 	const closeLocal = (filter: LiveFilter, reason: string) => {
 		hub.closeWhere(filter, CLOSE_CODES.sessionEnded, reason);
@@ -147,6 +153,13 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				const payload = JSON.stringify({ i: instanceId, refreshEvent: eventId });
 				await sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`.execute(database.db);
 			}
+		},
+		userAccessChanged: async (userId) => {
+			if (!isId(userId)) return;
+			await narrowLocal(userId);
+			if (!pool) return;
+			const payload = JSON.stringify({ i: instanceId, accessOf: userId });
+			await sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`.execute(database.db);
 		},
 		closeLiveConnections: (filter, reason) => {
 			// Only ids can match a connection; anything else would only lengthen the notification (8000 bytes at most).
@@ -201,9 +214,10 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		fanout = await startFanout(pool.options, instanceId, {
 			onDocs: (ranges) => ranges.forEach(([doc, , to]) => hub.applyRemote(doc, to)),
 			onRevoke: (data) => {
-				const { filter, reason, refreshEvent } = data as { filter?: LiveFilter; reason?: string; refreshEvent?: string };
+				const { filter, reason, refreshEvent, accessOf } = data as { filter?: LiveFilter; reason?: string; refreshEvent?: string; accessOf?: string };
 				if (filter && typeof reason === 'string') closeLocal(filter, reason);
 				if (typeof refreshEvent === 'string') void hub.refreshAccess(refreshEvent).catch(() => {});
+				if (typeof accessOf === 'string' && isId(accessOf)) void narrowLocal(accessOf).catch(() => {});
 			},
 			onReconnected: () => hub.catchUpAll()
 		});

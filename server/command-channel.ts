@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import type { ClientToServerEvents, CommandResult, ServerToClientEvents } from '../src/lib/domain/wire.ts';
 import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../src/lib/server/auth/principal.ts';
-import { getEvent } from '../src/lib/server/repositories/event.repository.ts';
+import { getEvent, getMembership } from '../src/lib/server/repositories/event.repository.ts';
 import { RateLimiter } from './hub/awareness-guard.ts';
 import type { SyncHub } from './hub/hub.ts';
 import { registerCardCommands } from './commands/cards.ts';
@@ -137,6 +137,50 @@ export function createCommandChannel(
 		registerDisputeCommands(socket, ctx);
 	});
 	return io;
+}
+
+/**
+ * Gives this instance's sockets of one user the rights the database holds now: the account's flags (clearance,
+ * administrator) that commands read from the socket, and the rooms of the event it joined — left when the user is
+ * no longer a member, moved when the role or agency changed. A disabled account's sockets end. Returns how many
+ * sockets changed.
+ */
+export async function refreshUserSockets(io: CommandServer, db: Kysely<DB>, userId: string): Promise<number> {
+	const sockets = [...io.of('/').sockets.values()].filter((s) => s.data.actor?.kind === 'user' && s.data.actor.user.id === userId);
+	if (!sockets.length) return 0;
+	const row = await db
+		.selectFrom('users')
+		.select(['display_name', 'agency_code', 'team_id', 'is_admin', 'cleared_personal_data', 'disabled_at'])
+		.where('id', '=', userId)
+		.executeTakeFirst();
+	let changed = 0;
+	for (const s of sockets) {
+		const actor = s.data.actor as Extract<LiveActor, { kind: 'user' }>;
+		if (!row || row.disabled_at !== null) {
+			s.emit('session:ended', { reason: 'disabled' });
+			s.disconnect(true);
+			changed++;
+			continue;
+		}
+		actor.user = { ...actor.user, displayName: row.display_name, agencyCode: row.agency_code, teamId: row.team_id, isAdmin: row.is_admin, clearedPersonalData: row.cleared_personal_data };
+		const joined = s.data.joined;
+		if (!joined) continue;
+		const membership = await getMembership(db, joined.eventId, userId);
+		if (membership && membership.role === joined.role && membership.agencyCode === joined.agencyCode) continue;
+		changed++;
+		if (joined.agencyCode) await s.leave(agencyRoom(joined.eventId, joined.agencyCode));
+		await s.leave(seeAllRoom(joined.eventId));
+		if (!membership) {
+			await s.leave(eventRoom(joined.eventId));
+			s.data.joined = undefined;
+		} else {
+			s.data.joined = { eventId: joined.eventId, role: membership.role, agencyCode: membership.agencyCode };
+			if (membership.agencyCode) await s.join(agencyRoom(joined.eventId, membership.agencyCode));
+			if (membership.role === 'commander' || membership.role === 'reviewer') await s.join(seeAllRoom(joined.eventId));
+		}
+		presenceChanged(io, joined.eventId);
+	}
+	return changed;
 }
 
 /** How often this instance's sockets are checked against ended sessions and tokens: the hub's sweep interval. */

@@ -4,6 +4,8 @@
  * connection is re-opened with backoff, and then every loaded document catches up from the log.
  */
 import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../src/lib/server/db/schema.ts';
 import { DOC_CHANNEL } from './hub/group-commit.ts';
 
 export const REVOKE_CHANNEL = 'liandong_revoke';
@@ -68,4 +70,12 @@ export async function startFanout(poolOptions: pg.PoolConfig, instanceId: string
 			await client?.end().catch(() => {});
 		}
 	};
+}
+
+/**
+ * Tells every running instance that one user's rights changed (clearance, agency, role, membership, disabling), so
+ * each re-checks that user's live connections at once. For writers outside a server process, such as the CLI.
+ */
+export async function announceAccessChange(db: Kysely<DB>, userId: string): Promise<void> {
+	await sql`select pg_notify(${REVOKE_CHANNEL}, ${JSON.stringify({ i: 'cli', accessOf: userId })})`.execute(db);
 }

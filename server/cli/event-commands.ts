@@ -1,4 +1,5 @@
 /** `event create|list|status` and `member set|remove|list`. */
+import { announceAccessChange } from '../fanout.ts';
 import { checkEvent, checkMember } from '../../src/lib/domain/validation.ts';
 import type { EventStatus } from '../../src/lib/domain/roles.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
@@ -106,6 +107,7 @@ const memberSet: CommandHandler = async (ctx, cmd) => {
 	}
 	const before = await getMembership(ctx.db, event.id, user.id);
 	await setMember(ctx.db, event.id, member);
+	await announceAccessChange(ctx.db, user.id);
 	const after = await getMembership(ctx.db, event.id, user.id);
 	const as = `${after!.role}${after!.agencyCode ? ` (${after!.agencyCode})` : ''}`;
 	ctx.print(
@@ -122,6 +124,7 @@ const memberRemove: CommandHandler = async (ctx, cmd) => {
 		throw failed(`${user.username} is not a member of ${event.name}.`);
 	}
 	await removeMember(ctx.db, event.id, user.id);
+	await announceAccessChange(ctx.db, user.id);
 	ctx.print(`Removed ${user.username} (${user.displayName}) from ${event.name}.`);
 };
 

@@ -1,4 +1,5 @@
 /** `user add|list|disable|enable|reset-password`. Passwords come from stdin, never from the command line. */
+import { announceAccessChange } from '../fanout.ts';
 import { checkPassword, checkUser, type UserInput } from '../../src/lib/domain/validation.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
 import { getTeam, listTeams } from '../../src/lib/server/repositories/team.repository.ts';
@@ -113,6 +114,8 @@ function setDisabled(disabled: boolean): CommandHandler {
 			return;
 		}
 		await setUserDisabled(ctx.db, user.id, disabled);
+		// Running servers on the same PostgreSQL close the account's live connections now, not at their next sweep.
+		await announceAccessChange(ctx.db, user.id);
 		ctx.print(
 			disabled
 				? `Disabled ${user.username} (${user.displayName}); their sessions have ended.`

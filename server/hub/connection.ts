@@ -236,6 +236,9 @@ export class HubConnection {
 		} catch {
 			throw new Refusal(CLOSE_CODES.refused, 'awareness message could not be decoded');
 		}
+		// A wall display watches; it is nobody's presence. Its stock provider still sends its state now and then,
+		// so the message is dropped rather than refused (a refusal would close the wall's connection).
+		if (this.identity.displayTokenId) return;
 		const checked = guardAwareness(
 			update,
 			this.awarenessIds,

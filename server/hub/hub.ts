@@ -308,27 +308,65 @@ export class SyncHub {
 	}
 
 	/** Re-checks the access of every connection of an event (after a status or membership change). */
-	async refreshAccess(eventId: string): Promise<void> {
-		const event = await getEvent(this.options.db, eventId);
-		for (const c of [...this.#conns]) {
-			if (c.identity.eventId !== eventId) continue;
-			const principal: Principal = c.identity.displayTokenId
-				? { kind: 'display', eventId }
-				: {
-						kind: 'user',
-						userId: c.identity.userId!,
-						isAdmin: false,
-						clearedPersonalData: await this.#cleared(c.identity.userId!),
-						membership: await getMembership(this.options.db, eventId, c.identity.userId!)
-					};
-			const now = event ? documentAccess(principal, c.doc.address, event.status) : 'none';
-			if (now !== c.access) c.close(CLOSE_CODES.accessChanged, 'your access to this document changed; reconnect');
-		}
+	refreshAccess(eventId: string): Promise<number> {
+		return this.recheckAccess((c) => c.identity.eventId === eventId);
 	}
 
-	async #cleared(userId: string): Promise<boolean> {
-		const r = await this.options.db.selectFrom('users').select('cleared_personal_data').where('id', '=', userId).executeTakeFirst();
-		return r?.cleared_personal_data ?? false;
+	/** Re-checks the access of every connection of one user (clearance, agency, role or account changed). */
+	refreshUserAccess(userId: string): Promise<number> {
+		return this.recheckAccess((c) => c.identity.userId === userId);
+	}
+
+	/**
+	 * Asks the one permission function again, with the user's rights as the database holds them now, for each
+	 * matching connection, and closes those whose access changed: a narrowed right ends at once, and a widened one
+	 * reconnects to use it. A disabled account's connections end. Returns how many were closed.
+	 */
+	async recheckAccess(match: (c: HubConnection) => boolean): Promise<number> {
+		const conns = [...this.#conns].filter(match);
+		if (!conns.length) return 0;
+		const userIds = [...new Set(conns.flatMap((c) => (c.identity.userId ? [c.identity.userId] : [])))];
+		const users = new Map(
+			(userIds.length
+				? await this.options.db.selectFrom('users').select(['id', 'is_admin', 'cleared_personal_data', 'disabled_at']).where('id', 'in', userIds).execute()
+				: []
+			).map((u) => [u.id, u])
+		);
+		const events = new Map<string, Awaited<ReturnType<typeof getEvent>>>();
+		const memberships = new Map<string, Principal & { kind: 'user' }>();
+		let closed = 0;
+		for (const c of conns) {
+			const { eventId, userId, displayTokenId } = c.identity;
+			if (!events.has(eventId)) events.set(eventId, await getEvent(this.options.db, eventId));
+			const event = events.get(eventId);
+			let principal: Principal;
+			if (displayTokenId) principal = { kind: 'display', eventId };
+			else {
+				const user = users.get(userId!);
+				if (!user || user.disabled_at !== null) {
+					c.close(CLOSE_CODES.sessionEnded, 'account disabled; sign in again');
+					closed++;
+					continue;
+				}
+				const key = `${userId}|${eventId}`;
+				if (!memberships.has(key)) {
+					memberships.set(key, {
+						kind: 'user',
+						userId: userId!,
+						isAdmin: user.is_admin,
+						clearedPersonalData: user.cleared_personal_data,
+						membership: await getMembership(this.options.db, eventId, userId!)
+					});
+				}
+				principal = memberships.get(key)!;
+			}
+			const now = event ? documentAccess(principal, c.doc.address, event.status) : 'none';
+			if (now !== c.access) {
+				c.close(CLOSE_CODES.accessChanged, 'your access to this document changed; reconnect');
+				closed++;
+			}
+		}
+		return closed;
 	}
 
 	async #sweepSessions(): Promise<void> {
@@ -342,6 +380,9 @@ export class SyncHub {
 					c.close(CLOSE_CODES.sessionEnded, 'session ended; sign in again');
 				}
 			}
+			// A live session is not enough: rights may have narrowed by a way no notice reached (a change made
+			// directly in the database, a lost notification); each connection's access is asked again.
+			await this.recheckAccess(() => true);
 		} catch {
 			// The database is unreachable; try again at the next sweep.
 		}

@@ -26,6 +26,12 @@ export interface AppServices {
 	/** Ends every live connection (Yjs and socket.io) of a session or display token; filled by the hub. */
 	closeLiveConnections(filter: { sessionId?: string; userId?: string; displayTokenId?: string }, reason: string): void;
 	/**
+	 * After a change to what a user may read or write (clearance, agency, team, role, membership, disabling): on
+	 * every instance, each of their live connections is checked again and closed or moved when its rights
+	 * narrowed. Resolves once this instance has done so and the others have been told.
+	 */
+	userAccessChanged(userId: string): Promise<void>;
+	/**
 	 * After an event's row or memberships changed: its command document's meta follows, open pages hear of
 	 * the new status, and live connections get the rights they now have.
 	 */

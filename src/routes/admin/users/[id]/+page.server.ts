@@ -62,6 +62,8 @@ export const actions: Actions = {
 			if (isUniqueViolation(err)) return fail(400, { action: 'save' as const, values, errors: { username: 'taken' as const } });
 			throw err;
 		}
+		// A clearance, agency or team taken away ends what the user's open pages may still read or write, at once.
+		await locals.services.userAccessChanged(user.id);
 		return { action: 'save' as const, done: true };
 	},
 
