@@ -34,6 +34,8 @@ export interface ConnectionIdentity {
 	displayTokenId: string | null;
 	eventId: string;
 	presence: AwarenessIdentity;
+	/** May this user plan and change the shifts of the document's agency (decided at connect, like access)? */
+	mayEditShifts: boolean;
 }
 
 /** A message that arrived while the connection was being authenticated and its document loaded. */
@@ -199,7 +201,7 @@ export class HubConnection {
 	#waitingBytes = 0;
 
 	async #submit(payload: Uint8Array): Promise<void> {
-		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this };
+		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this, mayEditShifts: this.identity.mayEditShifts };
 		try {
 			await this.doc.submit(payload, source);
 		} catch (err) {

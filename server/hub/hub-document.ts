@@ -15,10 +15,12 @@ import { prepareRoots, collectTouched, validateTouched, type Touched } from '../
 import { deriveActivity, type ActivityDraft } from '../../src/lib/domain/activity.ts';
 import { DOC_ROOTS } from '../../src/lib/domain/doc-schema.ts';
 import { disputeWriteProblem } from '../../src/lib/domain/disputes.ts';
+import { agencyWriteProblem, type Writer } from '../../src/lib/domain/doc-rules.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import {
 	clientOwner,
 	loadDocumentLog,
+	SERVER_OWNER,
 	readUpdates,
 	saveSnapshot,
 	type AppendEntry
@@ -68,6 +70,8 @@ export interface UpdateSource {
 	connId: string | null;
 	/** A connection to skip when broadcasting (it has the update already). */
 	skip?: { send(data: Uint8Array): void } | null;
+	/** Whether the writer may plan and change the agency's shifts (the document rules ask). */
+	mayEditShifts?: boolean;
 }
 
 export interface DocumentPeer {
@@ -102,6 +106,7 @@ export class HubDocument {
 	#touched: Touched | null = null;
 	/** Whether the change being staged is the server's own, and what the register's rules found wrong with it. */
 	#byServer = false;
+	#writer: Writer | null = null;
 	#ruleProblem: string | null = null;
 	#sinceSnapshot = 0;
 	#snapshotting = false;
@@ -168,6 +173,8 @@ export class HubDocument {
 				this.#activity.push(...deriveActivity(this.address.kind, rootName, events));
 				// Escalation goes through the server with a reason; a client may not set what only it sets.
 				if (rootName === 'disputes' && !this.#byServer) this.#ruleProblem ??= disputeWriteProblem(events);
+				// The rules the pages apply, for every client write to an agency document (doc-rules.ts).
+				if (this.address.kind === 'agency' && !this.#byServer && this.#writer) this.#ruleProblem ??= agencyWriteProblem(rootName, events, this.#writer);
 			});
 		}
 		staging.on('afterTransaction', (tr: Y.Transaction) => {
@@ -244,11 +251,13 @@ export class HubDocument {
 					owner = (await clientOwner(this.deps.db, this.name, client)) ?? undefined;
 					if (owner !== undefined) this.#bindings.set(client, owner);
 				}
+				if (owner === SERVER_OWNER) throw new Refusal(CLOSE_CODES.refused, `client id ${client} is the server's own`);
 				if (owner !== undefined && owner !== src.userId) {
 					throw new Refusal(CLOSE_CODES.refused, `client id ${client} belongs to another user`);
 				}
 				if (owner === undefined) newClients.push(client);
 			}
+			this.#writer = { userId: src.userId, mayEditShifts: src.mayEditShifts ?? false };
 			const { activity } = this.#stage(() => Y.applyUpdate(this.staging, bytes, STAGE), false);
 			for (const c of newClients) this.#bindings.set(c, src.userId);
 			this.#pending.push(bytes);
@@ -281,7 +290,7 @@ export class HubDocument {
 	 * Stages a change made by the server on a user's behalf (call under the stage lock). Returns the update
 	 * bytes and the activity to append in the caller's transaction, or null when `fn` changed nothing.
 	 */
-	stageServerWrite(fn: (doc: Y.Doc) => void): { bytes: Uint8Array; activity: ActivityDraft[] } | null {
+	stageServerWrite(fn: (doc: Y.Doc) => void): { bytes: Uint8Array; activity: ActivityDraft[]; clientId: number } | null {
 		let bytes: Uint8Array | null = null;
 		const capture = (update: Uint8Array, origin: unknown) => {
 			if (origin === STAGE) bytes = bytes ? Y.mergeUpdates([bytes, update]) : update;
@@ -295,7 +304,9 @@ export class HubDocument {
 		}
 		if (!bytes) return null;
 		this.#pending.push(bytes);
-		return { bytes, activity };
+		// The server's client id is its own from now on: bound here at once, stored with the update.
+		this.#bindings.set(this.staging.clientID, SERVER_OWNER);
+		return { bytes, activity, clientId: this.staging.clientID };
 	}
 
 	/** Forgets staged updates whose commit failed. */

@@ -10,7 +10,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { parseDocName, type DocAddress } from '../../src/lib/domain/documents.ts';
-import { documentAccess, type Access, type Principal } from '../../src/lib/domain/permissions.ts';
+import { documentAccess, mayEditShifts, type Access, type Principal } from '../../src/lib/domain/permissions.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import { newId } from '../../src/lib/domain/ids.ts';
 import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../../src/lib/server/auth/principal.ts';
@@ -106,6 +106,7 @@ export class SyncHub {
 			const address = parseDocName(name);
 			if (!address) return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
 			const access = await this.#accessFor(actor, address);
+			const event = await getEvent(this.options.db, address.eventId);
 			if (access === 'unknown') return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
 			if (access === 'none') return refuse(CLOSE_CODES.forbidden, 'no access to this document');
 			let doc: HubDocument;
@@ -126,6 +127,10 @@ export class SyncHub {
 					sessionId: actor.kind === 'user' ? actor.sessionId : null,
 					displayTokenId: actor.kind === 'display' ? actor.tokenId : null,
 					eventId: address.eventId,
+					mayEditShifts:
+						address.kind === 'agency' && actor.kind === 'user' && !!event
+							? mayEditShifts(await this.principalFor(actor, address.eventId), address.eventId, address.agency, event.status)
+							: false,
 					presence:
 						actor.kind === 'user'
 							? { id: actor.user.id, name: actor.user.displayName, agency: actor.user.agencyCode, kind: 'user' }
@@ -253,7 +258,8 @@ export class SyncHub {
 						at,
 						bytes: result.bytes,
 						activity: w.quiet ? [] : result.activity,
-						newClients: []
+						newClients: [],
+						serverClients: [result.clientId]
 					}
 				});
 			}

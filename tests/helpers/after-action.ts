@@ -174,7 +174,8 @@ export async function scriptEvent(server: TestServer, opts: { stepGapMs?: number
 	addShift(station.doc, {
 		id: 's-now', postId: 'p-gate', periodId: 'day', startsAt: at(T - 60 * MIN), endsAt: at(T + 60 * MIN), notes: null,
 		people: [{ id: 'pc', userId: ids.memberStation, name: '丙', role: null }, { id: 'pd', userId: null, name: '丁', role: null }],
-		checkins: { pc: { inAt: at(T - 60 * MIN), outAt: null, recordedBy: ids.memberStation } }
+		// Recorded by the lead who plans the shift: the hub lets no writer name someone else as the recorder.
+		checkins: { pc: { inAt: at(T - 60 * MIN), outAt: null, recordedBy: ids.leadStation } }
 	});
 	// Checkpoint (minimum 1): a shift that starts after the event will have closed.
 	addShift(traffic.doc, {

@@ -119,6 +119,12 @@ export interface DocSnapshotsTable {
 	created_at: Timestamp;
 }
 
+/** Yjs client ids the server wrote with (its own writes on users' behalf), per document: nobody's to reuse. */
+export interface DocServerClientsTable {
+	doc: string;
+	client_id: ColumnType<string | number, string | number, never>;
+}
+
 export interface DocClientsTable {
 	doc: string;
 	client_id: ColumnType<string | number, string | number, never>;
@@ -209,6 +215,7 @@ export interface DB {
 	doc_updates: DocUpdatesTable;
 	doc_snapshots: DocSnapshotsTable;
 	doc_clients: DocClientsTable;
+	doc_server_clients: DocServerClientsTable;
 	activity: ActivityTable;
 	instructions: InstructionsTable;
 	instruction_recipients: InstructionRecipientsTable;

@@ -38,10 +38,14 @@ export async function loadDocumentLog(db: Kysely<DB>, doc: string): Promise<Load
 	const uptoSeq = snap ? Number(snap.upto_seq) : 0;
 	const updates = await readUpdates(db, doc, uptoSeq + 1);
 	const bindingRows = await db.selectFrom('doc_clients').select(['client_id', 'user_id']).where('doc', '=', doc).execute();
+	const serverRows = await db.selectFrom('doc_server_clients').select('client_id').where('doc', '=', doc).execute();
 	return {
 		snapshot: snap ? { uptoSeq, state: new Uint8Array(snap.state) } : null,
 		updates,
-		bindings: new Map(bindingRows.map((r) => [Number(r.client_id), r.user_id]))
+		bindings: new Map([
+			...bindingRows.map((r) => [Number(r.client_id), r.user_id] as const),
+			...serverRows.map((r) => [Number(r.client_id), SERVER_OWNER] as const)
+		])
 	};
 }
 
@@ -69,6 +73,8 @@ export interface AppendEntry {
 	activity: ActivityDraft[];
 	/** Client ids seen for the first time in this update, to bind to `userId`. */
 	newClients: number[];
+	/** For the server's own writes: the client id it wrote with, bound to no user. */
+	serverClients?: number[];
 }
 
 /**
@@ -99,6 +105,14 @@ export async function appendUpdates(tx: Kysely<DB>, entries: AppendEntry[]): Pro
 		.insertInto('doc_updates')
 		.values(entries.map((e) => ({ doc: e.doc, seq: seqOf.get(e)!, user_id: e.userId, conn_id: e.connId, at: e.at, bytes: e.bytes })))
 		.execute();
+	const serverClients = entries.flatMap((e) => (e.serverClients ?? []).map((c) => ({ doc: e.doc, client_id: c })));
+	if (serverClients.length) {
+		await tx
+			.insertInto('doc_server_clients')
+			.values(serverClients)
+			.onConflict((oc) => oc.columns(['doc', 'client_id']).doNothing())
+			.execute();
+	}
 	const bindings = entries.flatMap((e) => (e.userId ? e.newClients.map((c) => ({ doc: e.doc, client_id: c, user_id: e.userId! })) : []));
 	if (bindings.length) {
 		await tx
@@ -170,7 +184,10 @@ export async function saveSnapshot(db: Kysely<DB>, doc: string, uptoSeq: number,
 	await db.deleteFrom('doc_snapshots').where('doc', '=', doc).where('upto_seq', '<', uptoSeq).execute();
 }
 
-/** Which user a client id of a document belongs to, when it is bound. */
+/** The owner of the server's own client ids in the bindings: no user id is empty. */
+export const SERVER_OWNER = '';
+
+/** Which user a client id of a document belongs to (`SERVER_OWNER` for the server's own), when it is bound. */
 export async function clientOwner(db: Kysely<DB>, doc: string, clientId: number): Promise<string | null> {
 	const r = await db
 		.selectFrom('doc_clients')
@@ -178,7 +195,9 @@ export async function clientOwner(db: Kysely<DB>, doc: string, clientId: number)
 		.where('doc', '=', doc)
 		.where('client_id', '=', clientId)
 		.executeTakeFirst();
-	return r?.user_id ?? null;
+	if (r) return r.user_id;
+	const server = await db.selectFrom('doc_server_clients').select('client_id').where('doc', '=', doc).where('client_id', '=', clientId).executeTakeFirst();
+	return server ? SERVER_OWNER : null;
 }
 
 export interface ActivityRow {
