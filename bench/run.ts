@@ -241,7 +241,13 @@ async function main(): Promise<number> {
 	};
 
 	log(`starting the server on ${s.database === 'postgres' ? 'PostgreSQL (scratch database)' : 'the embedded database'} with the demo event`);
-	const env: Record<string, string> = s.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(s.cpuProf)}` } : {};
+	// The crowds share the demo's accounts: far more connections and edits per account than a person makes.
+	const env: Record<string, string> = {
+		QUOTA_USER_CONNECTIONS: '100000',
+		QUOTA_USER_UPDATES_PER_MINUTE: '1000000',
+		QUOTA_USER_MB_PER_MINUTE: '4096',
+		...(s.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(s.cpuProf)}` } : {})
+	};
 	await whenBuilt();
 	const server = await startServer({ demo: true, env });
 	let disposed: Promise<void> | null = null;

@@ -97,6 +97,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		committer,
 		maxMessageBytes: config.maxMessageBytes,
 		origin: config.origin,
+		quotas: config.quotas,
 		inTransaction: notifyPeers,
 		onSaved(userId, doc, clocks) {
 			for (const [clientId, clock] of clocks) io?.to(userRoom(userId)).emit('doc:saved', { doc, clientId, clock });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { StartupError } from '../src/lib/server/db/database.ts';
+import { DEFAULT_QUOTAS, type QuotaLimits } from './hub/quotas.ts';
 
 export interface AppConfig {
 	port: number;
@@ -16,6 +17,8 @@ export interface AppConfig {
 	 * (service worker, camera, notifications). `redirectPort`, when set, answers plain HTTP with a redirect.
 	 */
 	tls: { cert: Buffer; key: Buffer; redirectPort: number | null } | null;
+	/** Budgets per document and per user (server/hub/quotas.ts). */
+	quotas: QuotaLimits;
 }
 
 /** Reads the certificate and key named by TLS_CERT and TLS_KEY, checking they are PEM and belong together. */
@@ -75,6 +78,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		databaseUrl: env.DATABASE_URL?.trim() || undefined,
 		origin,
 		maxMessageBytes: intFrom(env, 'MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-		tls: readTls(env)
+		tls: readTls(env),
+		quotas: {
+			docBytes: intFrom(env, 'QUOTA_DOC_MB', DEFAULT_QUOTAS.docBytes / 2 ** 20, 1, 4096) * 2 ** 20,
+			userBytesPerMinute: intFrom(env, 'QUOTA_USER_MB_PER_MINUTE', DEFAULT_QUOTAS.userBytesPerMinute / 2 ** 20, 1, 4096) * 2 ** 20,
+			userUpdatesPerMinute: intFrom(env, 'QUOTA_USER_UPDATES_PER_MINUTE', DEFAULT_QUOTAS.userUpdatesPerMinute, 10, 1_000_000),
+			userConnections: intFrom(env, 'QUOTA_USER_CONNECTIONS', DEFAULT_QUOTAS.userConnections, 1, 100_000)
+		}
 	};
 }

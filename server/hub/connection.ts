@@ -63,20 +63,23 @@ export class HubConnection {
 	access: Access;
 	readonly maxMessageBytes: number;
 	readonly events: ConnectionEvents;
+	/** Counts an update against its user's budget (quotas.ts); false when it would go over. */
+	readonly #takeBudget: (userId: string, bytes: number) => boolean;
 
 	constructor(
 		ws: WebSocket,
 		doc: HubDocument,
 		identity: ConnectionIdentity,
 		access: Access,
-		maxMessageBytes: number,
+		limits: { maxMessageBytes: number; takeBudget: (userId: string, bytes: number) => boolean },
 		events: ConnectionEvents
 	) {
 		this.ws = ws;
 		this.doc = doc;
 		this.identity = identity;
 		this.access = access;
-		this.maxMessageBytes = maxMessageBytes;
+		this.maxMessageBytes = limits.maxMessageBytes;
+		this.#takeBudget = limits.takeBudget;
 		this.events = events;
 	}
 
@@ -202,6 +205,8 @@ export class HubConnection {
 
 	async #submit(payload: Uint8Array): Promise<void> {
 		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this, mayEditShifts: this.identity.mayEditShifts };
+		// Over budget, the update is not taken now; the client keeps it and sends it again when it reconnects.
+		if (!this.#takeBudget(source.userId, payload.byteLength)) throw new Refusal(CLOSE_CODES.overQuota, 'quota:userRate');
 		try {
 			await this.doc.submit(payload, source);
 		} catch (err) {

@@ -97,6 +97,10 @@ export class HubDocument {
 	readonly peers = new Set<DocumentPeer>();
 	appliedSeq = 0;
 	lastUsed = Date.now();
+	/** What the document holds in storage: its snapshot and the log after it, as loaded, plus what was added since. */
+	storedBytes = 0;
+	/** The largest `storedBytes` a client write may bring it to (quotas.ts). */
+	maxBytes = Number.POSITIVE_INFINITY;
 
 	#pending: Uint8Array[] = [];
 	#bindings: Map<number, string>;
@@ -139,6 +143,7 @@ export class HubDocument {
 		const log = await loadDocumentLog(deps.db, name);
 		const doc = new HubDocument(name, address, deps, log.bindings);
 		doc.appliedSeq = log.snapshot?.uptoSeq ?? 0;
+		doc.storedBytes = (log.snapshot?.state.byteLength ?? 0) + log.updates.reduce((n, u) => n + u.bytes.byteLength, 0);
 		if (log.snapshot) Y.applyUpdate(doc.durable, log.snapshot.state, LOAD);
 		for (const u of log.updates) {
 			Y.applyUpdate(doc.durable, u.bytes, LOAD);
@@ -244,6 +249,7 @@ export class HubDocument {
 				throw new Refusal(CLOSE_CODES.refused, 'update could not be decoded');
 			}
 			if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return null;
+			if (this.storedBytes + bytes.byteLength > this.maxBytes) throw new Refusal(CLOSE_CODES.documentFull, 'quota:docBytes');
 			const newClients: number[] = [];
 			for (const client of new Set(decoded.structs.map((s) => s.id.client))) {
 				let owner = this.#bindings.get(client);
@@ -261,6 +267,7 @@ export class HubDocument {
 			const { activity } = this.#stage(() => Y.applyUpdate(this.staging, bytes, STAGE), false);
 			for (const c of newClients) this.#bindings.set(c, src.userId);
 			this.#pending.push(bytes);
+			this.storedBytes += bytes.byteLength;
 			const at = new Date();
 			const entry: AppendEntry = {
 				doc: this.name,

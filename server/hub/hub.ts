@@ -20,6 +20,7 @@ import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositori
 import { HubDocument, Refusal, type HubDocumentDeps } from './hub-document.ts';
 import { HubConnection, type EarlyMessage } from './connection.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import { DEFAULT_QUOTAS, UserBudgets, type QuotaLimits } from './quotas.ts';
 
 /** A document nobody has been connected to for this long is written to a snapshot and unloaded. */
 const IDLE_UNLOAD_MS = 30_000;
@@ -36,6 +37,8 @@ export interface HubOptions {
 	onRefused(userId: string, doc: string, code: number, reason: string): void;
 	/** Runs inside a server write's transaction (PostgreSQL: NOTIFY other instances). */
 	inTransaction?(tx: Kysely<DB>, entries: AppendEntry[], seqs: number[]): Promise<void>;
+	/** Budgets per document and per user; DEFAULT_QUOTAS when not given. */
+	quotas?: QuotaLimits;
 }
 
 export interface LiveFilter {
@@ -56,9 +59,14 @@ export class SyncHub {
 	#closing = false;
 
 	readonly options: HubOptions;
+	readonly quotas: QuotaLimits;
+	readonly #budgets: UserBudgets;
 
 	constructor(options: HubOptions) {
 		this.options = options;
+		this.quotas = options.quotas ?? DEFAULT_QUOTAS;
+		this.#budgets = new UserBudgets(this.quotas);
+		this.#timers.push(setInterval(() => this.#budgets.sweep(), 60_000).unref());
 		// ws itself drops frames over twice our limit; between the two, we answer with our own close code.
 		this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes * 2, perMessageDeflate: false });
 		this.#timers.push(setInterval(() => void this.#unloadIdle(), 10_000).unref());
@@ -109,6 +117,11 @@ export class SyncHub {
 			const event = await getEvent(this.options.db, address.eventId);
 			if (access === 'unknown') return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
 			if (access === 'none') return refuse(CLOSE_CODES.forbidden, 'no access to this document');
+			if (actor.kind === 'user') {
+				let open = 0;
+				for (const c of this.#conns) if (c.identity.userId === actor.user.id) open++;
+				if (open >= this.quotas.userConnections) return refuse(CLOSE_CODES.overQuota, 'quota:connections');
+			}
 			let doc: HubDocument;
 			try {
 				doc = await this.#getDoc(name, address);
@@ -137,7 +150,7 @@ export class SyncHub {
 							: { id: `display:${actor.tokenId.slice(0, 8)}`, name: actor.name, agency: null, kind: 'display' }
 				},
 				access,
-				this.options.maxMessageBytes,
+				{ maxMessageBytes: this.options.maxMessageBytes, takeBudget: (userId, bytes) => this.#budgets.take(userId, bytes) },
 				{
 					onRefused: (c, code, reason) => {
 						if (c.identity.userId) this.options.onRefused(c.identity.userId, c.doc.name, code, reason);
@@ -195,7 +208,10 @@ export class SyncHub {
 		let p = this.#docs.get(name);
 		if (!p) {
 			const deps: HubDocumentDeps = { db: this.options.db, committer: this.options.committer, onSaved: this.options.onSaved };
-			p = HubDocument.load(name, address, deps);
+			p = HubDocument.load(name, address, deps).then((doc) => {
+				doc.maxBytes = this.quotas.docBytes;
+				return doc;
+			});
 			this.#docs.set(name, p);
 			// A failed load is forgotten so that the next connection tries again; nothing was written.
 			p.catch(() => this.#docs.delete(name));

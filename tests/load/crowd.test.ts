@@ -32,7 +32,8 @@ describe('2,000 clients on one event', () => {
 		// Each side holds one socket per client: fail with the reason rather than with refused connections.
 		const limit = openFileLimit();
 		if (limit !== null && limit < CLIENTS + 1_000) throw new Error(`open files are limited to ${limit}; raise it (ulimit -n ${CLIENTS * 2}) to run the load test`);
-		server = await startServer({ demo: true });
+		// 2,000 clients share the demo's twenty accounts: far more connections per account than a person holds.
+		server = await startServer({ demo: true, env: { QUOTA_USER_CONNECTIONS: '1000' } });
 		// Each y-websocket provider adds a process 'exit' listener; the crowd's threads hold them, but the probes here.
 		process.setMaxListeners(0);
 		figures = await measureLoad(server, DEMO_EVENT, {

@@ -32,7 +32,11 @@ export const CLOSE_CODES = {
 	/** Storage is unavailable; nothing sent since the last "saved" was stored. Retry later. */
 	storageUnavailable: 4503,
 	/** The server is shutting down. Retry later. */
-	shuttingDown: 4504
+	shuttingDown: 4504,
+	/** A budget was used up (the reason names which: quota:userRate, quota:connections); retry later, slower. */
+	overQuota: 4529,
+	/** The document is full (quota:docBytes): nothing more can be stored in it until someone makes room. */
+	documentFull: 4414
 } as const;
 
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];

@@ -30,6 +30,18 @@ interface Job extends JobView {
 const KEEP_MS = 10 * 60_000;
 /** At most this many jobs run at once per process; more wait for a slot. */
 const MAX_RUNNING = 2;
+/** At most this many of one user's jobs run or wait at once: a user cannot fill the queue everyone shares. */
+export const MAX_JOBS_PER_USER = 3;
+
+/** The name of the error `start` throws when the owner already has as many unfinished jobs as allowed. */
+export const TOO_MANY_JOBS = 'TooManyJobs';
+
+class TooManyJobs extends Error {
+	constructor() {
+		super(`at most ${MAX_JOBS_PER_USER} exports at once per user`);
+		this.name = TOO_MANY_JOBS;
+	}
+}
 
 export class JobRegistry {
 	#jobs = new Map<string, Job>();
@@ -39,6 +51,8 @@ export class JobRegistry {
 	/** Starts `work` for `owner`; `report(progress, label)` updates what the page shows (0–100). */
 	start(owner: string, label: string, work: (report: (progress: number, label?: string) => void) => Promise<JobResult>): JobView {
 		this.#sweep();
+		const unfinished = [...this.#jobs.values()].filter((j) => j.owner === owner && j.state === 'running').length;
+		if (unfinished >= MAX_JOBS_PER_USER) throw new TooManyJobs();
 		const job: Job = { id: newId(), owner, state: 'running', progress: 0, label, error: null, result: null, finishedAt: null };
 		this.#jobs.set(job.id, job);
 		const report = (progress: number, l?: string) => {

@@ -6,6 +6,8 @@ import { collectParties } from '$lib/server/after-action/collect';
 // Rendering runs in a worker thread: seconds of synchronous work for a large event would stop the server.
 import { renderInWorker } from '$lib/server/after-action/render-worker';
 import { getLocale } from '$lib/paraglide/runtime';
+import { m } from '$lib/paraglide/messages';
+import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
 
 const FORMATS = ['pdf', 'docx', 'json', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
@@ -28,7 +30,19 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
 	const { db, services } = locals;
 	const eventId = params.id;
-	const job = services.jobs.start(ctx.userId, format, async (report) => {
+	let job;
+	try {
+		job = startExport();
+	} catch (err) {
+		// The page shows the message as it comes, so it is in the reader's language and names the limit. The
+		// registry is the server process's (its copy of jobs.ts, not the build's), so the class is known by name.
+		if (err instanceof Error && err.name === TOO_MANY_JOBS) return json({ error: 'tooManyJobs', message: m.quota_export_jobs({ count: MAX_JOBS_PER_USER }) }, { status: 429 });
+		throw err;
+	}
+	return json({ job }, { status: 202 });
+
+	function startExport() {
+		return services.jobs.start(ctx.userId, format, async (report) => {
 		report(2, 'collect');
 		const loaded = await loadRecord(db, services, eventId, (f) => report(5 + f * 35));
 		if (!loaded) throw new Error('no such event');
@@ -53,6 +67,6 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 					headers
 				};
 		}
-	});
-	return json({ job }, { status: 202 });
+		});
+	}
 };
