@@ -195,6 +195,24 @@ describe('the task board with three users at once', () => {
 		await context.close();
 	});
 
+	it('warns when a phone number is typed into a card everyone reads, and says where it belongs', async () => {
+		const { page } = station;
+		await openBoard(page, server.url);
+		await tiles(page, '城墙马道临时封闭，等待园林部门确认').click();
+		const editor = page.getByTestId('card-editor');
+		await editor.waitFor();
+		expect(await editor.getByTestId('personal-data-warning').count()).toBe(0);
+		await editor.getByTestId('card-notes').click();
+		await page.keyboard.type('联系人电话13812345678');
+		await expect.poll(() => editor.getByTestId('personal-data-warning').textContent()).toContain('13812345678');
+		expect(await editor.getByTestId('personal-data-warning').textContent()).toContain('当事人信息');
+		await screenshot(page, 'card-personal-data-warning-desktop');
+		// Taken out again, the warning goes.
+		for (let i = 0; i < '联系人电话13812345678'.length; i++) await page.keyboard.press('Backspace');
+		await expect.poll(() => editor.getByTestId('personal-data-warning').count()).toBe(0);
+		await page.keyboard.press('Escape');
+	});
+
 	it('shows an open card as a dialog on a desktop', async () => {
 		const { page } = station;
 		await openBoard(page, server.url, '?card=station:demo-card-s1');

@@ -193,7 +193,9 @@ describe('command channel lifecycle', () => {
 			const first = await command(commander.socket, 'presence:list', DEMO_EVENT);
 			if (!first.ok) throw new Error(JSON.stringify(first));
 			expect(names(first.presence.byAgency, 'traffic')).toEqual(['李晓梅', '马骏'].sort());
-			expect(names(first.presence.byAgency, 'station')).toEqual(expect.arrayContaining(['周国栋', '刘卫东']));
+			// Command staff are listed as command, not under their account's agency.
+			expect(names(first.presence.byAgency, 'command')).toEqual(['周国栋']);
+			expect(names(first.presence.byAgency, 'station')).toEqual(['刘卫东']);
 			expect(first.presence.byAgency.traffic.find((p) => p.name === '马骏')?.role).toBe('lead');
 			// Several sockets of one person count once.
 			expect(new Set(first.presence.byAgency.traffic.map((p) => p.userId)).size).toBe(first.presence.byAgency.traffic.length);
