@@ -18,6 +18,7 @@ import { SyncHub, type LiveFilter } from './hub/hub.ts';
 import { createCommandChannel, endRevokedSockets, refreshUserSockets, SOCKET_SWEEP_MS, userRoom, type CommandServer } from './command-channel.ts';
 import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
 import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
+import { startAutomaticReminders } from './commands/instructions.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
 import { isId, newId } from '../src/lib/domain/ids.ts';
@@ -206,6 +207,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		maxMessageBytes: config.maxMessageBytes,
 		origin: config.origin
 	});
+	const stopReminders = startAutomaticReminders(database.db, io);
 	const socketSweep = setInterval(() => {
 		// The database may be unreachable for a moment; the next sweep tries again.
 		endRevokedSockets(io!, database.db).catch(() => {});
@@ -256,6 +258,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		close() {
 			closing ??= (async () => {
 				clearInterval(socketSweep);
+				stopReminders();
 				await hub.close();
 				// No disconnectSockets() here: its DISCONNECT packet tells socket.io clients the server dropped them
 				// on purpose, and they then never reconnect (a wall stayed offline after a restart). io.close() ends

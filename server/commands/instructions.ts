@@ -10,12 +10,55 @@ import { getEvent } from '../../src/lib/server/repositories/event.repository.ts'
 import { listTeams } from '../../src/lib/server/repositories/team.repository.ts';
 import {
 	acknowledgeInstruction,
+	claimDueReminders,
+	claimReminder,
 	createInstruction,
 	instructionHead,
 	listInstructions,
-	membersForTargeting
+	membersForTargeting,
+	unacknowledged
 } from '../../src/lib/server/repositories/instruction.repository.ts';
-import { guarded, refused, seeAllRoom, userRoom, type CommandContext, type CommandSocket } from '../command-channel.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../src/lib/server/db/schema.ts';
+import { guarded, refused, seeAllRoom, userRoom, type CommandContext, type CommandServer, type CommandSocket } from '../command-channel.ts';
+
+/** Sends a reminder to every recipient who has not acknowledged; returns how many were reminded. */
+async function remind(
+	db: Kysely<DB>,
+	io: CommandServer,
+	instruction: { id: string; eventId: string; body: string; priority: 'routine' | 'urgent' | 'alarm' },
+	automatic: boolean
+): Promise<number> {
+	const users = await unacknowledged(db, instruction.id);
+	for (const userId of users) {
+		io.to(userRoom(userId)).emit('instruction:reminder', { instructionId: instruction.id, eventId: instruction.eventId, body: instruction.body, priority: instruction.priority, automatic });
+	}
+	// The sender's and the commander's pages show when the last reminder went.
+	io.to(seeAllRoom(instruction.eventId)).emit('instruction:new', (await listInstructions(db, instruction.eventId, { seeAll: true }, { id: instruction.id }))[0]);
+	return users.length;
+}
+
+/**
+ * The automatic reminder at the acknowledge-by time, checked every few seconds by every instance; each due
+ * instruction is claimed by one of them (claimDueReminders), so its recipients hear it once.
+ */
+export function startAutomaticReminders(db: Kysely<DB>, io: CommandServer, everyMs = 5_000): () => void {
+	let running = false;
+	const timer = setInterval(() => {
+		if (running) return;
+		running = true;
+		void claimDueReminders(db)
+			.then(async (due) => {
+				for (const i of due) await remind(db, io, i, true);
+			})
+			.catch(() => {
+				// The database is away for a moment; the next round finds what is still due.
+			})
+			.finally(() => (running = false));
+	}, everyMs);
+	timer.unref();
+	return () => clearInterval(timer);
+}
 
 /** The same instruction as one recipient sees it: their own acknowledgement line only. */
 function forRecipient(view: InstructionView, userId: string): InstructionView {
@@ -70,6 +113,24 @@ export function registerInstructionCommands(socket: CommandSocket, ctx: CommandC
 				ctx.io.to(rooms).emit('instruction:acked', { instructionId: input.instructionId, userId: actor.user.id, ackedAt });
 			}
 			return { ok: true, ackedAt };
+		})
+	);
+
+	socket.on('instruction:remind', (input: { instructionId: string }, ack) =>
+		guarded(socket, ack, async () => {
+			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
+			if (!isId(input?.instructionId)) return refused('invalid', 'instructionId is required');
+			const head = await instructionHead(ctx.db, input.instructionId);
+			if (!head) return refused('notFound', 'no such instruction');
+			const event = await getEvent(ctx.db, head.eventId);
+			if (!event || event.status === 'closed') return refused('eventClosed', 'the event is closed');
+			const principal = await ctx.hub.principalFor(actor, head.eventId);
+			const isCommander = principal.kind === 'user' && principal.membership?.role === 'commander';
+			if (head.senderId !== actor.user.id && !isCommander) return refused('forbidden', 'only the sender or the commander reminds');
+			if (!(await claimReminder(ctx.db, input.instructionId))) return refused('rateLimited', 'a reminder went out less than a minute ago');
+			const [view] = await listInstructions(ctx.db, head.eventId, { seeAll: true }, { id: input.instructionId });
+			const reminded = await remind(ctx.db, ctx.io, { id: view.id, eventId: view.eventId, body: view.body, priority: view.priority }, false);
+			return { ok: true, reminded };
 		})
 	);
 

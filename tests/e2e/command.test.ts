@@ -59,6 +59,13 @@ describe('the command post in the browser', () => {
 			await page.getByTestId('instruction-priority').selectOption('alarm');
 			await page.getByTestId('instruction-body').fill(BODY);
 			await page.getByTestId('instruction-send').click();
+			// An alarm takes over screens: the sender confirms it first, and nothing goes before that.
+			const confirm = page.getByTestId('alarm-confirm');
+			await confirm.waitFor({ state: 'visible' });
+			expect(await confirm.textContent()).toContain(BODY);
+			expect(await lead.page.getByTestId('alarm-overlay').count()).toBe(0);
+			await screenshot(page, 'command-alarm-confirm-desktop');
+			await page.getByTestId('alarm-confirm-send').click();
 			await expect.poll(() => page.locator('.compose .notice.ok').textContent()).toBe(`指令已发送给 ${TRAFFIC_RECIPIENTS} 人。`);
 			// The form goes back to routine, so the next message is not an alarm by accident.
 			expect(await page.getByTestId('instruction-priority').inputValue()).toBe('routine');
@@ -94,12 +101,59 @@ describe('the command post in the browser', () => {
 			expect(await lead.page.getByTestId('alarm-overlay').count()).toBe(0);
 		});
 
-		it("shows the acknowledgement on the commander's page as it happens", async () => {
+		it("shows the acknowledgement on the commander's page as it happens, grouped by agency and team, and reminds the rest", async () => {
 			const progress = commander.page.getByTestId('instruction-progress').filter({ hasText: BODY });
 			await expect.poll(() => progress.getByTestId('ack-count').textContent(), { timeout: 5000 }).toBe(`已收到 1/${TRAFFIC_RECIPIENTS}`);
 			// The commander was not sent the alarm, so their own screen is never taken over.
 			expect(await commander.page.getByTestId('alarm-overlay').count()).toBe(0);
+			await progress.getByRole('button', { name: '查看名单' }).click();
+			const groups = progress.getByTestId('ack-groups');
+			await groups.waitFor();
+			expect(await groups.locator('h3').first().textContent()).toContain('交警');
+			expect(await groups.locator('h3').first().textContent()).toContain(`已收到 1/${TRAFFIC_RECIPIENTS}`);
 			await screenshot(commander.page, 'command-instructions-commander-desktop');
+
+			// One click reminds everyone who has not acknowledged: a traffic member's page says so.
+			const member = await seat('member.traffic', 'phone');
+			await member.page.goto(`${server.url}${BASE}/board`, { waitUntil: 'networkidle' });
+			await member.page.getByTestId('save-state').waitFor({ timeout: 10_000 });
+			await progress.getByTestId('instruction-remind').click();
+			await expect.poll(() => progress.locator('.notice').textContent()).toMatch(/^已提醒 \d+ 人。$/);
+			await member.page.getByTestId('instruction-reminder').waitFor({ timeout: 5000 });
+			// A second click within the minute is refused, and says why.
+			await progress.getByTestId('instruction-remind').click();
+			await expect.poll(() => progress.locator('.notice').textContent()).toBe('一分钟内已提醒过，请稍后再提醒。');
+			await member.context.close();
+		});
+
+		it('counts unacknowledged instructions on the 指令 tab and in the header, and puts what came in first on a lead’s page', async () => {
+			const commanderPage = commander.page;
+			await commanderPage.check('input[type=radio][value=agencies]');
+			await commanderPage.getByTestId('target-traffic').check();
+			await commanderPage.getByTestId('instruction-priority').selectOption('urgent');
+			await commanderPage.getByTestId('instruction-body').fill('散场前十分钟全部卡点报告人员到位情况');
+			await commanderPage.getByTestId('instruction-send').click();
+			await commanderPage.locator('.compose .notice.ok').waitFor();
+
+			await lead.page.goto(`${server.url}${BASE}/board`, { waitUntil: 'networkidle' });
+			const badge = lead.page.getByTestId('instructions-badge');
+			await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('1');
+			expect(await badge.getAttribute('aria-label')).toBe('1 条指令待确认');
+			expect(await lead.page.getByTestId('instructions-pending').textContent()).toBe('1 条指令待确认');
+			await screenshot(lead.page, 'command-badge-lead-phone');
+
+			await lead.page.getByTestId('instructions-pending').click();
+			await lead.page.waitForURL(/\/instructions$/);
+			// Received first, the form to send after it.
+			const order = await lead.page.evaluate(() => {
+				const received = document.querySelector('[data-testid=instruction-ack]');
+				const compose = document.querySelector('form.compose');
+				return received && compose ? received.compareDocumentPosition(compose) & Node.DOCUMENT_POSITION_FOLLOWING : 0;
+			});
+			expect(order).toBeTruthy();
+			await screenshot(lead.page, 'command-instructions-lead-phone');
+			await lead.page.getByTestId('instruction-ack').first().click();
+			await expect.poll(() => badge.count()).toBe(0);
 		});
 
 		it("tells the lead's other open page why it stopped when the lead signs out", async () => {

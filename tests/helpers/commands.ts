@@ -15,6 +15,7 @@ type Heard = { [E in keyof ServerToClientEvents]: Array<Parameters<ServerToClien
 
 const HEARD_EVENTS: Array<keyof ServerToClientEvents> = [
 	'instruction:new',
+	'instruction:reminder',
 	'instruction:acked',
 	'event:status',
 	'session:ended',

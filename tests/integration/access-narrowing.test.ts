@@ -10,7 +10,7 @@ import pg from 'pg';
 import { postgresBaseUrl, startServer, type TestServer } from '../helpers/server.ts';
 import { HttpClient } from '../helpers/http.ts';
 import { signIn } from '../helpers/accounts.ts';
-import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, nextClose, sessionCookie, whenSynced, type LiveDoc } from '../helpers/live.ts';
+import { connectCommands, connectDoc, DEMO_EVENT, DEMO_PASSWORD, nextClose, sessionCookie, whenSynced, type LiveDoc } from '../helpers/live.ts';
 import { pageData, userIdAsAdmin } from '../helpers/admin-forms.ts';
 import { agencyDocName, restrictedDocName } from '../../src/lib/domain/documents.ts';
 import { setParties } from '../../src/lib/domain/dispute-doc.ts';
@@ -83,6 +83,32 @@ describe('access narrows at once', () => {
 		} finally {
 			restricted.destroy();
 			await setClearance(admin, patrolLead, true);
+		}
+	});
+
+	it("takes a removed member's socket out of the event at once: it hears its instructions no more", async () => {
+		const member = await userIdAsAdmin(admin, 'yang.fan');
+		const socket = await connectCommands(server.url, { cookie: await sessionCookie(server.url, 'yang.fan') });
+		try {
+			await new Promise((resolve) => socket.emit('event:join', DEMO_EVENT, resolve));
+			const ended = new Promise<number>((resolve) => {
+				const t0 = Date.now();
+				socket.once('session:ended', () => resolve(Date.now() - t0));
+			});
+			const res = await admin.postForm(`/admin/events/${DEMO_EVENT}?/removeMember`, { userId: member });
+			expect(res.status).toBe(200);
+			expect(await ended).toBeLessThan(1000);
+			// Nothing the commander sends to everyone reaches it any more.
+			let heard = false;
+			socket.on('instruction:new', () => (heard = true));
+			const commander = await connectCommands(server.url, { cookie: await sessionCookie(server.url, 'commander') });
+			await new Promise((resolve) => commander.emit('event:join', DEMO_EVENT, resolve));
+			await new Promise((resolve) => commander.emit('instruction:send', { eventId: DEMO_EVENT, scope: 'everyone', targets: [], priority: 'routine', body: '移除后的指令', ackBy: null }, resolve));
+			await new Promise((r) => setTimeout(r, 500));
+			commander.disconnect();
+			expect(heard).toBe(false);
+		} finally {
+			socket.disconnect();
 		}
 	});
 

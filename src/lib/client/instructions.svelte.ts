@@ -3,7 +3,7 @@
  * reloaded whole after every reconnect so nothing sent while away is missed.
  */
 import type { InstructionInput } from '$lib/domain/instructions';
-import type { CommandResult, InstructionView, PresenceView } from '$lib/domain/wire';
+import type { CommandResult, InstructionReminder, InstructionView, PresenceView } from '$lib/domain/wire';
 import type { CommandClient } from './command-client.svelte';
 
 export class InstructionsState {
@@ -12,6 +12,8 @@ export class InstructionsState {
 	list = $state<InstructionView[]>([]);
 	loaded = $state(false);
 	presence = $state<PresenceView | null>(null);
+	/** Reminders this user received for instructions they have not acknowledged, newest first. */
+	reminders = $state<InstructionReminder[]>([]);
 	#wantPresence: boolean;
 
 	constructor(commands: CommandClient, eventId: string, opts: { presence?: boolean } = {}) {
@@ -30,6 +32,10 @@ export class InstructionsState {
 					? i
 					: { ...i, recipients: i.recipients.map((r) => (r.userId === userId && !r.ackedAt ? { ...r, ackedAt } : r)) }
 			);
+		});
+		socket.on('instruction:reminder', (reminder) => {
+			if (reminder.eventId !== this.eventId) return;
+			this.reminders = [reminder, ...this.reminders.filter((r) => r.instructionId !== reminder.instructionId)];
 		});
 		socket.on('presence:changed', ({ eventId }) => {
 			if (eventId === this.eventId && this.#wantPresence) void this.reloadPresence();
@@ -58,6 +64,16 @@ export class InstructionsState {
 			.reverse();
 	}
 
+	/** Instructions this user received and has not acknowledged (the badge on the 指令 tab). */
+	unacknowledged(userId: string): InstructionView[] {
+		return this.list.filter((i) => i.recipients.some((r) => r.userId === userId && !r.ackedAt));
+	}
+
+	/** Reminds everyone who has not acknowledged an instruction (its sender or the commander). */
+	remind(instructionId: string): Promise<CommandResult<{ reminded: number }>> {
+		return this.commands.send('instruction:remind', { instructionId });
+	}
+
 	send(input: InstructionInput): Promise<CommandResult<{ instruction: InstructionView }>> {
 		return this.commands.send('instruction:send', input);
 	}
@@ -68,6 +84,7 @@ export class InstructionsState {
 			this.list = this.list.map((i) =>
 				i.id !== id ? i : { ...i, recipients: i.recipients.map((r) => (r.userId === userId && !r.ackedAt ? { ...r, ackedAt: result.ackedAt } : r)) }
 			);
+			this.reminders = this.reminders.filter((r) => r.instructionId !== id);
 		}
 		return result;
 	}

@@ -108,6 +108,8 @@ export interface ServerToClientEvents extends RosterServerEvents, DisputeServerE
 	'instruction:acked': (ack: InstructionAck) => void;
 	/** Who is online in the event changed; fetch it again with presence:list. */
 	'presence:changed': (info: { eventId: string }) => void;
+	/** This user has not acknowledged an instruction and is reminded to. */
+	'instruction:reminder': (reminder: InstructionReminder) => void;
 }
 
 export interface ClientToServerEvents extends RosterClientEvents, DisputeClientEvents {
@@ -119,6 +121,8 @@ export interface ClientToServerEvents extends RosterClientEvents, DisputeClientE
 		ack: (result: CommandResult<{ instruction: InstructionView }>) => void
 	) => void;
 	'instruction:ack': (input: { instructionId: string }, ack: (result: CommandResult<{ ackedAt: string }>) => void) => void;
+	/** Reminds everyone who has not acknowledged (the sender or the commander; once a minute per instruction). */
+	'instruction:remind': (input: { instructionId: string }, ack: (result: CommandResult<{ reminded: number }>) => void) => void;
 	/** Every instruction of the event this socket may see, newest first (also how a reconnecting page catches up). */
 	'instruction:list': (eventId: string, ack: (result: CommandResult<{ instructions: InstructionView[] }>) => void) => void;
 	'presence:list': (eventId: string, ack: (result: CommandResult<{ presence: PresenceView }>) => void) => void;
@@ -138,7 +142,19 @@ export interface InstructionView {
 	body: string;
 	ackBy: string | null;
 	createdAt: string;
-	recipients: Array<{ userId: string; name: string; agencyCode: string | null; ackedAt: string | null }>;
+	recipients: Array<{ userId: string; name: string; agencyCode: string | null; teamName: string | null; ackedAt: string | null }>;
+	/** When the last reminder went to those who had not acknowledged; null when none did. */
+	remindedAt: string | null;
+}
+
+/** A reminder to acknowledge an instruction, sent to a recipient who has not. */
+export interface InstructionReminder {
+	instructionId: string;
+	eventId: string;
+	body: string;
+	priority: InstructionView['priority'];
+	/** Sent by the sender (or the commander) with one click, or by the server at the acknowledge-by time. */
+	automatic: boolean;
 }
 
 export interface InstructionAck {

@@ -160,6 +160,10 @@ export interface InstructionsTable {
 	body: string;
 	ack_by: NullableTimestamp;
 	created_at: Timestamp;
+	/** When the last reminder to those who had not acknowledged went out. */
+	reminded_at: NullableTimestamp;
+	/** Whether the automatic reminder at the acknowledge-by time went out (one instance sends it, once). */
+	auto_reminded: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface InstructionRecipientsTable {

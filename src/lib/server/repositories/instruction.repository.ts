@@ -48,7 +48,7 @@ export async function listInstructions(
 	let q = db
 		.selectFrom('instructions as i')
 		.leftJoin('users as s', 's.id', 'i.sender_id')
-		.select(['i.id', 'i.event_id', 'i.sender_id', 's.display_name as sender_name', 'i.sender_agency', 'i.scope', 'i.targets', 'i.priority', 'i.body', 'i.ack_by', 'i.created_at'])
+		.select(['i.id', 'i.event_id', 'i.sender_id', 's.display_name as sender_name', 'i.sender_agency', 'i.scope', 'i.targets', 'i.priority', 'i.body', 'i.ack_by', 'i.created_at', 'i.reminded_at'])
 		.where('i.event_id', '=', eventId);
 	if (opts.id) q = q.where('i.id', '=', opts.id);
 	if (!viewer.seeAll) {
@@ -67,7 +67,8 @@ export async function listInstructions(
 	const recipients = await db
 		.selectFrom('instruction_recipients as r')
 		.innerJoin('users as u', 'u.id', 'r.user_id')
-		.select(['r.instruction_id', 'r.user_id', 'u.display_name', 'r.agency_code', 'r.acked_at'])
+		.leftJoin('teams as t', 't.id', 'u.team_id')
+		.select(['r.instruction_id', 'r.user_id', 'u.display_name', 'r.agency_code', 'r.acked_at', 't.name as team_name'])
 		.where(
 			'r.instruction_id',
 			'in',
@@ -90,12 +91,14 @@ export async function listInstructions(
 			body: r.body,
 			ackBy: r.ack_by ? new Date(r.ack_by).toISOString() : null,
 			createdAt: new Date(r.created_at).toISOString(),
+			remindedAt: r.reminded_at ? new Date(r.reminded_at).toISOString() : null,
 			recipients: recipients
 				.filter((x) => x.instruction_id === r.id && (seesEveryone || x.user_id === (viewer as { userId: string }).userId))
 				.map((x) => ({
 					userId: x.user_id,
 					name: x.display_name,
 					agencyCode: x.agency_code,
+					teamName: x.team_name,
 					ackedAt: x.acked_at ? new Date(x.acked_at).toISOString() : null
 				}))
 		};
@@ -142,4 +145,45 @@ export async function membersForTargeting(db: Kysely<DB>, eventId: string): Prom
 		.where('u.disabled_at', 'is', null)
 		.execute();
 	return rows.map((r) => ({ userId: r.user_id, role: r.role, agencyCode: r.agency_code, teamId: r.team_id }));
+}
+
+/** Whoever has not acknowledged an instruction yet. */
+export async function unacknowledged(db: Kysely<DB>, instructionId: string): Promise<string[]> {
+	const rows = await db.selectFrom('instruction_recipients').select('user_id').where('instruction_id', '=', instructionId).where('acked_at', 'is', null).execute();
+	return rows.map((r) => r.user_id);
+}
+
+/** Takes the sender's reminder slot (once a minute per instruction); false when one went out within the minute. */
+export async function claimReminder(db: Kysely<DB>, instructionId: string, now = new Date()): Promise<boolean> {
+	const r = await db
+		.updateTable('instructions')
+		.set({ reminded_at: now })
+		.where('id', '=', instructionId)
+		.where((eb) => eb.or([eb('reminded_at', 'is', null), eb('reminded_at', '<', new Date(now.getTime() - REMIND_EVERY_MS))]))
+		.executeTakeFirst();
+	return Number(r.numUpdatedRows) === 1;
+}
+
+/** A sender may remind at most once in this many milliseconds per instruction. */
+export const REMIND_EVERY_MS = 60_000;
+
+/**
+ * The instructions whose acknowledge-by time has passed and whose automatic reminder no instance has sent yet;
+ * each is claimed by a conditional update, so with several instances exactly one sends it.
+ */
+export async function claimDueReminders(db: Kysely<DB>, now = new Date()): Promise<Array<{ id: string; eventId: string; body: string; priority: 'routine' | 'urgent' | 'alarm' }>> {
+	const due = await db
+		.selectFrom('instructions as i')
+		.innerJoin('events as e', 'e.id', 'i.event_id')
+		.select(['i.id', 'i.event_id', 'i.body', 'i.priority'])
+		.where('i.auto_reminded', '=', false)
+		.where('i.ack_by', '<=', now)
+		.where('e.status', '=', 'active')
+		.execute();
+	const claimed: Array<{ id: string; eventId: string; body: string; priority: 'routine' | 'urgent' | 'alarm' }> = [];
+	for (const d of due) {
+		const r = await db.updateTable('instructions').set({ auto_reminded: true, reminded_at: now }).where('id', '=', d.id).where('auto_reminded', '=', false).executeTakeFirst();
+		if (Number(r.numUpdatedRows) === 1) claimed.push({ id: d.id, eventId: d.event_id, body: d.body, priority: d.priority });
+	}
+	return claimed;
 }
