@@ -188,7 +188,7 @@ describe('the task board with three users at once', () => {
 		await loginAs(page, server.url, 'commander', DEMO_PASSWORD);
 		await page.goto(`${server.url}${BOARD}`);
 		await page.getByTestId('save-state').filter({ hasText: 'All changes saved' }).waitFor({ timeout: 15_000 });
-		const tabs = await page.locator('nav.tabs a').evaluateAll((links) => links.map((a) => [a.textContent, a.getBoundingClientRect().right]));
+		const tabs = await page.locator('nav.tabs a').evaluateAll((links) => links.map((a) => [a.textContent?.trim(), a.getBoundingClientRect().right]));
 		expect(tabs.map(([name]) => name)).toContain('Review');
 		for (const [name, right] of tabs) expect(right as number, String(name)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
 		await screenshot(page, 'board-commander-english-phone');

@@ -163,7 +163,8 @@ describe('stored XSS attempts in every rendered text field', () => {
 		const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
 		addCard(station, 'xss-card', { title: T.cardTitle, notes: T.cardNotes, location: T.cardLocation, status: 'doing', priority: 'urgent', agency: 'station', assignees: [member.id], createdBy: user('commander').id, createdAt: iso(now) });
 		addChecklistItem(station, 'xss-card', { id: 'xss-item', text: T.checklist });
-		addComment(station, 'xss-card', { id: 'xss-comment', by: member.id, at: iso(now), text: T.comment });
+		// The writer's own comment: the hub refuses one "by" anyone else (the member's hostile name shows as an assignee).
+		addComment(station, 'xss-card', { id: 'xss-comment', by: user('commander').id, at: iso(now), text: T.comment });
 		addDispute(station, 'xss-dispute', {
 			summary: T.disputeSummary,
 			category: 'neighbor',
