@@ -15,7 +15,7 @@ import { ensureLargeAgency, LARGE_DOC, LargeEventLog, timeColdLoad, writeLog } f
 import { commitStats, describeDatabase, latestSnapshot, logSize, withServerDatabase } from './database.ts';
 import { markdownTable, printTable, writeResults, type BenchResults, type LargeEventFigures, type MemoryFigures } from './report.ts';
 import { readRssKiB, sleep } from './stats.ts';
-import { startServer, type TestServer } from '../tests/helpers/server.ts';
+import { CROWD_QUOTAS, startServer, type TestServer } from '../tests/helpers/server.ts';
 import { measureExports } from './exports.ts';
 import { measureLoad, type LoadFigures } from './load.ts';
 import type { Kysely } from 'kysely';
@@ -243,9 +243,7 @@ async function main(): Promise<number> {
 	log(`starting the server on ${s.database === 'postgres' ? 'PostgreSQL (scratch database)' : 'the embedded database'} with the demo event`);
 	// The crowds share the demo's accounts: far more connections and edits per account than a person makes.
 	const env: Record<string, string> = {
-		QUOTA_USER_CONNECTIONS: '100000',
-		QUOTA_USER_UPDATES_PER_MINUTE: '1000000',
-		QUOTA_USER_MB_PER_MINUTE: '4096',
+		...CROWD_QUOTAS,
 		...(s.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(s.cpuProf)}` } : {})
 	};
 	await whenBuilt();

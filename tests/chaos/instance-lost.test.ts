@@ -4,7 +4,7 @@
  * converges with nothing any of them saw missing. Uses DATABASE_URL when set, or a PostgreSQL of its own.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { postgresBaseUrl, startServer, type TestServer } from '../helpers/server.ts';
+import { CROWD_QUOTAS, postgresBaseUrl, startServer, type TestServer } from '../helpers/server.ts';
 import { signInDemo, sleep } from '../helpers/hub.ts';
 import { eventually, type LiveDoc } from '../helpers/live.ts';
 import { postgresPrograms, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
@@ -32,8 +32,9 @@ describe.skipIf(!postgresBaseUrl() && !postgresPrograms())('one of two instances
 
 	beforeAll(async () => {
 		if (!postgresBaseUrl()) postgres = await startPrivatePostgres();
-		doomed = await startServer({ demo: true, ...(postgres ? { env: { DATABASE_URL: postgres.url } } : {}) });
-		survivor = await startServer({ shareDatabaseOf: doomed });
+		// Writers at machine speed through a few demo accounts: no person's budget applies.
+		doomed = await startServer({ demo: true, env: { ...CROWD_QUOTAS, ...(postgres ? { DATABASE_URL: postgres.url } : {}) } });
+		survivor = await startServer({ shareDatabaseOf: doomed, env: CROWD_QUOTAS });
 		cookies = await signInDemo(doomed.url, CHAOS_ACCOUNTS);
 	});
 	afterAll(() => releaseAll([...writers.map((w) => w.live), ...readers], survivor, doomed, postgres));

@@ -4,7 +4,7 @@
  * is the test's own (a temporary cluster on a free port), so stopping it disturbs nothing else on the machine.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { CROWD_QUOTAS, startServer, type TestServer } from '../helpers/server.ts';
 import { signInDemo, sleep } from '../helpers/hub.ts';
 import { eventually, type LiveDoc } from '../helpers/live.ts';
 import { postgresPrograms, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
@@ -42,7 +42,7 @@ describe.skipIf(!programs)('PostgreSQL restarted under load', () => {
 
 	beforeAll(async () => {
 		postgres = await startPrivatePostgres();
-		server = await startServer({ demo: true, env: { DATABASE_URL: postgres.url } });
+		server = await startServer({ demo: true, env: { ...CROWD_QUOTAS, DATABASE_URL: postgres.url } });
 		cookies = await signInDemo(server.url, CHAOS_ACCOUNTS);
 	});
 	afterAll(() => releaseAll([...writers.map((w) => w.live), ...readers], server, postgres));

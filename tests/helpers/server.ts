@@ -30,6 +30,16 @@ export interface TestServer {
 	dispose(): Promise<void>;
 }
 
+/**
+ * Budgets no person reaches, for servers whose test or bench plays a crowd or a barrage through a few demo
+ * accounts (the quotas themselves are tested in tests/integration/quotas.test.ts).
+ */
+export const CROWD_QUOTAS: Record<string, string> = {
+	QUOTA_USER_CONNECTIONS: '100000',
+	QUOTA_USER_UPDATES_PER_MINUTE: '1000000',
+	QUOTA_USER_MB_PER_MINUTE: '4096'
+};
+
 export interface StartOptions {
 	demo?: boolean;
 	env?: Record<string, string>;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { CROWD_QUOTAS, startServer, type TestServer } from '../helpers/server.ts';
 import { DEMO_EVENT } from '../helpers/live.ts';
 import { LOAD_BUDGET, measureLoad, type LoadFigures } from '../../bench/load.ts';
 
@@ -33,7 +33,7 @@ describe('2,000 clients on one event', () => {
 		const limit = openFileLimit();
 		if (limit !== null && limit < CLIENTS + 1_000) throw new Error(`open files are limited to ${limit}; raise it (ulimit -n ${CLIENTS * 2}) to run the load test`);
 		// 2,000 clients share the demo's twenty accounts: far more connections per account than a person holds.
-		server = await startServer({ demo: true, env: { QUOTA_USER_CONNECTIONS: '1000' } });
+		server = await startServer({ demo: true, env: CROWD_QUOTAS });
 		// Each y-websocket provider adds a process 'exit' listener; the crowd's threads hold them, but the probes here.
 		process.setMaxListeners(0);
 		figures = await measureLoad(server, DEMO_EVENT, {
