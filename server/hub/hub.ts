@@ -114,7 +114,6 @@ export class SyncHub {
 			const address = parseDocName(name);
 			if (!address) return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
 			const access = await this.#accessFor(actor, address);
-			const event = await getEvent(this.options.db, address.eventId);
 			if (access === 'unknown') return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
 			if (access === 'none') return refuse(CLOSE_CODES.forbidden, 'no access to this document');
 			if (actor.kind === 'user') {
@@ -129,6 +128,13 @@ export class SyncHub {
 				console.error(`[hub] cannot load ${name}:`, err instanceof Error ? err.message : err);
 				return refuse(CLOSE_CODES.loadFailed, 'document could not be loaded; retry later');
 			}
+			// Everything that waits is done before the early-message listener is taken off: a message that arrived
+			// between the two would be lost, and the client would wait for an answer that never comes.
+			const event = await getEvent(this.options.db, address.eventId);
+			const editsShifts =
+				address.kind === 'agency' && actor.kind === 'user' && !!event
+					? mayEditShifts(await this.principalFor(actor, address.eventId), address.eventId, address.agency, event.status)
+					: false;
 			if (ws.readyState !== ws.OPEN) return;
 			ws.off('message', keep);
 			const conn = new HubConnection(
@@ -140,10 +146,7 @@ export class SyncHub {
 					sessionId: actor.kind === 'user' ? actor.sessionId : null,
 					displayTokenId: actor.kind === 'display' ? actor.tokenId : null,
 					eventId: address.eventId,
-					mayEditShifts:
-						address.kind === 'agency' && actor.kind === 'user' && !!event
-							? mayEditShifts(await this.principalFor(actor, address.eventId), address.eventId, address.agency, event.status)
-							: false,
+					mayEditShifts: editsShifts,
 					presence:
 						actor.kind === 'user'
 							? { id: actor.user.id, name: actor.user.displayName, agency: actor.user.agencyCode, kind: 'user' }
