@@ -18,6 +18,7 @@ import { SyncHub, type LiveFilter } from './hub/hub.ts';
 import { createCommandChannel, endRevokedSockets, refreshUserSockets, SOCKET_SWEEP_MS, userRoom, type CommandServer } from './command-channel.ts';
 import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
 import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
+import { pruneClientActions } from './commands/queued.ts';
 import { startAutomaticReminders } from './commands/instructions.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
@@ -208,9 +209,12 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		origin: config.origin
 	});
 	const stopReminders = startAutomaticReminders(database.db, io);
+	let sweeps = 0;
 	const socketSweep = setInterval(() => {
 		// The database may be unreachable for a moment; the next sweep tries again.
 		endRevokedSockets(io!, database.db).catch(() => {});
+		// Once an hour: answers kept for queued actions outlive the oldest tap the server still takes.
+		if (++sweeps % Math.round(3_600_000 / SOCKET_SWEEP_MS) === 0) pruneClientActions(database.db).catch(() => {});
 	}, SOCKET_SWEEP_MS).unref();
 	let fanout: Fanout | null = null;
 	if (pool) {

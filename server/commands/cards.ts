@@ -12,6 +12,7 @@ import type { CommandResult, ReassignCardInput, RequestHelpInput } from '../../s
 import { getEvent } from '../../src/lib/server/repositories/event.repository.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
 import { Refusal } from '../hub/hub-document.ts';
+import { runOnce } from './queued.ts';
 import { guarded, refused, type CommandContext, type CommandSocket } from '../command-channel.ts';
 
 type Refused = Extract<CommandResult, { ok: false }>;
@@ -59,34 +60,36 @@ export function registerCardCommands(socket: CommandSocket, ctx: CommandContext)
 		guarded(socket, ack, async () => {
 			const auth = await authorize(socket, ctx, 'card.requestHelp', input ?? {});
 			if ('ok' in auth) return auth;
-			const title = text(input.title, 200);
-			if (!title) return refused('invalid', 'title is required (at most 200 characters)');
-			const priority = input.priority ?? 'urgent';
-			if (!CARD_PRIORITIES.includes(priority)) return refused('invalid', 'unknown priority');
-			const cardId = newId();
-			try {
-				await ctx.hub.serverWrite(auth.userId, [
-					{
-						doc: agencyDocName(auth.eventId, auth.to),
-						change: (doc) =>
-							addCard(doc, cardId, {
-								title,
-								notes: typeof input.notes === 'string' ? input.notes.slice(0, 20_000) : '',
-								priority,
-								status: 'todo',
-								agency: auth.to,
-								location: text(input.location, 200),
-								dueAt: typeof input.dueAt === 'string' ? input.dueAt : null,
-								requestedBy: auth.from,
-								createdBy: auth.userId,
-								createdAt: new Date().toISOString()
-							})
-					}
-				]);
-			} catch (err) {
-				return failed(err);
-			}
-			return { ok: true, cardId };
+			return runOnce(ctx.db, auth.userId, 'card:requestHelp', auth.eventId, input.queued, async (time) => {
+				const title = text(input.title, 200);
+				if (!title) return refused('invalid', 'title is required (at most 200 characters)');
+				const priority = input.priority ?? 'urgent';
+				if (!CARD_PRIORITIES.includes(priority)) return refused('invalid', 'unknown priority');
+				const cardId = newId();
+				try {
+					await ctx.hub.serverWrite(auth.userId, [
+						{
+							doc: agencyDocName(auth.eventId, auth.to),
+							change: (doc) =>
+								addCard(doc, cardId, {
+									title,
+									notes: typeof input.notes === 'string' ? input.notes.slice(0, 20_000) : '',
+									priority,
+									status: 'todo',
+									agency: auth.to,
+									location: text(input.location, 200),
+									dueAt: typeof input.dueAt === 'string' ? input.dueAt : null,
+									requestedBy: auth.from,
+									createdBy: auth.userId,
+									createdAt: time.tappedAt.toISOString()
+								})
+						}
+					]);
+				} catch (err) {
+					return failed(err);
+				}
+				return { ok: true, cardId };
+			});
 		})
 	);
 

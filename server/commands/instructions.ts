@@ -20,6 +20,8 @@ import {
 } from '../../src/lib/server/repositories/instruction.repository.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
+import { runOnce } from './queued.ts';
+import type { QueuedEnvelope } from '../../src/lib/domain/queued-actions.ts';
 import { guarded, refused, seeAllRoom, userRoom, type CommandContext, type CommandServer, type CommandSocket } from '../command-channel.ts';
 
 /** Sends a reminder to every recipient who has not acknowledged; returns how many were reminded. */
@@ -99,20 +101,22 @@ export function registerInstructionCommands(socket: CommandSocket, ctx: CommandC
 		})
 	);
 
-	socket.on('instruction:ack', (input: { instructionId: string }, ack) =>
+	socket.on('instruction:ack', (input: { instructionId: string; queued?: QueuedEnvelope }, ack) =>
 		guarded(socket, ack, async () => {
 			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
 			if (!isId(input?.instructionId)) return refused('invalid', 'instructionId is required');
 			const head = await instructionHead(ctx.db, input.instructionId);
 			if (!head) return refused('notFound', 'no such instruction');
-			const result = await acknowledgeInstruction(ctx.db, input.instructionId, actor.user.id);
-			if (!result) return refused('forbidden', 'you are not a recipient of this instruction');
-			const ackedAt = result.ackedAt.toISOString();
-			if (result.first) {
-				const rooms = [seeAllRoom(head.eventId), userRoom(actor.user.id), ...(head.senderId ? [userRoom(head.senderId)] : [])];
-				ctx.io.to(rooms).emit('instruction:acked', { instructionId: input.instructionId, userId: actor.user.id, ackedAt });
-			}
-			return { ok: true, ackedAt };
+			return runOnce(ctx.db, actor.user.id, 'instruction:ack', head.eventId, input.queued, async (time) => {
+				const result = await acknowledgeInstruction(ctx.db, input.instructionId, actor.user.id, time);
+				if (!result) return refused('forbidden', 'you are not a recipient of this instruction');
+				const ackedAt = result.ackedAt.toISOString();
+				if (result.first) {
+					const rooms = [seeAllRoom(head.eventId), userRoom(actor.user.id), ...(head.senderId ? [userRoom(head.senderId)] : [])];
+					ctx.io.to(rooms).emit('instruction:acked', { instructionId: input.instructionId, userId: actor.user.id, ackedAt });
+				}
+				return { ok: true, ackedAt };
+			});
 		})
 	);
 

@@ -184,7 +184,8 @@ export class DisputeState {
 		return null;
 	}
 
-	escalate(input: Omit<EscalateDisputeInput, 'eventId'>) {
-		return this.session.commands.send('dispute:escalate', { ...input, eventId: this.session.eventId });
+	/** Queued like every field action: resolves with the server's answer, or `{ sent: false }` while it waits. */
+	escalate(input: Omit<EscalateDisputeInput, 'eventId' | 'queued'>, label: string) {
+		return this.session.actions.enqueue('dispute:escalate', this.session.eventId, { ...input, eventId: this.session.eventId }, { kind: 'dispute', id: input.disputeId }, label);
 	}
 }

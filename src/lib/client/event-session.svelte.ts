@@ -8,6 +8,11 @@ import type { Access } from '$lib/domain/permissions';
 import { CommandClient } from './command-client.svelte';
 import { LiveDoc, type LiveStatus } from './live-doc.svelte';
 import { InstructionsState } from './instructions.svelte';
+import { ActionQueue } from './action-queue.svelte';
+import { LocalStore } from './local-store';
+
+/** How often the page notes that it is online, so that a page opened offline can say since when. */
+const ONLINE_MARK_MS = 10_000;
 
 export interface SessionOptions {
 	eventId: string;
@@ -18,19 +23,29 @@ export interface SessionOptions {
 	maxBackoffMs?: number;
 	/** Follow who is online (commanders and walls). */
 	presence?: boolean;
+	/** The event's time zone, in which the page tells times (offline since, taps). */
+	timezone?: string;
 }
 
 export class EventSession {
 	readonly eventId: string;
+	readonly timezone: string;
 	readonly commands: CommandClient;
 	readonly command: LiveDoc | null;
 	readonly agencies = new Map<string, LiveDoc>();
 	readonly restricted: LiveDoc | null;
 	readonly instructions: InstructionsState;
+	/** Actions tapped here that wait to reach the server (offline, or not yet answered). */
+	readonly actions: ActionQueue;
+	readonly store: LocalStore | null;
+	/** The last moment this device knew itself online (kept on the device, so it survives a reload offline). */
+	lastOnlineAt = $state<number | null>(null);
 	#untrack: Array<() => void> = [];
+	#onlineMark: ReturnType<typeof setInterval> | null = null;
 
 	constructor(opts: SessionOptions) {
 		this.eventId = opts.eventId;
+		this.timezone = opts.timezone ?? 'Asia/Shanghai';
 		this.commands = new CommandClient({ displayToken: opts.displayToken, eventId: opts.eventId });
 		const open = (name: string, access: Access, persist: boolean): LiveDoc | null => {
 			if (access === 'none') return null;
@@ -51,7 +66,33 @@ export class EventSession {
 			if (doc) this.agencies.set(code, doc);
 		}
 		this.restricted = open(restrictedDocName(opts.eventId), opts.access.restricted, false);
-		this.instructions = new InstructionsState(this.commands, opts.eventId, { presence: opts.presence });
+		this.store = opts.userId && !opts.displayToken ? new LocalStore(opts.userId) : null;
+		this.actions = new ActionQueue(this.commands, this.store);
+		this.instructions = new InstructionsState(this.commands, opts.eventId, { presence: opts.presence, queue: this.actions, store: this.store });
+		void this.store?.get<number>('lastOnlineAt').then((t) => {
+			if (typeof t === 'number' && this.lastOnlineAt === null) this.lastOnlineAt = t;
+		});
+		const mark = () => {
+			if (this.status !== 'online' || !this.commands.connected) return;
+			this.lastOnlineAt = Date.now();
+			void this.store?.set('lastOnlineAt', this.lastOnlineAt);
+		};
+		this.#onlineMark = setInterval(mark, ONLINE_MARK_MS);
+		this.commands.socket.on('connect', mark);
+		this.commands.socket.on('disconnect', () => {
+			this.lastOnlineAt = Date.now();
+			void this.store?.set('lastOnlineAt', this.lastOnlineAt);
+		});
+	}
+
+	/** Offline (a document lost its connection, or the browser says so): since when, as far as this device knows. */
+	get offlineSince(): number | null {
+		return this.status === 'offline' ? this.lastOnlineAt : null;
+	}
+
+	/** Edits and actions still to reach the server. */
+	get unsent(): { changes: number; actions: number } {
+		return { changes: this.pending, actions: this.actions.waiting };
 	}
 
 	get docs(): LiveDoc[] {
@@ -95,6 +136,9 @@ export class EventSession {
 	}
 
 	destroy(): void {
+		if (this.#onlineMark) clearInterval(this.#onlineMark);
+		this.actions.destroy();
+		void this.store?.close();
 		this.#untrack.forEach((u) => u());
 		for (const d of this.docs) d.destroy();
 		this.commands.destroy();

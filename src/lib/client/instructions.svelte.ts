@@ -5,6 +5,9 @@
 import type { InstructionInput } from '$lib/domain/instructions';
 import type { CommandResult, InstructionReminder, InstructionView, PresenceView } from '$lib/domain/wire';
 import type { CommandClient } from './command-client.svelte';
+import type { ActionQueue, QueueOutcome } from './action-queue.svelte';
+import type { LocalStore } from './local-store';
+import { m } from '$lib/paraglide/messages';
 
 export class InstructionsState {
 	readonly eventId: string;
@@ -14,12 +17,30 @@ export class InstructionsState {
 	presence = $state<PresenceView | null>(null);
 	/** Reminders this user received for instructions they have not acknowledged, newest first. */
 	reminders = $state<InstructionReminder[]>([]);
+	/** Whether the list shown is the last one kept on this device (offline), not yet the server's answer. */
+	fromDevice = $state(false);
 	#wantPresence: boolean;
+	readonly #queue: ActionQueue | null;
+	readonly #store: LocalStore | null;
 
-	constructor(commands: CommandClient, eventId: string, opts: { presence?: boolean } = {}) {
+	constructor(
+		commands: CommandClient,
+		eventId: string,
+		opts: { presence?: boolean; queue?: ActionQueue | null; store?: LocalStore | null } = {}
+	) {
 		this.commands = commands;
 		this.eventId = eventId;
 		this.#wantPresence = opts.presence ?? false;
+		this.#queue = opts.queue ?? null;
+		this.#store = opts.store ?? null;
+		// Offline, the page shows the list as the server last answered it on this device.
+		void this.#store?.get<InstructionView[]>(this.#storeKey).then((kept) => {
+			if (kept && !this.loaded) {
+				this.list = kept;
+				this.loaded = true;
+				this.fromDevice = true;
+			}
+		});
 		const socket = commands.socket;
 		socket.on('connect', () => void this.reload());
 		socket.on('instruction:new', (view) => {
@@ -48,6 +69,8 @@ export class InstructionsState {
 		if (result.ok) {
 			this.list = result.instructions;
 			this.loaded = true;
+			this.fromDevice = false;
+			void this.#store?.set(this.#storeKey, this.list);
 		}
 		if (this.#wantPresence) await this.reloadPresence();
 	}
@@ -57,16 +80,25 @@ export class InstructionsState {
 		if (result.ok) this.presence = result.presence;
 	}
 
+	get #storeKey(): string {
+		return `instructions:${this.eventId}`;
+	}
+
+	/** Whether this user's 收到 for an instruction waits in the queue (it counts as done on this phone). */
+	ackQueued(id: string): boolean {
+		return !!this.#queue?.about('instruction', id).some((a) => a.state === 'waiting');
+	}
+
 	/** Alarms this user has received and not yet acknowledged, oldest first. */
 	pendingAlarms(userId: string): InstructionView[] {
 		return this.list
-			.filter((i) => i.priority === 'alarm' && i.recipients.some((r) => r.userId === userId && !r.ackedAt))
+			.filter((i) => i.priority === 'alarm' && i.recipients.some((r) => r.userId === userId && !r.ackedAt) && !this.ackQueued(i.id))
 			.reverse();
 	}
 
 	/** Instructions this user received and has not acknowledged (the badge on the 指令 tab). */
 	unacknowledged(userId: string): InstructionView[] {
-		return this.list.filter((i) => i.recipients.some((r) => r.userId === userId && !r.ackedAt));
+		return this.list.filter((i) => i.recipients.some((r) => r.userId === userId && !r.ackedAt) && !this.ackQueued(i.id));
 	}
 
 	/** Reminds everyone who has not acknowledged an instruction (its sender or the commander). */
@@ -78,15 +110,25 @@ export class InstructionsState {
 		return this.commands.send('instruction:send', input);
 	}
 
-	async acknowledge(id: string, userId: string): Promise<CommandResult<{ ackedAt: string }>> {
-		const result = await this.commands.send('instruction:ack', { instructionId: id });
-		if (result.ok) {
+	/**
+	 * 收到: queued with the moment of the tap, sent at once when connected. Resolves with the server's answer, or
+	 * `{ sent: false }` when it waits for the network (the instruction then shows as acknowledged, waiting to send).
+	 */
+	async acknowledge(id: string, userId: string): Promise<QueueOutcome<CommandResult<{ ackedAt: string }>>> {
+		const instruction = this.list.find((i) => i.id === id);
+		const label = m.queue_label_ack({ body: (instruction?.body ?? '').slice(0, 40) });
+		const outcome = this.#queue
+			? await this.#queue.enqueue('instruction:ack', this.eventId, { instructionId: id }, { kind: 'instruction', id }, label)
+			: { sent: true as const, result: await this.commands.send('instruction:ack', { instructionId: id }) };
+		if (outcome.sent && outcome.result.ok) {
+			const ackedAt = outcome.result.ackedAt;
 			this.list = this.list.map((i) =>
-				i.id !== id ? i : { ...i, recipients: i.recipients.map((r) => (r.userId === userId && !r.ackedAt ? { ...r, ackedAt: result.ackedAt } : r)) }
+				i.id !== id ? i : { ...i, recipients: i.recipients.map((r) => (r.userId === userId && !r.ackedAt ? { ...r, ackedAt } : r)) }
 			);
 			this.reminders = this.reminders.filter((r) => r.instructionId !== id);
+			void this.#store?.set(this.#storeKey, this.list);
 		}
-		return result;
+		return outcome;
 	}
 }
 

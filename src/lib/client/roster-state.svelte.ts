@@ -3,6 +3,7 @@
  * document the user can read, a clock that ticks so lateness and gaps move with time, the swap requests this user
  * may see, and the writes the roster pages make (through the helpers in src/lib/domain/roster-write.ts).
  */
+import { m } from '$lib/paraglide/messages';
 import type * as Y from 'yjs';
 import { getContext, setContext } from 'svelte';
 import { readPeriods, readPosts, readShifts, type Period, type Post, type Shift, type ShiftPerson } from '$lib/domain/roster';
@@ -195,11 +196,28 @@ export class RosterState {
 		removePerson(this.#agency(agency), shiftId, personId);
 	}
 
-	/** 签到 / 签退 now (one tap), or at a given time when a lead records it afterwards. */
+	/**
+	 * 签到 / 签退 now (one tap): queued with the moment of the tap and sent through the server, which records when it
+	 * received it, so a check-in made offline is never mistaken for one made on arrival. A lead entering a time
+	 * afterwards (`at`) writes it into the roster directly.
+	 */
 	check(agency: string, shiftId: string, personId: string, kind: 'in' | 'out', at?: string): boolean {
 		// The clock moves to the moment of the check-in, so what the page derives from it is never older.
 		this.now = Date.now();
-		return recordCheck(this.#agency(agency), shiftId, personId, kind, at ?? this.iso(this.now), this.opts.userId);
+		if (at) return recordCheck(this.#agency(agency), shiftId, personId, kind, at, this.opts.userId);
+		const shift = this.shifts.find((x) => x.id === shiftId);
+		const post = shift ? (this.post(shift.postId)?.name ?? '') : '';
+		const label = kind === 'in' ? m.queue_label_check_in({ post }) : m.queue_label_check_out({ post });
+		void this.session.actions.enqueue('roster:check', this.opts.eventId, { eventId: this.opts.eventId, agency, shiftId, personId, kind }, { kind: 'shift', id: shiftId, personId }, label);
+		return true;
+	}
+
+	/** A one-tap check of this person that waits in the queue (shown as done, waiting to send), or null. */
+	queuedCheck(shiftId: string, personId: string, kind: 'in' | 'out'): { tappedAt: string } | null {
+		const item = this.session.actions
+			.about('shift', shiftId, personId)
+			.find((a) => a.state === 'waiting' && a.command === 'roster:check' && a.input.kind === kind);
+		return item ? { tappedAt: item.tappedAt } : null;
 	}
 
 	clearCheck(agency: string, shiftId: string, personId: string, kind: 'in' | 'out'): void {
@@ -231,10 +249,12 @@ export class RosterState {
 		return r;
 	}
 
-	async actOnSwap(swapId: string, action: SwapAction): Promise<SwapResult> {
-		const r = await this.session.commands.send('roster:swapAct', { swapId, action });
-		if (r.ok) this.#upsertSwap(r.swap);
-		return r;
+	/** A step on a swap, queued like every field action; null while it waits for the network. */
+	async actOnSwap(swapId: string, action: SwapAction, label: string): Promise<SwapResult | null> {
+		const outcome = await this.session.actions.enqueue('roster:swapAct', this.opts.eventId, { swapId, action }, { kind: 'swap', id: swapId }, label);
+		if (!outcome.sent) return null;
+		if (outcome.result.ok) this.#upsertSwap(outcome.result.swap);
+		return outcome.result;
 	}
 }
 

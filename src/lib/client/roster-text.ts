@@ -37,7 +37,7 @@ export function swapStatusLabel(status: SwapStatus): string {
 	}[status]();
 }
 
-export function swapProblemText(problem: SwapRefusal | SwapProblem): string {
+export function swapProblemText(problem: SwapRefusal | SwapProblem | string): string {
 	const labels: Record<SwapRefusal, () => string> = {
 		shiftGone: m.roster_swap_problem_shift_gone,
 		personGone: m.roster_swap_problem_person_gone,
@@ -52,7 +52,7 @@ export function swapProblemText(problem: SwapRefusal | SwapProblem): string {
 		notMember: m.roster_swap_problem_not_member,
 		wrongStatus: m.roster_swap_problem_status
 	};
-	return labels[problem]?.() ?? problem;
+	return (labels as Record<string, () => string>)[problem]?.() ?? problem;
 }
 
 /** A CSV import problem as a sentence; the row and column are shown beside it. */

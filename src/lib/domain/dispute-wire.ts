@@ -1,6 +1,7 @@
 /** socket.io events of the dispute register: escalation, and the notice the receiving agency gets. */
 import type { DisputeLevel, DisputeRisk, DisputeStatus } from './doc-schema.ts';
 import type { CommandResult } from './wire.ts';
+import type { QueuedEnvelope } from './queued-actions.ts';
 
 export interface EscalateDisputeInput {
 	eventId: string;
@@ -13,6 +14,8 @@ export interface EscalateDisputeInput {
 	toLevel?: DisputeLevel | null;
 	/** Why: kept as the dispute's progress note. */
 	reason: string;
+	/** Sent from the offline queue: done once per action id. */
+	queued?: QueuedEnvelope;
 }
 
 /** What the receiving agency is told when a dispute arrives. Masked parties only: sockets are not need-to-know. */

@@ -9,6 +9,7 @@
  *   records check-ins only for themselves;
  * - a dispute's status moves only along the allowed transitions; escalation notes are written by the server;
  *   notes and comments are never taken out;
+ * - when a check-in was received (`inReceivedAt`, `outReceivedAt`) is written by the server alone;
  * - every attribution a client writes (`by`, `recordedBy`, `createdBy`, `ackedBy`) names the writer.
  * Call from the observer of a root while its events can still tell their changes.
  */
@@ -22,6 +23,9 @@ export interface Writer {
 	/** May this writer plan and change the agency's shifts (mayEditShifts)? */
 	mayEditShifts: boolean;
 }
+
+/** Check-in fields only the server writes: when it received a one-tap check. */
+const SERVER_CHECK_STAMPS = new Set(['inReceivedAt', 'outReceivedAt']);
 
 /** Progress kinds only the server writes (escalation carries its reason through the command channel). */
 const SERVER_PROGRESS_KINDS = new Set(['escalation']);
@@ -121,8 +125,19 @@ function shiftProblem(e: Y.YEvent<any>, writer: Writer): string | null {
 	const checkins = shift.get('checkins');
 	if (!(checkins instanceof Y.Map)) return null;
 	const persons = path.length === 1 ? [...checkins.keys()] : path.length === 2 ? [...e.changes.keys.keys()] : [String(path[2])];
+	// When the server received a tap is the server's to say: a client may take a stamp away with the time it
+	// replaces, never write one.
+	if (path.length === 3 && [...e.changes.keys].some(([key, change]) => SERVER_CHECK_STAMPS.has(key) && change.action !== 'delete')) {
+		return `shifts.${id}.checkins.${String(path[2])}: the time a check-in was received is written by the server`;
+	}
 	for (const personId of persons) {
 		if (!writer.mayEditShifts && personUser(shift, personId) !== writer.userId) return `shifts.${id}.checkins.${personId}: members check only themselves in and out`;
+		if (path.length < 3) {
+			const added = checkins.get(personId);
+			if (added instanceof Y.Map && [...SERVER_CHECK_STAMPS].some((k) => added.has(k))) {
+				return `shifts.${id}.checkins.${personId}: the time a check-in was received is written by the server`;
+			}
+		}
 		const rec = checkins.get(personId);
 		if (rec instanceof Y.Map && rec.has('recordedBy') && rec.get('recordedBy') !== writer.userId) return `shifts.${id}.checkins.${personId}.recordedBy: names the writer`;
 	}

@@ -129,7 +129,8 @@ const SHIFT_PERSON: EntitySpec = {
 	fields: { id: ID, userId: ID, name: s(40), role: s(40) },
 	required: ['id', 'name']
 };
-const CHECKIN: EntitySpec = { fields: { inAt: time, outAt: time, recordedBy: ID }, required: [] };
+/** `inReceivedAt`/`outReceivedAt`: when the server received a one-tap check (written by the server alone). */
+const CHECKIN: EntitySpec = { fields: { inAt: time, outAt: time, recordedBy: ID, inReceivedAt: time, outReceivedAt: time }, required: [] };
 
 export const SHIFT_SPEC: EntitySpec = {
 	fields: {

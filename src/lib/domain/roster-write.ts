@@ -172,9 +172,18 @@ export function removePerson(doc: Y.Doc, shiftId: string, personId: string): voi
 
 /**
  * Records a check-in (签到) or check-out (签退) of a person at `at`, by `recordedBy` (the person themself, or a
- * lead recording for them). A check-out without a check-in is refused (returns false).
+ * lead recording for them). A check-out without a check-in is refused (returns false). `receivedAt` is the server's
+ * own stamp of a one-tap check (roster:check); clients leave it out.
  */
-export function recordCheck(doc: Y.Doc, shiftId: string, personId: string, kind: 'in' | 'out', at: string, recordedBy: string): boolean {
+export function recordCheck(
+	doc: Y.Doc,
+	shiftId: string,
+	personId: string,
+	kind: 'in' | 'out',
+	at: string,
+	recordedBy: string,
+	receivedAt: string | null = null
+): boolean {
 	const map = shiftMap(doc, shiftId);
 	if (!map) return false;
 	const existing = map.get('checkins');
@@ -189,6 +198,10 @@ export function recordCheck(doc: Y.Doc, shiftId: string, personId: string, kind:
 		}
 		c.set(kind === 'in' ? 'inAt' : 'outAt', at);
 		c.set('recordedBy', recordedBy);
+		// Only the server says when it received a tap; a time entered by hand replaces an earlier tap's stamp.
+		const stamp = kind === 'in' ? 'inReceivedAt' : 'outReceivedAt';
+		if (receivedAt) c.set(stamp, receivedAt);
+		else if (c.has(stamp)) c.delete(stamp);
 	});
 	return true;
 }

@@ -7,6 +7,7 @@
  * Times are stored as ISO-8601 with the event zone's offset and compared as instants, so a shift that crosses
  * midnight (22:00 → 06:00 the next day) is one span like any other.
  */
+import { arrivalDelayMinutes, arrivedLate } from './queued-actions.ts';
 import * as Y from 'yjs';
 import { isoWithOffset } from './board.ts';
 import { zoneOffsetMs } from './validation.ts';
@@ -40,6 +41,9 @@ export interface CheckIn {
 	inAt: string | null;
 	outAt: string | null;
 	recordedBy: string | null;
+	/** When the server received a one-tap check-in or check-out (null for times a lead entered afterwards). */
+	inReceivedAt?: string | null;
+	outReceivedAt?: string | null;
 }
 
 export interface Shift {
@@ -107,7 +111,20 @@ export function readShift(id: string, agency: string, m: Y.Map<unknown>): Shift 
 			checkins instanceof Y.Map
 				? Object.fromEntries(
 						[...checkins.entries()].flatMap(([pid, c]) =>
-							c instanceof Y.Map ? [[pid, { inAt: str(c.get('inAt')), outAt: str(c.get('outAt')), recordedBy: str(c.get('recordedBy')) }]] : []
+							c instanceof Y.Map
+								? [
+										[
+											pid,
+											{
+												inAt: str(c.get('inAt')),
+												outAt: str(c.get('outAt')),
+												recordedBy: str(c.get('recordedBy')),
+												inReceivedAt: str(c.get('inReceivedAt')),
+												outReceivedAt: str(c.get('outReceivedAt'))
+											}
+										]
+									]
+								: []
 						)
 					)
 				: {},
@@ -178,6 +195,11 @@ export interface Attendance {
 	noShow: boolean;
 	/** Checked out more than the grace before the end. */
 	earlyLeave: boolean;
+	/**
+	 * The check-in reached the server more than LATE_ARRIVAL_MS after its tap (it waited in an offline queue):
+	 * minutes between tap and arrival, or null. Shown so that a supervisor can ask, not counted as lateness.
+	 */
+	arrivedAfterMinutes: number | null;
 }
 
 /**
@@ -191,12 +213,13 @@ export function attendanceOf(shift: Pick<Shift, 'startsAt' | 'endsAt' | 'checkin
 	const inAt = c?.inAt ? Date.parse(c.inAt) : NaN;
 	const outAt = c?.outAt ? Date.parse(c.outAt) : NaN;
 	const grace = graceMinutes * MINUTE;
-	const none: Attendance = { state: 'upcoming', late: false, lateMinutes: null, noShow: false, earlyLeave: false };
+	const none: Attendance = { state: 'upcoming', late: false, lateMinutes: null, noShow: false, earlyLeave: false, arrivedAfterMinutes: null };
 	if (!span) return none;
 	const hasIn = !Number.isNaN(inAt);
 	const hasOut = hasIn && !Number.isNaN(outAt);
 	const late = hasIn && inAt > span.start + grace;
-	const base = { ...none, late, lateMinutes: late ? Math.floor((inAt - span.start) / MINUTE) : null };
+	const arrivedAfterMinutes = hasIn && arrivedLate(c!.inAt, c!.inReceivedAt) ? arrivalDelayMinutes(c!.inAt!, c!.inReceivedAt!) : null;
+	const base = { ...none, late, lateMinutes: late ? Math.floor((inAt - span.start) / MINUTE) : null, arrivedAfterMinutes };
 	if (!hasIn) {
 		if (now < span.start) return base;
 		if (now <= span.start + grace) return { ...base, state: 'awaiting' };

@@ -5,6 +5,7 @@
 
 import type { RosterClientEvents, RosterServerEvents } from './roster-wire.ts';
 import type { DisputeClientEvents, DisputeServerEvents } from './dispute-wire.ts';
+import type { QueuedEnvelope } from './queued-actions.ts';
 
 /**
  * Close codes of a `/yjs/<document>` WebSocket. 44xx: do not retry as is (the client must change something
@@ -46,8 +47,11 @@ export function shouldReconnect(code: number): boolean {
 	return code < 4400 || code >= 4500 || code === CLOSE_CODES.accessChanged;
 }
 
-/** A command's answer: done, or refused with a code the UI translates and a plain-English reason for logs. */
-export type CommandResult<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: CommandError; message: string };
+/**
+ * A command's answer: done, or refused with a code the UI translates and a plain-English reason for logs; `problem`
+ * names a more precise reason the UI also translates (a swap's or a check-in's, a queued action's tap time).
+ */
+export type CommandResult<T = Record<string, never>> = ({ ok: true } & T) | { ok: false; error: CommandError; message: string; problem?: string };
 
 export type CommandError =
 	| 'unauthenticated'
@@ -71,6 +75,8 @@ export interface RequestHelpInput {
 	dueAt?: string | null;
 	/** A card of the asking agency this request is about. */
 	relatedCardId?: string;
+	/** Sent from the offline queue: done once per action id, with the tap time kept. */
+	queued?: QueuedEnvelope;
 }
 
 export interface ReassignCardInput {
@@ -120,7 +126,7 @@ export interface ClientToServerEvents extends RosterClientEvents, DisputeClientE
 		input: import('./instructions.ts').InstructionInput,
 		ack: (result: CommandResult<{ instruction: InstructionView }>) => void
 	) => void;
-	'instruction:ack': (input: { instructionId: string }, ack: (result: CommandResult<{ ackedAt: string }>) => void) => void;
+	'instruction:ack': (input: { instructionId: string; queued?: QueuedEnvelope }, ack: (result: CommandResult<{ ackedAt: string }>) => void) => void;
 	/** Reminds everyone who has not acknowledged (the sender or the commander; once a minute per instruction). */
 	'instruction:remind': (input: { instructionId: string }, ack: (result: CommandResult<{ reminded: number }>) => void) => void;
 	/** Every instruction of the event this socket may see, newest first (also how a reconnecting page catches up). */
@@ -142,7 +148,8 @@ export interface InstructionView {
 	body: string;
 	ackBy: string | null;
 	createdAt: string;
-	recipients: Array<{ userId: string; name: string; agencyCode: string | null; teamName: string | null; ackedAt: string | null }>;
+	/** `ackedAt` is the tap; `ackReceivedAt` when it reached the server (later when it waited offline). */
+	recipients: Array<{ userId: string; name: string; agencyCode: string | null; teamName: string | null; ackedAt: string | null; ackReceivedAt?: string | null }>;
 	/** When the last reminder went to those who had not acknowledged; null when none did. */
 	remindedAt: string | null;
 }

@@ -170,7 +170,10 @@ export interface InstructionRecipientsTable {
 	instruction_id: string;
 	user_id: string;
 	agency_code: string | null;
+	/** The tap time of the acknowledgement (never after it arrived). */
 	acked_at: NullableTimestamp;
+	/** When the server received the acknowledgement (later than the tap when it waited in a phone's queue). */
+	ack_received_at: NullableTimestamp;
 }
 
 export interface RecordsTable {
@@ -225,4 +228,17 @@ export interface DB {
 	instruction_recipients: InstructionRecipientsTable;
 	records: RecordsTable;
 	shift_swaps: ShiftSwapsTable;
+	client_actions: ClientActionsTable;
+}
+
+/** An action from a phone's queue, done once per user and action id (src/lib/domain/queued-actions.ts). */
+export interface ClientActionsTable {
+	user_id: string;
+	action_id: string;
+	command: string;
+	event_id: string | null;
+	tapped_at: Timestamp;
+	received_at: Timestamp;
+	/** The first answer, as JSON; null while the action is being done. */
+	result: ColumnType<unknown, string | null | undefined, string | null>;
 }

@@ -68,7 +68,7 @@ export async function listInstructions(
 		.selectFrom('instruction_recipients as r')
 		.innerJoin('users as u', 'u.id', 'r.user_id')
 		.leftJoin('teams as t', 't.id', 'u.team_id')
-		.select(['r.instruction_id', 'r.user_id', 'u.display_name', 'r.agency_code', 'r.acked_at', 't.name as team_name'])
+		.select(['r.instruction_id', 'r.user_id', 'u.display_name', 'r.agency_code', 'r.acked_at', 'r.ack_received_at', 't.name as team_name'])
 		.where(
 			'r.instruction_id',
 			'in',
@@ -99,21 +99,31 @@ export async function listInstructions(
 					name: x.display_name,
 					agencyCode: x.agency_code,
 					teamName: x.team_name,
-					ackedAt: x.acked_at ? new Date(x.acked_at).toISOString() : null
+					ackedAt: x.acked_at ? new Date(x.acked_at).toISOString() : null,
+					ackReceivedAt: x.ack_received_at ? new Date(x.ack_received_at).toISOString() : null
 				}))
 		};
 	});
 }
 
 /**
- * Records a recipient's acknowledgement once: a second acknowledgement keeps the first time.
+ * Records a recipient's acknowledgement once, at its tap time and with the time it arrived: a second
+ * acknowledgement keeps the first.
  * Returns the time of the acknowledgement, or null when the user is not a recipient.
  */
-export async function acknowledgeInstruction(db: Kysely<DB>, instructionId: string, userId: string): Promise<{ ackedAt: Date; first: boolean } | null> {
-	const now = new Date();
+export async function acknowledgeInstruction(
+	db: Kysely<DB>,
+	instructionId: string,
+	userId: string,
+	time: { tappedAt: Date; receivedAt: Date } = { tappedAt: new Date(), receivedAt: new Date() }
+): Promise<{ ackedAt: Date; first: boolean } | null> {
+	const head = await db.selectFrom('instructions').select('created_at').where('id', '=', instructionId).executeTakeFirst();
+	if (!head) return null;
+	// A tap cannot come before the instruction did (a phone's clock behind the server's).
+	const ackedAt = new Date(Math.max(time.tappedAt.getTime(), new Date(head.created_at).getTime()));
 	const updated = await db
 		.updateTable('instruction_recipients')
-		.set({ acked_at: now })
+		.set({ acked_at: ackedAt, ack_received_at: time.receivedAt })
 		.where('instruction_id', '=', instructionId)
 		.where('user_id', '=', userId)
 		.where('acked_at', 'is', null)
