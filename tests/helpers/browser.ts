@@ -45,10 +45,12 @@ export async function launchBrowser(): Promise<Browser> {
 export async function newContext(
 	browser: Browser,
 	viewport: keyof typeof VIEWPORTS = 'desktop',
-	options: { locale?: string } = {}
+	options: { locale?: string; touch?: boolean } = {}
 ): Promise<BrowserContext> {
 	return browser.newContext({
 		viewport: VIEWPORTS[viewport],
+		// A phone in the hand: touch events and the mobile viewport meta honoured.
+		...(options.touch ? { isMobile: true, hasTouch: true } : {}),
 		locale: options.locale ?? 'zh-CN',
 		timezoneId: 'Asia/Shanghai',
 		deviceScaleFactor: 1

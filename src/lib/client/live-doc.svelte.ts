@@ -86,6 +86,14 @@ export class LiveDoc {
 
 	#pendingClocks: number[] = [];
 	#offlineEdits = 0;
+	/**
+	 * Edits made on this device by an earlier page (before a reload or a discarded tab) that the server has not
+	 * confirmed: they sit in the IndexedDB copy under an earlier client id, so this page counts them apart.
+	 */
+	#carried = 0;
+	/** Per connection: whether this page asked what is saved, and how many sync answers (step 2) came since. */
+	#asked = false;
+	#answers = 0;
 	#attempt = 0;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#maxBackoff: number;
@@ -114,6 +122,8 @@ export class LiveDoc {
 			if (status === 'connected') {
 				this.status = 'online';
 				this.#attempt = 0;
+				this.#asked = false;
+				this.#answers = 0;
 			} else if (status === 'connecting') this.status = 'connecting';
 			else if (this.status !== 'stopped') this.status = 'offline';
 		});
@@ -152,7 +162,17 @@ export class LiveDoc {
 		}
 		// A broken IndexedDB must not keep the page offline: connect anyway after a short wait.
 		const loaded = persistence
-			? Promise.race([persistence.whenSynced, new Promise((resolve) => setTimeout(resolve, LOCAL_COPY_WAIT_MS))])
+			? Promise.race([
+					persistence.whenSynced.then(async () => {
+						if (this.access !== 'write') return;
+						const unsent = await persistence.get('unsent').catch(() => 0);
+						if (typeof unsent === 'number' && unsent > 0) {
+							this.#carried = unsent;
+							this.#countPending();
+						}
+					}),
+					new Promise((resolve) => setTimeout(resolve, LOCAL_COPY_WAIT_MS))
+				])
 			: Promise.resolve();
 		void loaded
 			.catch(() => {})
@@ -177,8 +197,19 @@ export class LiveDoc {
 		const clock = Y.parseUpdateMeta(update).to.get(this.doc.clientID);
 		if (clock === undefined) return;
 		this.#pendingClocks.push(clock);
-		this.pending = this.#pendingClocks.length;
+		this.#countPending();
 		if (this.status !== 'online') this.#offlineEdits++;
+	}
+
+	/** Sets `pending` and keeps it on the device, so a page opened after a reload still knows what waits. */
+	#countPending(): void {
+		const before = this.pending;
+		this.pending = this.#carried + this.#pendingClocks.length;
+		// Written at once, as the edit itself is (y-indexeddb stores every update): a page that is closed or
+		// navigated away runs no clean-up, and a deferred write would be lost with it.
+		if (this.persistence && this.access === 'write' && this.#wanted && before !== this.pending) {
+			void this.persistence.set('unsent', this.pending).catch(() => {});
+		}
 	}
 
 	/** The server stored this client's changes up to `clock`. */
@@ -186,7 +217,7 @@ export class LiveDoc {
 		this.lastHeardAt = Date.now();
 		if (clientId !== this.doc.clientID) return;
 		this.#pendingClocks = this.#pendingClocks.filter((c) => c > clock);
-		this.pending = this.#pendingClocks.length;
+		this.#countPending();
 		if (this.pending === 0 && this.#offlineEdits > 0) {
 			this.mergedOffline = this.#offlineEdits;
 			this.#offlineEdits = 0;
@@ -210,6 +241,17 @@ export class LiveDoc {
 			if (sub === syncProtocol.messageYjsSyncStep1) {
 				if (this.pending > 0) setTimeout(() => this.#askWhatIsSaved(), 0);
 			} else {
+				// The hub answers the greeting (one step 2), then the question, after storing what this page sent
+				// before it: the second answer means the carried edits, sent with the first reply, are stored.
+				if (sub === syncProtocol.messageYjsSyncStep2 && ++this.#answers >= 2 && this.#asked && this.#carried > 0) {
+					this.#offlineEdits += this.#carried;
+					this.#carried = 0;
+					this.#countPending();
+					if (this.pending === 0) {
+						this.mergedOffline = this.#offlineEdits;
+						this.#offlineEdits = 0;
+					}
+				}
 				const to = Y.parseUpdateMeta(payload).to.get(this.doc.clientID);
 				if (to !== undefined) this.markSaved(this.doc.clientID, to);
 			}
@@ -220,6 +262,7 @@ export class LiveDoc {
 	#askWhatIsSaved(): void {
 		const ws = this.provider.ws;
 		if (!ws || !this.provider.wsconnected) return;
+		this.#asked = true;
 		const vector = Y.decodeStateVector(Y.encodeStateVector(this.doc));
 		vector.delete(this.doc.clientID);
 		const encoder = encoding.createEncoder();
@@ -231,7 +274,8 @@ export class LiveDoc {
 
 	#clearPending(): void {
 		this.#pendingClocks = [];
-		this.pending = 0;
+		this.#carried = 0;
+		this.#countPending();
 	}
 
 	#onClose(event: CloseEvent | null): void {
