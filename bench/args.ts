@@ -37,8 +37,11 @@ export interface BenchSettings {
 	load: LoadSettings;
 }
 
-/** live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load. */
-export const PHASES = ['live', 'load', 'large', 'exports'] as const;
+/**
+ * live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load;
+ * exports: the record's exports; phone: the board's first and repeat load on emulated slow 4G.
+ */
+export const PHASES = ['live', 'load', 'large', 'exports', 'phone'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `npm run bench -- [options]
@@ -61,7 +64,7 @@ export const USAGE = `npm run bench -- [options]
   --no-large-event        skip the large event
   --timeline              print edit latency second by second (spikes, and when they happen)
   --cpu-prof DIR          have the server write V8 CPU profiles into DIR
-  --only PHASES           run only these phases, comma-separated: live, load, large, exports
+  --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone
                           (default all; --no-large-event drops large)
   --load-clients N        clients of the load phase on one event (default 2000)
   --load-writers N        of them writing (default 50)

@@ -1,4 +1,5 @@
 /** The bench's output: one results object, printed as a table, as Markdown for the README, and as JSON. */
+import type { PhoneLoadFigures } from './phone-load.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,8 @@ export interface BenchResults {
 	load: LoadFigures | null;
 	largeEvent: LargeEventFigures | null;
 	exports: ExportFigures[] | null;
+	/** The board on a phone over slow 4G: first load, repeat load (service worker), offline. */
+	phone: PhoneLoadFigures | null;
 	/** Connections that closed unexpectedly, server restarts, undelivered edits: anything that makes figures suspect. */
 	warnings: string[];
 }
@@ -116,6 +119,14 @@ function rows(r: BenchResults): Array<[string, string, string]> {
 			out.push(['  cold load, snapshot + tail', `${num(s.loadMs)} ms`, `snapshot ${mib(s.snapshotBytes)} at seq ${num(s.uptoSeq)} + ${s.tail} updates`]);
 		}
 		out.push(['  next client, document in memory', `${num((e.snapshot ?? e.replay).warmMs)} ms`, 'connect → synced: the initial sync alone']);
+	}
+	if (r.phone) {
+		const p = r.phone;
+		const kib = (b: number) => `${num(Math.round(b / 1024))} KiB`;
+		out.push(['phone: board, first load', `${num(p.first.ms)} ms`, `${p.link}; ${kib(p.first.bytes)} in ${p.first.requests} requests; goal ≤ 3000 ms`]);
+		out.push(['  first load, no Chinese system font', `${num(p.firstWithWebFont.ms)} ms`, `the web font too: ${kib(p.firstWithWebFont.bytes)} in ${p.firstWithWebFont.requests} requests`]);
+		out.push(['  repeat load', `${num(p.repeat.ms)} ms`, `service worker + local copies; ${kib(p.repeat.bytes)} over the network; goal ≤ 1000 ms`]);
+		out.push(['  repeat load, no network', `${num(p.offline.ms)} ms`, 'app shell and local copies alone']);
 	}
 	if (r.exports) {
 		for (const x of r.exports) out.push([`export ${x.format}`, `${num(x.ms)} ms`, `${mib(x.bytes)}${x.stallMs === undefined ? '' : `, server stalled ≤ ${num(x.stallMs)} ms`}`]);

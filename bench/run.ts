@@ -18,6 +18,7 @@ import { readRssKiB, sleep } from './stats.ts';
 import { CROWD_QUOTAS, startServer, type TestServer } from '../tests/helpers/server.ts';
 import { measureExports } from './exports.ts';
 import { measureLoad, type LoadFigures } from './load.ts';
+import { measurePhoneLoad } from './phone-load.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
@@ -237,6 +238,7 @@ async function main(): Promise<number> {
 		load: null,
 		largeEvent: null,
 		exports: null,
+		phone: null,
 		warnings: []
 	};
 
@@ -259,6 +261,8 @@ async function main(): Promise<number> {
 	process.once('SIGINT', () => abort('interrupted'));
 	try {
 		const has = (p: Phase) => s.phases.includes(p);
+		// First, while the board is the demo's own: the later phases fill the station's document with test edits.
+		if (has('phone')) results.phone = await measurePhoneLoad(server, DEMO_EVENT.id, log);
 		const tput = has('live') ? await livePhases(server, s, results) : null;
 		if (has('load')) {
 			// A fresh process, so that the memory baseline holds no garbage of the phases before.

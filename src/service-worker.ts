@@ -62,7 +62,7 @@ sw.addEventListener('fetch', (event) => {
 	}
 	const isPage = request.mode === 'navigate';
 	const isPageData = url.pathname.endsWith('/__data.json');
-	if (isPage || isPageData) event.respondWith(networkFirst(request, isPage));
+	if (isPage || isPageData) event.respondWith(networkFirst(request, isPage, event));
 });
 
 async function cacheFirst(cacheName: string, request: Request): Promise<Response> {
@@ -75,16 +75,40 @@ async function cacheFirst(cacheName: string, request: Request): Promise<Response
 }
 
 /**
- * The network's answer, kept for next time; when the network fails, the kept copy of that address, then of the same
- * page with other filters, then a page that says plainly this one was never opened on this device.
+ * How long opening a page waits for the network before showing the copy kept on this device. On a phone in a crowd
+ * the network answers in seconds or not at all, and the page would sit blank; its live documents bring what changed
+ * a moment later anyway. The network's answer, when it comes, still replaces the kept copy for next time. On a
+ * link with a short round trip the network answers well within it, and the page is the server's own.
  */
-async function networkFirst(request: Request, isPage: boolean): Promise<Response> {
+const PAGE_DEADLINE_MS = 400;
+
+/**
+ * The network's answer, kept for next time; when the network fails (or, for a whole page, is slower than the
+ * deadline), the kept copy of that address, then offline of the same page with other filters, then a page that
+ * says plainly this one was never opened on this device.
+ */
+async function networkFirst(request: Request, isPage: boolean, event: FetchEvent): Promise<Response> {
 	const cache = await caches.open(PAGES_CACHE);
-	try {
-		const response = await fetch(request);
+	const fromNetwork = fetch(request).then(async (response) => {
 		// Only whole pages the user may see: not a redirect to sign in, not an error page.
 		if (response.ok && !response.redirected && response.type === 'basic') await cache.put(request, response.clone());
 		return response;
+	});
+	try {
+		if (isPage) {
+			// The device knows it has no network: no reason to wait at all.
+			const known = sw.navigator.onLine ? null : await cache.match(request);
+			if (known) return known;
+			const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), PAGE_DEADLINE_MS));
+			const first = await Promise.race([fromNetwork, late]);
+			if (first) return first;
+			const kept = await cache.match(request);
+			if (kept) {
+				event.waitUntil(fromNetwork.catch(() => {}));
+				return kept;
+			}
+		}
+		return await fromNetwork;
 	} catch (err) {
 		const hit = (await cache.match(request)) ?? (await cache.match(request, { ignoreSearch: true }));
 		if (hit) return hit;

@@ -216,4 +216,23 @@ describe('actions on a phone with no network', () => {
 		await screenshot(page, 'update-offered-phone');
 		await context.unroute('**/_app/version.json');
 	});
+
+	it('leaves nothing of the last person to the next one who signs in on the same phone without a sign-out', async () => {
+		// The lead's session simply ends (expired, or the phone handed over); the next person signs in.
+		await context.clearCookies();
+		await loginAs(page, server.url, 'member.station', DEMO_PASSWORD);
+		await page.goto(server.url + BOARD);
+		await page.getByTestId('save-state').filter({ hasText: ALL_SAVED }).waitFor({ timeout: 20_000 });
+		await expect
+			.poll(() => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.startsWith('liandong:demo-user-lead-station:'))))
+			.toEqual([]);
+		// The lead's instructions page was kept for the lead; offline, the member is told it was never opened here.
+		await context.setOffline(true);
+		try {
+			await page.goto(server.url + INSTRUCTIONS).catch(() => {});
+			await expect.poll(() => page.locator('h1').first().textContent()).toBe('离线：此页面无法打开');
+		} finally {
+			await context.setOffline(false);
+		}
+	});
 });

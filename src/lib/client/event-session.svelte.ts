@@ -25,6 +25,8 @@ export interface SessionOptions {
 	presence?: boolean;
 	/** The event's time zone, in which the page tells times (offline since, taps). */
 	timezone?: string;
+	/** Documents as the server sent them with the page (base64 Yjs updates by name): shown before syncing. */
+	snapshots?: Record<string, string>;
 }
 
 export class EventSession {
@@ -55,7 +57,8 @@ export class EventSession {
 				// Personal data never rests in the browser's storage.
 				persistAs: persist && opts.userId ? opts.userId : null,
 				displayToken: opts.displayToken,
-				maxBackoffMs: opts.maxBackoffMs
+				maxBackoffMs: opts.maxBackoffMs,
+				initialState: opts.snapshots?.[name] ?? null
 			});
 			this.#untrack.push(this.commands.track(doc));
 			return doc;

@@ -23,6 +23,18 @@ export interface LiveDocOptions {
 	displayToken?: string;
 	/** Reconnect forever with this cap on the wait (walls); phones cap lower. */
 	maxBackoffMs?: number;
+	/** The document as the server held it when it sent the page (base64 of a Yjs update), shown before syncing. */
+	initialState?: string | null;
+}
+
+/** The origin of the page's own copy of a document, applied before connecting: never sent back to the server. */
+const FROM_PAGE = Symbol('from-page');
+
+function fromBase64(text: string): Uint8Array {
+	const raw = atob(text);
+	const out = new Uint8Array(raw.length);
+	for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+	return out;
 }
 
 /**
@@ -118,6 +130,13 @@ export class LiveDoc {
 		if (opts.access === 'read') listenOnly(this.provider);
 		else this.#learnSavesFromSync();
 		this.#connectAfterLocalCopy();
+		if (opts.initialState) {
+			try {
+				Y.applyUpdate(this.doc, fromBase64(opts.initialState), FROM_PAGE);
+			} catch {
+				// A copy that does not decode is only a head start lost: the connection brings the document.
+			}
+		}
 		this.provider.on('status', ({ status }) => {
 			if (status === 'connected') {
 				this.status = 'online';
@@ -152,11 +171,11 @@ export class LiveDoc {
 	#connectAfterLocalCopy(): void {
 		const persistence = this.persistence;
 		// (A reader forwards nothing at all; see listenOnly.)
-		if (persistence && this.access === 'write') {
+		if (this.access === 'write') {
 			const forward = this.provider._updateHandler;
 			this.doc.off('update', forward);
 			this.provider._updateHandler = (update, origin) => {
-				if (origin !== persistence) forward(update, origin);
+				if (origin !== FROM_PAGE && (!persistence || origin !== persistence)) forward(update, origin);
 			};
 			this.doc.on('update', this.provider._updateHandler);
 		}
@@ -192,7 +211,7 @@ export class LiveDoc {
 			this.lastHeardAt = Date.now();
 			return;
 		}
-		if (origin === this.persistence) return;
+		if (origin === this.persistence || origin === FROM_PAGE) return;
 		// A local edit: remember how far our own clock reached, to match the server's "saved" notices.
 		const clock = Y.parseUpdateMeta(update).to.get(this.doc.clientID);
 		if (clock === undefined) return;

@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import type { LayoutServerLoad } from './$types';
 import { loadEventContext } from '$lib/server/event-context';
 import { m } from '$lib/paraglide/messages';
+import { documentSnapshots } from '$lib/server/document-snapshots';
 
 export const load: LayoutServerLoad = async ({ locals, params, url }) => {
 	if (!locals.user) redirect(303, `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
@@ -25,6 +26,7 @@ export const load: LayoutServerLoad = async ({ locals, params, url }) => {
 		actions: ctx.actions,
 		agencies: ctx.agencies,
 		teams: ctx.teams,
-		people: ctx.people
+		people: ctx.people,
+		snapshots: await documentSnapshots(locals.services, ctx.event.id, ctx.access)
 	};
 };

@@ -1,0 +1,35 @@
+/**
+ * The event's documents as the server holds them, sent with the page itself so that a phone shows the board as
+ * soon as the page's script runs, without waiting for the documents' own connections (on a slow link each costs
+ * two round trips of half a second). The page's live copies start from these and then sync only what is newer.
+ * The restricted document (parties' personal data) never travels in a page: pages are kept by the service worker.
+ */
+import * as Y from 'yjs';
+import { agencyDocName, commandDocName } from '$lib/domain/documents';
+import type { Access } from '$lib/domain/permissions';
+import type { AppServices } from './services';
+
+/** Past this many bytes (all documents together) the page carries none, and the live connections bring them. */
+export const SNAPSHOT_BUDGET_BYTES = 512 * 1024;
+
+export async function documentSnapshots(
+	services: Pick<AppServices, 'readDocument'>,
+	eventId: string,
+	access: { command: Access; agencies: Record<string, Access> }
+): Promise<Record<string, string>> {
+	const names = [
+		...(access.command !== 'none' ? [commandDocName(eventId)] : []),
+		...Object.entries(access.agencies)
+			.filter(([, a]) => a !== 'none')
+			.map(([code]) => agencyDocName(eventId, code))
+	];
+	const out: Record<string, string> = {};
+	let total = 0;
+	for (const name of names) {
+		const bytes = Y.encodeStateAsUpdate(await services.readDocument(name));
+		total += bytes.length;
+		if (total > SNAPSHOT_BUDGET_BYTES) return {};
+		out[name] = Buffer.from(bytes).toString('base64');
+	}
+	return out;
+}
