@@ -68,7 +68,7 @@ async function timeToCards(page: Page, url: string): Promise<number> {
 	if (process.env.BENCH_DEBUG) {
 		console.log(await page.evaluate(() => {
 			const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-			const r = performance.getEntriesByType('resource').map((e) => `${e.name.slice(-40)} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`);
+			const r = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => `${e.name.slice(-40)} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`);
 			return `nav start ${Math.round(n.startTime)} workerStart ${Math.round(n.workerStart)} fetchStart ${Math.round(n.fetchStart)} responseStart ${Math.round(n.responseStart)} responseEnd ${Math.round(n.responseEnd)} dcl ${Math.round(n.domContentLoadedEventEnd)} now ${Math.round(performance.now())}\n` + r.join('\n');
 		}));
 	}

@@ -13,11 +13,13 @@ async function main(): Promise<void> {
 				const { seedDemoBoardContent } = await import('./demo-board.ts');
 				const { seedDemoRoster } = await import('./demo-roster.ts');
 				const { seedDemoDisputes } = await import('./demo-disputes.ts');
+				const { seedDemoMap } = await import('./demo-map.ts');
 				const result = await seedDemo(database.db);
 				const boards =
 					(await seedDemoBoardContent(hub, result.eventId)) +
 					(await seedDemoRoster(hub, result.eventId)) +
-					(await seedDemoDisputes(hub, result.eventId));
+					(await seedDemoDisputes(hub, result.eventId)) +
+					(await seedDemoMap(hub, database.db, result.eventId));
 				console.log(`[demo] ${result.created || boards ? 'seeded' : 'already seeded'}: ${result.eventName}`);
 			}
 		}

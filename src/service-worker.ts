@@ -60,6 +60,11 @@ sw.addEventListener('fetch', (event) => {
 		event.respondWith(cacheFirst(FONTS, request));
 		return;
 	}
+	// A venue plan never changes under its address (its content's hash): kept with the user's pages.
+	if (/^\/events\/[^/]+\/map\/plan\/[0-9a-f]{64}$/.test(url.pathname)) {
+		event.respondWith(cacheFirst(PAGES_CACHE, request));
+		return;
+	}
 	const isPage = request.mode === 'navigate';
 	const isPageData = url.pathname.endsWith('/__data.json');
 	if (isPage || isPageData) event.respondWith(networkFirst(request, isPage, event));

@@ -170,7 +170,7 @@ describe('the task board with three users at once', () => {
 		const state = editor.getByTestId('card-save-state');
 		await phone.context.setOffline(true);
 		try {
-			await expect.poll(() => state.textContent()).toBe('离线');
+			await expect.poll(() => state.textContent()).toMatch(/^离线( · 自 \d\d:\d\d 起)?$/);
 			await editor.locator('.checklist input[type=checkbox]').first().click();
 			await expect.poll(() => state.textContent()).toMatch(/^离线 · [1-9]\d* 项修改待保存$/);
 			await screenshot(page, 'card-editor-offline-station-lead-phone');
@@ -340,12 +340,12 @@ describe('the task board with three users at once', () => {
 
 		await station.context.setOffline(true);
 		try {
-			await expect.poll(() => saveState.textContent()).toBe('离线');
+			await expect.poll(() => saveState.textContent()).toMatch(/^离线( · 自 \d\d:\d\d 起)?$/);
 			await station.page.getByTestId('card-editor').getByTestId('card-status').selectOption('blocked');
 			await notesOf(station.page).click();
 			await station.page.keyboard.press('Control+End');
 			await station.page.keyboard.type(OFFLINE_NOTE);
-			await expect.poll(() => saveState.textContent()).toMatch(/^离线 · [1-9]\d* 项修改待保存$/);
+			await expect.poll(() => saveState.textContent()).toMatch(/^离线.* · [1-9]\d* 项待发送$/);
 
 			// Meanwhile the commander, online, adds to the same note; nothing of the offline edit reaches them.
 			await notesOf(commander.page).click();

@@ -7,6 +7,7 @@
  * Every answer must be a clear refusal or a success, never a timeout or an internal error; a socket stays
  * usable or is cleanly disconnected; the process stays up; and nothing a refused command carried is stored.
  */
+import { QUEUEABLE_COMMANDS } from '../../src/lib/domain/queued-actions.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { io } from 'socket.io-client';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -85,6 +86,13 @@ const BASES: Record<string, (rnd: Rnd, tag: string) => unknown> = {
 		swapId: learned.swaps.length ? pickOf(rnd, learned.swaps) : 'no-such-swap',
 		action: pickOf(rnd, ['accept', 'decline', 'approve', 'reject', 'cancel'])
 	}),
+	'roster:check': (rnd) => ({
+		eventId: DEMO_EVENT,
+		agency: pickOf(rnd, AGENCIES),
+		shiftId: pickOf(rnd, SHIFTS),
+		personId: pickOf(rnd, ['p1', 'p2', 'no-such-person']),
+		kind: pickOf(rnd, ['in', 'out'])
+	}),
 	'dispute:escalate': (rnd, tag) => {
 		const from = pickOf(rnd, AGENCIES);
 		return {
@@ -97,6 +105,24 @@ const BASES: Record<string, (rnd: Rnd, tag: string) => unknown> = {
 		};
 	}
 };
+/**
+ * The offline queue's envelope on the commands that take one: a fresh action id and a recent tap (sometimes a tap
+ * from the future or days ago, which must be refused by name).
+ */
+function queuedEnvelope(rnd: Rnd, tag: string): { actionId: string; tappedAt: string } {
+	const offsetMin = pickOf(rnd, [0, 5, 30, 600, -10, 3000]);
+	return { actionId: `q${Math.floor(rnd() * 1e12).toString(36)}${tag.length}x`, tappedAt: new Date(Date.now() - offsetMin * 60_000).toISOString() };
+}
+
+for (const command of QUEUEABLE_COMMANDS) {
+	const base = BASES[command];
+	if (!base) continue;
+	BASES[command] = (rnd, tag) => {
+		const input = base(rnd, tag) as Record<string, unknown>;
+		return chance(rnd, 0.5) ? { ...input, queued: queuedEnvelope(rnd, tag) } : input;
+	};
+}
+
 /** Not in the event map at all: the server must ignore them. */
 const UNKNOWN_EVENTS = ['admin:dropAll', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 const COMMANDS = Object.keys(BASES);

@@ -72,7 +72,7 @@ describe('instructions over the command channel', () => {
 			await eventually(() => heardNew(leadTraffic, view.id).length === 1 && heardNew(memberTraffic, view.id).length === 1, 5000, 'traffic to hear it');
 			// Each recipient's copy carries their own acknowledgement line only.
 			expect(heardNew(memberTraffic, view.id)[0].recipients).toEqual([
-				{ userId: id('member.traffic'), name: '李晓梅', agencyCode: 'traffic', teamName: '灯会保障分队', ackedAt: null }
+				{ userId: id('member.traffic'), name: '李晓梅', agencyCode: 'traffic', teamName: '灯会保障分队', ackedAt: null, ackReceivedAt: null }
 			]);
 			await Promise.all([settled(leadStation), settled(memberStation)]);
 			expect(heardNew(leadStation, view.id)).toEqual([]);
@@ -157,7 +157,7 @@ describe('instructions over the command channel', () => {
 
 			const stored = (await listOf(commander)).find((i) => i.id === view.id)!;
 			expect(stored.recipients.filter((r) => r.ackedAt)).toEqual([
-				{ userId: id('member.traffic'), name: '李晓梅', agencyCode: 'traffic', teamName: '灯会保障分队', ackedAt: announced.ackedAt }
+				{ userId: id('member.traffic'), name: '李晓梅', agencyCode: 'traffic', teamName: '灯会保障分队', ackedAt: announced.ackedAt, ackReceivedAt: expect.any(String) }
 			]);
 		});
 
@@ -219,7 +219,7 @@ describe('instructions over the command channel', () => {
 			extra.push(back);
 			const mine = (await listOf(back)).find((i) => i.id === view.id);
 			expect(mine).toMatchObject({ priority: 'alarm', body: '北门发生拥挤，立即限流' });
-			expect(mine!.recipients).toEqual([{ userId: id('member.traffic'), name: '李晓梅', agencyCode: 'traffic', teamName: '灯会保障分队', ackedAt: null }]);
+			expect(mine!.recipients).toEqual([{ userId: id('member.traffic'), name: '李晓梅', agencyCode: 'traffic', teamName: '灯会保障分队', ackedAt: null, ackReceivedAt: null }]);
 			expect(await command(back.socket, 'instruction:ack', { instructionId: view.id })).toMatchObject({ ok: true });
 		});
 	});

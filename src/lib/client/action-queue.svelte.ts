@@ -39,6 +39,9 @@ type Result<E extends QueueableCommand> = Parameters<Parameters<ClientToServerEv
 
 const KEY = 'queue';
 
+/** How long a tap made while the channel is still connecting waits for its answer before it shows as waiting. */
+const CONNECT_GRACE_MS = 8_000;
+
 /** How long to wait before trying again after a "try later" answer while connected. */
 const RETRY_MS = 5_000;
 
@@ -117,8 +120,10 @@ export class ActionQueue {
 		this.items = [...this.items, item];
 		const answered = new Promise<QueueOutcome<Result<E>>>((resolve) => this.#waiters.set(item.id, resolve as (o: QueueOutcome<unknown>) => void));
 		if (!this.#commands.connected) {
-			this.#waited.add(item.id);
-			this.#settle(item.id, { sent: false });
+			// No network: say at once that it waits. Online but still connecting (a page just opened): give the
+			// channel a few seconds, so the page can show the answer rather than "waiting".
+			const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+			setTimeout(() => this.#settle(item.id, { sent: false }), offline ? 0 : CONNECT_GRACE_MS);
 		}
 		void this.#save().then(() => this.drain());
 		return answered;
@@ -132,8 +137,11 @@ export class ActionQueue {
 
 	#settle(id: string, outcome: QueueOutcome<unknown>): void {
 		const resolve = this.#waiters.get(id);
+		if (!resolve) return;
 		this.#waiters.delete(id);
-		resolve?.(outcome);
+		// Told "it waits": when it goes, the note after sending counts it.
+		if (!outcome.sent) this.#waited.add(id);
+		resolve(outcome);
 	}
 
 	/** Sends waiting items in order until one must wait; safe to call at any time (one drain runs at once). */
@@ -148,7 +156,6 @@ export class ActionQueue {
 				const send = this.#commands.send as (e: string, input: unknown) => Promise<CommandResult<Record<string, unknown>>>;
 				const result = await send.call(this.#commands, item.command, { ...item.input, queued: { actionId: item.id, tappedAt: item.tappedAt } });
 				if (!result.ok && RETRYABLE_ERRORS.has(result.error)) {
-					this.#waited.add(item.id);
 					this.#settle(item.id, { sent: false });
 					this.#scheduleRetry();
 					break;

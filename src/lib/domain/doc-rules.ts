@@ -9,6 +9,7 @@
  *   records check-ins only for themselves;
  * - a dispute's status moves only along the allowed transitions; escalation notes are written by the server;
  *   notes and comments are never taken out;
+ * - pins on the venue map are placed by the agency's lead or the commander;
  * - when a check-in was received (`inReceivedAt`, `outReceivedAt`) is written by the server alone;
  * - every attribution a client writes (`by`, `recordedBy`, `createdBy`, `ackedBy`) names the writer.
  * Call from the observer of a root while its events can still tell their changes.
@@ -23,6 +24,9 @@ export interface Writer {
 	/** May this writer plan and change the agency's shifts (mayEditShifts)? */
 	mayEditShifts: boolean;
 }
+
+/** Pins on the venue map are placed by the agency's lead or the commander; members see them. */
+const PIN_RULE = 'only the agency’s lead or the commander places pins';
 
 /** Check-in fields only the server writes: when it received a one-tap check. */
 const SERVER_CHECK_STAMPS = new Set(['inReceivedAt', 'outReceivedAt']);
@@ -75,6 +79,7 @@ function cardProblem(e: Y.YEvent<any>, writer: Writer): string | null {
 			const card = (e.target as Y.Map<unknown>).get(key);
 			if (card instanceof Y.Map && card.has('createdBy') && card.get('createdBy') !== writer.userId) return `cards.${key}.createdBy: names the writer`;
 			if (card instanceof Y.Map && card.has('ackedBy') && card.get('ackedBy') !== writer.userId) return `cards.${key}.ackedBy: names the writer`;
+			if (card instanceof Y.Map && card.has('pin') && !writer.mayEditShifts) return `cards.${key}.pin: ${PIN_RULE}`;
 		}
 		return null;
 	}
@@ -83,6 +88,7 @@ function cardProblem(e: Y.YEvent<any>, writer: Writer): string | null {
 	if (path.length === 1 && target instanceof Y.Map) {
 		for (const [key, change] of e.changes.keys) {
 			if (key === 'createdBy' || key === 'requestedBy') return `cards.${id}.${key}: is not changed`;
+			if (key === 'pin' && !writer.mayEditShifts) return `cards.${id}.pin: ${PIN_RULE}`;
 			if (key === 'comments' && change.action !== 'add') return `cards.${id}.comments: comments are not replaced`;
 			if (key === 'ackedBy' && change.action !== 'delete' && target.get('ackedBy') !== writer.userId) return `cards.${id}.ackedBy: names the writer`;
 		}
@@ -146,9 +152,18 @@ function shiftProblem(e: Y.YEvent<any>, writer: Writer): string | null {
 
 function disputeProblem(e: Y.YEvent<any>, writer: Writer): string | null {
 	const path = e.path;
-	if (path.length === 0) return rootProblem('disputes', e, false);
+	if (path.length === 0) {
+		const problem = rootProblem('disputes', e, false);
+		if (problem) return problem;
+		for (const [key, change] of e.changes.keys) {
+			const entry = change.action === 'add' ? (e.target as Y.Map<unknown>).get(key) : null;
+			if (entry instanceof Y.Map && entry.has('pin') && !writer.mayEditShifts) return `disputes.${key}.pin: ${PIN_RULE}`;
+		}
+		return null;
+	}
 	const id = String(path[0]);
 	const target = e.target;
+	if (path.length === 1 && target instanceof Y.Map && e.changes.keys.has('pin') && !writer.mayEditShifts) return `disputes.${id}.pin: ${PIN_RULE}`;
 	if (path.length === 1 && target instanceof Y.Map) {
 		const status = e.changes.keys.get('status');
 		if (status?.action === 'update') {

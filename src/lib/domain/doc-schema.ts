@@ -4,8 +4,10 @@
  * update and the same description documents the shapes. Bump SCHEMA_VERSION when a shape changes.
  */
 import type { DocKind } from './documents.ts';
+import { MAX_PLAN_SIDE, ZONE_KINDS, type Shape } from './geometry.ts';
 
-export const SCHEMA_VERSION = 2;
+/** 3: the venue map (root `map`, root `zones`, `geo` on posts, `pin` on cards and disputes); all optional. */
+export const SCHEMA_VERSION = 3;
 
 export const CARD_STATUSES = ['todo', 'doing', 'blocked', 'done'] as const;
 export const CARD_PRIORITIES = ['routine', 'urgent', 'critical'] as const;
@@ -43,7 +45,9 @@ export type FieldSpec =
 	/** A Y.Array of Y.Map records. */
 	| { kind: 'list'; maxItems: number; item: EntitySpec }
 	/** A Y.Map of Y.Map records keyed by id. */
-	| { kind: 'records'; maxEntries: number; entry: EntitySpec };
+	| { kind: 'records'; maxEntries: number; entry: EntitySpec }
+	/** Plan coordinates as a flat list of numbers (src/lib/domain/geometry.ts), of one of these shapes. */
+	| { kind: 'geometry'; shapes: readonly Shape[] };
 
 export interface EntitySpec {
 	fields: Record<string, FieldSpec>;
@@ -85,9 +89,22 @@ export const POST_SPEC: EntitySpec = {
 		location: s(200),
 		minStaff: { kind: 'int', min: 0, max: 500 },
 		notes: s(2000),
-		archived: { kind: 'bool' }
+		archived: { kind: 'bool' },
+		/** Where the post is on the plan: a point, or a patrol's route. */
+		geo: { kind: 'geometry', shapes: ['point', 'line'] }
 	},
 	required: ['name', 'kind']
+};
+
+/** The plan under the map: an uploaded image (written by the server after the upload) and its size. */
+export const MAP_SPEC: EntitySpec = {
+	fields: { planId: s(64), width: { kind: 'int', min: 1, max: MAX_PLAN_SIDE }, height: { kind: 'int', min: 1, max: MAX_PLAN_SIDE } },
+	required: []
+};
+
+export const ZONE_SPEC: EntitySpec = {
+	fields: { name: s(80), kind: s(16, ZONE_KINDS), area: { kind: 'geometry', shapes: ['polygon'] }, notes: s(500), archived: { kind: 'bool' } },
+	required: ['name', 'kind', 'area']
 };
 
 export const PERIOD_SPEC: EntitySpec = {
@@ -120,7 +137,8 @@ export const CARD_SPEC: EntitySpec = {
 		requestedBy: s(24),
 		disputeId: ID,
 		archived: { kind: 'bool' },
-		order: { kind: 'int', min: -1_000_000_000, max: 1_000_000_000 }
+		order: { kind: 'int', min: -1_000_000_000, max: 1_000_000_000 },
+		pin: { kind: 'geometry', shapes: ['point'] }
 	},
 	required: ['title', 'status', 'priority']
 };
@@ -178,7 +196,8 @@ export const DISPUTE_SPEC: EntitySpec = {
 		ownerTeamId: ID,
 		partiesMasked: s(200),
 		progress: { kind: 'list', maxItems: 1000, item: PROGRESS_NOTE },
-		cardId: ID
+		cardId: ID,
+		pin: { kind: 'geometry', shapes: ['point'] }
 	},
 	required: ['summary', 'category', 'risk', 'status', 'level']
 };
@@ -193,7 +212,9 @@ export const DOC_ROOTS: Record<DocKind, Record<string, RootSpec>> = {
 	command: {
 		meta: { kind: 'fields', entity: META_SPEC, serverOnly: true },
 		posts: { kind: 'entities', entity: POST_SPEC, maxEntries: 2_000 },
-		periods: { kind: 'entities', entity: PERIOD_SPEC, maxEntries: 200 }
+		periods: { kind: 'entities', entity: PERIOD_SPEC, maxEntries: 200 },
+		map: { kind: 'fields', entity: MAP_SPEC, serverOnly: true },
+		zones: { kind: 'entities', entity: ZONE_SPEC, maxEntries: 500 }
 	},
 	agency: {
 		cards: { kind: 'entities', entity: CARD_SPEC, maxEntries: 20_000 },

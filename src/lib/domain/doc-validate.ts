@@ -2,6 +2,7 @@
  * Checks a document against its schema after an update was applied to a staging copy. Only the entities an
  * update touched are checked, so the cost follows the size of the update, not of the document.
  */
+import { geometryProblem } from './geometry.ts';
 import * as Y from 'yjs';
 import type { DocKind } from './documents.ts';
 import { DOC_ROOTS, type EntitySpec, type FieldSpec } from './doc-schema.ts';
@@ -145,6 +146,10 @@ function checkField(value: unknown, spec: FieldSpec, path: string, required: boo
 		case 'list':
 			if (!(value instanceof Y.Array)) return bad('must be a list');
 			return checkList(value, spec, path);
+		case 'geometry': {
+			const problems = spec.shapes.map((shape) => geometryProblem(value, shape));
+			return problems.includes(null) ? null : bad(problems[0]!);
+		}
 		case 'records': {
 			if (!(value instanceof Y.Map)) return bad('must be a map');
 			if (value._start !== null) return bad('map holds list content');

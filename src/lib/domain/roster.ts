@@ -119,8 +119,9 @@ export function readShift(id: string, agency: string, m: Y.Map<unknown>): Shift 
 												inAt: str(c.get('inAt')),
 												outAt: str(c.get('outAt')),
 												recordedBy: str(c.get('recordedBy')),
-												inReceivedAt: str(c.get('inReceivedAt')),
-												outReceivedAt: str(c.get('outReceivedAt'))
+												// Only on one-tap checks the server stamped.
+												...(c.has('inReceivedAt') ? { inReceivedAt: str(c.get('inReceivedAt')) } : {}),
+												...(c.has('outReceivedAt') ? { outReceivedAt: str(c.get('outReceivedAt')) } : {})
 											}
 										]
 									]

@@ -229,6 +229,20 @@ export interface DB {
 	records: RecordsTable;
 	shift_swaps: ShiftSwapsTable;
 	client_actions: ClientActionsTable;
+	attachments: AttachmentsTable;
+}
+
+/** A file kept in the database (a venue plan), addressed by its content's SHA-256 within its event. */
+export interface AttachmentsTable {
+	id: string;
+	event_id: string;
+	kind: string;
+	mime: string;
+	width: number | null;
+	height: number | null;
+	bytes: Uint8Array;
+	created_by: string | null;
+	created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 /** An action from a phone's queue, done once per user and action id (src/lib/domain/queued-actions.ts). */

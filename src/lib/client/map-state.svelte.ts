@@ -1,0 +1,175 @@
+/**
+ * The venue map's live view: the plan and zones from the command document, posts with their places and staffing
+ * now (the roster's own figure, postStaffing), and the pins of cards and dispute entries from the agency documents
+ * this user may read. Writes go through the helpers in src/lib/domain/venue-map.ts.
+ */
+import * as Y from 'yjs';
+import { reactiveY } from './y-state.svelte';
+import type { EventSession } from './event-session.svelte';
+import type { RosterState } from './roster-state.svelte';
+import { postStaffing } from '$lib/domain/figures';
+import { pointsOf, type Point, type ZoneKind } from '$lib/domain/geometry';
+import { newId } from '$lib/domain/ids';
+import { addZone, archiveZone, readMapBase, readZones, setPin, setPostPlace, staffingTone, type MapBase, type StaffingTone, type Zone } from '$lib/domain/venue-map';
+
+export interface PinnedCard {
+	id: string;
+	agency: string;
+	title: string;
+	priority: string;
+	overdue: boolean;
+	point: Point | null;
+	writable: boolean;
+}
+
+export interface PinnedDispute {
+	id: string;
+	agency: string;
+	summary: string;
+	risk: string;
+	partiesMasked: string;
+	point: Point | null;
+	writable: boolean;
+}
+
+export interface PlacedPost {
+	id: string;
+	name: string;
+	kind: string;
+	agency: string | null;
+	points: Point[] | null;
+	tone: StaffingTone;
+	onDuty: number;
+	minStaff: number;
+}
+
+const HIGH_RISK = new Set(['high', 'critical']);
+
+export class MapState {
+	readonly session: EventSession;
+	readonly roster: RosterState;
+	#base: { readonly current: MapBase | null } | null;
+	#zones: { readonly current: Zone[] } | null;
+	#geo: { readonly current: Map<string, Point[] | null> } | null;
+	#cards: Array<{ readonly agency: string; readonly writable: boolean; readonly list: { readonly current: Array<Omit<PinnedCard, 'writable' | 'overdue'> & { dueAt: string | null; done: boolean }> } }>;
+	#disputes: Array<{ readonly agency: string; readonly writable: boolean; readonly list: { readonly current: Array<Omit<PinnedDispute, 'writable'>> } }>;
+
+	constructor(session: EventSession, roster: RosterState) {
+		this.session = session;
+		this.roster = roster;
+		const command = session.command?.doc ?? null;
+		this.#base = command ? reactiveY(command.getMap('map'), () => readMapBase(command)) : null;
+		this.#zones = command ? reactiveY(command.getMap('zones'), () => readZones(command)) : null;
+		this.#geo = command
+			? reactiveY(command.getMap('posts'), () => {
+					const out = new Map<string, Point[] | null>();
+					for (const [id, m] of command.getMap('posts').entries()) {
+						if (m instanceof Y.Map) out.set(id, pointsOf(m.get('geo'), 'point') ?? pointsOf(m.get('geo'), 'line'));
+					}
+					return out;
+				})
+			: null;
+		this.#cards = [...session.agencies].map(([agency, live]) => ({
+			agency,
+			writable: live.access === 'write',
+			list: reactiveY(live.doc.getMap('cards'), () => {
+				const out = [];
+				for (const [id, m] of live.doc.getMap('cards').entries()) {
+					if (!(m instanceof Y.Map) || m.get('archived') === true) continue;
+					out.push({
+						id,
+						agency,
+						title: String(m.get('title') ?? ''),
+						priority: String(m.get('priority') ?? 'routine'),
+						dueAt: typeof m.get('dueAt') === 'string' ? (m.get('dueAt') as string) : null,
+						done: m.get('status') === 'done',
+						point: pointsOf(m.get('pin'), 'point')?.[0] ?? null
+					});
+				}
+				return out;
+			})
+		}));
+		this.#disputes = [...session.agencies].map(([agency, live]) => ({
+			agency,
+			writable: live.access === 'write',
+			list: reactiveY(live.doc.getMap('disputes'), () => {
+				const out = [];
+				for (const [id, m] of live.doc.getMap('disputes').entries()) {
+					if (!(m instanceof Y.Map)) continue;
+					out.push({
+						id,
+						agency,
+						summary: String(m.get('summary') ?? ''),
+						risk: String(m.get('risk') ?? 'low'),
+						partiesMasked: String(m.get('partiesMasked') ?? ''),
+						point: pointsOf(m.get('pin'), 'point')?.[0] ?? null
+					});
+				}
+				return out;
+			})
+		}));
+	}
+
+	get base(): MapBase | null {
+		return this.#base?.current ?? null;
+	}
+
+	get zones(): Zone[] {
+		return this.#zones?.current ?? [];
+	}
+
+	/** Active posts with their place (null when not yet placed) and staffing now, by the roster's figure. */
+	get posts(): PlacedPost[] {
+		const r = this.roster;
+		const rows = postStaffing(r.activePosts, r.shifts, { periods: r.periods, event: r.opts.event, asOf: r.now, graceMinutes: r.opts.graceMinutes });
+		const geo = this.#geo?.current ?? new Map();
+		return r.activePosts.map((p) => {
+			const row = rows.find((x) => x.post.id === p.id);
+			return { id: p.id, name: p.name, kind: p.kind, agency: p.agency, points: geo.get(p.id) ?? null, tone: staffingTone(row), onDuty: row?.onDuty ?? 0, minStaff: p.minStaff };
+		});
+	}
+
+	/** Open cards (not done) of every agency this user reads. */
+	get cards(): PinnedCard[] {
+		const now = this.roster.now;
+		return this.#cards.flatMap((c) =>
+			c.list.current
+				.filter((x) => !x.done)
+				.map(({ dueAt, done: _done, ...rest }) => ({ ...rest, overdue: !!dueAt && Date.parse(dueAt) < now, writable: c.writable }))
+		);
+	}
+
+	/** High-risk dispute entries (masked, as everywhere outside the restricted document). */
+	get disputes(): PinnedDispute[] {
+		return this.#disputes.flatMap((d) => d.list.current.filter((x) => HIGH_RISK.has(x.risk)).map((x) => ({ ...x, writable: d.writable })));
+	}
+
+	get canEditBase(): boolean {
+		return this.session.command?.access === 'write';
+	}
+
+	/** May this user set pins on this agency's cards and disputes (its lead, or the commander)? */
+	canPin(agency: string): boolean {
+		return this.roster.canEditShifts(agency);
+	}
+
+	addZone(name: string, kind: ZoneKind, points: Point[]): string {
+		const id = newId();
+		addZone(this.session.command!.doc, id, { name, kind, area: points.flatMap(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]) });
+		return id;
+	}
+
+	removeZone(id: string): void {
+		archiveZone(this.session.command!.doc, id);
+	}
+
+	placePost(id: string, points: Point[] | null): void {
+		setPostPlace(this.session.command!.doc, id, points ? points.flatMap(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]) : null);
+	}
+
+	pin(kind: 'card' | 'dispute', agency: string, id: string, point: Point | null): void {
+		const live = this.session.agencies.get(agency);
+		if (!live || live.access !== 'write') return;
+		setPin(live.doc, kind === 'card' ? 'cards' : 'disputes', id, point);
+	}
+}

@@ -1,0 +1,35 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions } from './$types';
+import { loadEventContext } from '$lib/server/event-context';
+import { preparePlan, MAX_PLAN_BYTES } from '$lib/server/plan-image';
+import { putAttachment } from '$lib/server/repositories/attachment.repository';
+import { commandDocName } from '$lib/domain/documents';
+import { setMapBase } from '$lib/domain/venue-map';
+import { m } from '$lib/paraglide/messages';
+
+export const actions: Actions = {
+	/** The commander uploads the venue plan: checked and re-encoded, stored once, then set as the map's base. */
+	plan: async ({ locals, params, request }) => {
+		if (!locals.user) error(401, { message: m.error_sign_in_first() });
+		const ctx = await loadEventContext(locals.db, params.id, locals.user);
+		if (!ctx) error(404, { message: m.error_no_such_event() });
+		if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+		// Refused before it is read whole: the form's size is known from its header.
+		if (Number(request.headers.get('content-length') ?? 0) > MAX_PLAN_BYTES + 64 * 1024) return fail(413, { problem: 'tooLarge' as const });
+		let file: FormDataEntryValue | null = null;
+		try {
+			file = (await request.formData()).get('plan');
+		} catch {
+			return fail(400, { problem: 'notImage' as const });
+		}
+		if (!(file instanceof File) || file.size === 0) return fail(400, { problem: 'empty' as const });
+		const prepared = await preparePlan(new Uint8Array(await file.arrayBuffer()));
+		if (!prepared.ok) return fail(400, { problem: prepared.problem });
+		const { plan } = prepared;
+		await putAttachment(locals.db, { id: plan.id, eventId: ctx.event.id, kind: 'plan', mime: plan.mime, bytes: plan.bytes, width: plan.width, height: plan.height, createdBy: locals.user.id });
+		await locals.services.writeDocuments(locals.user.id, [
+			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: plan.id, width: plan.width, height: plan.height }) }
+		]);
+		return { done: true, planId: plan.id };
+	}
+};

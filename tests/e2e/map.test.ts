@@ -1,0 +1,160 @@
+/**
+ * The venue map (一张图) in Chromium: the demo's plan with its posts, routes, zones and pins; the commander draws a
+ * zone and places a post, a second person sees them live; a lead pins their own agency's card; another agency's
+ * lead has no control over it and a forced write is refused; disputes stay masked.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, loginAs, newContext, screenshot, visit } from '../helpers/browser.ts';
+import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, eventually, nextClose, sessionCookie, whenSynced } from '../helpers/live.ts';
+import { agencyDocName, commandDocName } from '../../src/lib/domain/documents.ts';
+import { readZones } from '../../src/lib/domain/venue-map.ts';
+import { pointsOf } from '../../src/lib/domain/geometry.ts';
+import { setPin } from '../../src/lib/domain/venue-map.ts';
+import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
+import * as Y from 'yjs';
+
+const MAP = `/events/${DEMO_EVENT}/map`;
+
+interface Person {
+	context: BrowserContext;
+	page: Page;
+}
+
+async function open(browser: Browser, base: string, user: string, viewport: 'phone' | 'desktop' = 'desktop'): Promise<Person> {
+	const context = await newContext(browser, viewport, viewport === 'phone' ? { touch: true } : {});
+	const page = await context.newPage();
+	await loginAs(page, base, user, DEMO_PASSWORD);
+	await visit(page, base + MAP);
+	// The plan has loaded and is drawn.
+	await page.waitForFunction(() => [...document.querySelectorAll('.leaflet-image-layer')].some((i) => (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 20_000 });
+	return { context, page };
+}
+
+/** Clicks the plan at a fraction of the map's box. */
+async function clickMap(page: Page, fx: number, fy: number): Promise<void> {
+	const box = (await page.getByTestId('venue-map').boundingBox())!;
+	await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+}
+
+describe('the venue map', () => {
+	let server: TestServer;
+	let browser: Browser;
+	let commander: Person;
+	let lead: Person;
+
+	beforeAll(async () => {
+		server = await startServer({ demo: true });
+		browser = await launchBrowser();
+		commander = await open(browser, server.url, 'commander');
+		lead = await open(browser, server.url, 'lead.station');
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.dispose();
+	});
+
+	it('shows the demo plan with its posts and staffing, zones and pins', async () => {
+		const { page } = commander;
+		await expect.poll(() => page.locator('.map-label.post').count()).toBe(4);
+		expect(await page.locator('.map-label.zone').count()).toBe(6);
+		expect((await page.locator('.map-label.post').allTextContents()).some((t) => /^南门入口固定岗 · 在岗 \d+\/4$/.test(t))).toBe(true);
+		expect(await page.locator('.map-label.zone').allTextContents()).toContain('主灯区');
+		await screenshot(page, 'map-desktop');
+	});
+
+	it('lets the commander draw a zone, which the lead sees at once', async () => {
+		const { page } = commander;
+		await page.getByTestId('zone-name').fill('北侧临时观灯区');
+		await page.getByTestId('zone-kind').selectOption('crowd');
+		await page.getByTestId('draw-zone').click();
+		for (const [x, y] of [[0.2, 0.2], [0.35, 0.2], [0.35, 0.3], [0.2, 0.3]]) await clickMap(page, x, y);
+		await page.getByTestId('map-finish').click();
+		await expect.poll(() => lead.page.locator('.map-label.zone').allTextContents()).toContain('北侧临时观灯区');
+		// As stored: a polygon of four points in plan coordinates.
+		const doc = connectDoc(server.url, commandDocName(DEMO_EVENT), { cookie: await sessionCookie(server.url, 'reviewer') });
+		try {
+			await whenSynced(doc);
+			const zone = readZones(doc.doc).find((z) => z.name === '北侧临时观灯区')!;
+			expect(zone.points).toHaveLength(4);
+		} finally {
+			doc.destroy();
+		}
+	});
+
+	it('refuses a zone whose edges cross, and says why', async () => {
+		const { page } = commander;
+		await page.getByTestId('draw-zone').click();
+		for (const [x, y] of [[0.5, 0.5], [0.6, 0.6], [0.6, 0.5], [0.5, 0.6]]) await clickMap(page, x, y);
+		await page.getByTestId('map-finish').click();
+		expect(await page.getByTestId('map-picking').locator('.notice.error').textContent()).toContain('边不能交叉');
+		await page.getByRole('button', { name: '取消' }).click();
+	});
+
+	it('lets a lead pin their own agency’s card, and gives another agency’s lead no control over it', async () => {
+		const card = lead.page.getByTestId('map-card').filter({ hasText: '夜市警务室值守' });
+		await card.getByTestId('pin-card').click();
+		await clickMap(lead.page, 0.55, 0.55);
+		const station = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: await sessionCookie(server.url, 'reviewer') });
+		try {
+			await whenSynced(station);
+			await eventually(() => {
+				const m = station.doc.getMap('cards').get('demo-card-s2');
+				return m instanceof Y.Map && pointsOf(m.get('pin'), 'point') !== null;
+			}, 10_000, 'the pin to be stored');
+		} finally {
+			station.destroy();
+		}
+		const traffic = await open(browser, server.url, 'lead.traffic');
+		try {
+			const theirs = traffic.page.getByTestId('map-card').filter({ hasText: '夜市警务室值守' });
+			await theirs.waitFor();
+			expect(await theirs.getByTestId('pin-card').count()).toBe(0);
+		} finally {
+			await traffic.context.close();
+		}
+		// Forced: the traffic lead reads the station's document only; a member of the station may not place pins.
+		const forced = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: await sessionCookie(server.url, 'lead.traffic') });
+		try {
+			await whenSynced(forced);
+			const closed = nextClose(forced);
+			forced.provider.doc.off('update', () => {});
+			setPin(forced.doc, 'cards', 'demo-card-s2', [10, 10]);
+			expect([CLOSE_CODES.readOnly, CLOSE_CODES.refused]).toContain((await closed).code);
+		} finally {
+			forced.destroy();
+		}
+		const member = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: await sessionCookie(server.url, 'member.station') });
+		try {
+			await whenSynced(member);
+			const closed = nextClose(member);
+			setPin(member.doc, 'cards', 'demo-card-s3', [10, 10]);
+			expect((await closed).code).toBe(CLOSE_CODES.refused);
+		} finally {
+			member.destroy();
+		}
+	});
+
+	it('keeps disputes masked on the map for everyone not cleared', async () => {
+		const member = await open(browser, server.url, 'member.traffic');
+		try {
+			await member.page.getByText('高风险纠纷').first().click();
+			const text = await member.page.getByTestId('map-page').textContent();
+			expect(text).toMatch(/\*/);
+			expect(text).not.toMatch(/1[3-9]\d{9}/);
+		} finally {
+			await member.context.close();
+		}
+	});
+
+	it('fits a phone, with the lead’s own post marked', async () => {
+		const phone = await open(browser, server.url, 'member.station', 'phone');
+		try {
+			await expect.poll(() => phone.page.locator('.map-label.post').count()).toBeGreaterThan(0);
+			await screenshot(phone.page, 'map-phone');
+		} finally {
+			await phone.context.close();
+		}
+	});
+});
