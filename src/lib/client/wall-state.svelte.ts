@@ -3,6 +3,8 @@
  * high-risk disputes (masked names only — a display never receives the restricted document), instructions and
  * recent activity. Also how old the data is.
  */
+import type { Point } from '$lib/domain/geometry';
+import { pinOf, postPlace, readMapBase, readZones, type MapBase, type Zone } from '$lib/domain/venue-map';
 import * as Y from 'yjs';
 import { readPeriods, readPosts, readShifts, type Period, type Post, type Shift } from '$lib/domain/roster';
 import { reactiveY } from './y-state.svelte';
@@ -19,6 +21,7 @@ export interface WallDispute {
 	level: string;
 	partiesMasked: string;
 	location: string;
+	pin: Point | null;
 }
 
 export class WallState {
@@ -29,6 +32,10 @@ export class WallState {
 	#periods: { readonly current: Period[] } | null;
 	#shifts: Array<{ readonly current: Shift[] }>;
 	#disputes: Array<{ readonly current: WallDispute[] }>;
+	#base: { readonly current: MapBase | null } | null;
+	#zones: { readonly current: Zone[] } | null;
+	#places: { readonly current: Map<string, Point[]> } | null;
+	#cardPins: Array<{ readonly current: Map<string, Point> }>;
 	activity = $state<ActivityItem[]>([]);
 	activityFailedAt = $state<number | null>(null);
 	/** When the wall last lost contact with the server; null while connected. */
@@ -46,6 +53,47 @@ export class WallState {
 		this.#disputes = [...session.agencies].map(([code, live]) =>
 			reactiveY(live.doc.getMap('disputes'), () => readDisputes(live.doc, code))
 		);
+		this.#base = command ? reactiveY(command.getMap('map'), () => readMapBase(command)) : null;
+		this.#zones = command ? reactiveY(command.getMap('zones'), () => readZones(command)) : null;
+		this.#places = command
+			? reactiveY(command.getMap('posts'), () => {
+					const out = new Map<string, Point[]>();
+					for (const id of command.getMap('posts').keys()) {
+						const place = postPlace(command, id);
+						if (place) out.set(id, place);
+					}
+					return out;
+				})
+			: null;
+		this.#cardPins = [...session.agencies].map(([, live]) =>
+			reactiveY(live.doc.getMap('cards'), () => {
+				const out = new Map<string, Point>();
+				for (const [id, m] of live.doc.getMap('cards').entries()) {
+					const pin = m instanceof Y.Map ? pinOf(m) : null;
+					if (pin) out.set(id, pin);
+				}
+				return out;
+			})
+		);
+	}
+
+	/** The venue plan, when the event has one. */
+	get mapBase(): MapBase | null {
+		return this.#base?.current ?? null;
+	}
+
+	get zones(): Zone[] {
+		return this.#zones?.current ?? [];
+	}
+
+	/** Where each placed post is on the plan. */
+	get places(): Map<string, Point[]> {
+		return this.#places?.current ?? new Map();
+	}
+
+	/** Pins of cards, by card id. */
+	get cardPins(): Map<string, Point> {
+		return new Map(this.#cardPins.flatMap((p) => [...p.current]));
 	}
 
 	get posts(): Post[] {
@@ -103,7 +151,8 @@ function readDisputes(doc: Y.Doc, agency: string): WallDispute[] {
 			status: s('status'),
 			level: s('level'),
 			partiesMasked: s('partiesMasked'),
-			location: s('location')
+			location: s('location'),
+			pin: pinOf(m)
 		});
 	}
 	return out;
