@@ -39,9 +39,10 @@ export interface BenchSettings {
 
 /**
  * live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load;
- * exports: the record's exports; phone: the board's first and repeat load on emulated slow 4G.
+ * exports: the record's exports; phone: the board's first and repeat load on emulated slow 4G; map: the wall's venue
+ * map with 500 posts, 100 zones and 2,000 pins.
  */
-export const PHASES = ['live', 'load', 'large', 'exports', 'phone'] as const;
+export const PHASES = ['live', 'load', 'large', 'exports', 'phone', 'map'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `npm run bench -- [options]
@@ -64,7 +65,7 @@ export const USAGE = `npm run bench -- [options]
   --no-large-event        skip the large event
   --timeline              print edit latency second by second (spikes, and when they happen)
   --cpu-prof DIR          have the server write V8 CPU profiles into DIR
-  --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone
+  --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone, map
                           (default all; --no-large-event drops large)
   --load-clients N        clients of the load phase on one event (default 2000)
   --load-writers N        of them writing (default 50)

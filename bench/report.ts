@@ -1,5 +1,6 @@
 /** The bench's output: one results object, printed as a table, as Markdown for the README, and as JSON. */
 import type { PhoneLoadFigures } from './phone-load.ts';
+import type { WallMapFigures } from './wall-map.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,8 @@ export interface BenchResults {
 	exports: ExportFigures[] | null;
 	/** The board on a phone over slow 4G: first load, repeat load (service worker), offline. */
 	phone: PhoneLoadFigures | null;
+	/** The wall's venue map with hundreds of posts and thousands of pins. */
+	map: WallMapFigures | null;
 	/** Connections that closed unexpectedly, server restarts, undelivered edits: anything that makes figures suspect. */
 	warnings: string[];
 }
@@ -127,6 +130,11 @@ function rows(r: BenchResults): Array<[string, string, string]> {
 		out.push(['  first load, no Chinese system font', `${num(p.firstWithWebFont.ms)} ms`, `the web font too: ${kib(p.firstWithWebFont.bytes)} in ${p.firstWithWebFont.requests} requests`]);
 		out.push(['  repeat load', `${num(p.repeat.ms)} ms`, `service worker + local copies; ${kib(p.repeat.bytes)} over the network; goal ≤ 1000 ms`]);
 		out.push(['  repeat load, no network', `${num(p.offline.ms)} ms`, 'app shell and local copies alone']);
+	}
+	if (r.map) {
+		const w = r.map;
+		out.push(['wall map: first render', `${num(w.firstRenderMs)} ms`, `1920×1080; ${w.posts} posts + demo's, ${w.zones} zones, ${num(w.pins)} pins; goal ≤ 1000 ms`]);
+		out.push(['  frame time while panning, p50 / p95 / max', `${w.frame.p50} / ${w.frame.p95} / ${w.frame.max} ms`, `${w.frame.frames} frames over a 2 s drag; goal ≤ 33 ms`]);
 	}
 	if (r.exports) {
 		for (const x of r.exports) out.push([`export ${x.format}`, `${num(x.ms)} ms`, `${mib(x.bytes)}${x.stallMs === undefined ? '' : `, server stalled ≤ ${num(x.stallMs)} ms`}`]);

@@ -19,6 +19,7 @@ import { CROWD_QUOTAS, startServer, type TestServer } from '../tests/helpers/ser
 import { measureExports } from './exports.ts';
 import { measureLoad, type LoadFigures } from './load.ts';
 import { measurePhoneLoad } from './phone-load.ts';
+import { measureWallMap } from './wall-map.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
@@ -239,6 +240,7 @@ async function main(): Promise<number> {
 		largeEvent: null,
 		exports: null,
 		phone: null,
+		map: null,
 		warnings: []
 	};
 
@@ -283,6 +285,11 @@ async function main(): Promise<number> {
 		}
 		// The after-action record's exports, of a large event of their own (5,000 cards, 50,000 activity rows).
 		if (has('exports')) results.exports = await measureExports(server, s.quick ? { cards: 500, activity: 5_000 } : { cards: 5_000, activity: 50_000 }, restart, log);
+		// Last: it fills the demo's documents with hundreds of posts and thousands of cards.
+		if (has('map')) {
+			if (server.pid() === null) await restart(server);
+			results.map = await measureWallMap(server, DEMO_EVENT.id, log);
+		}
 	} finally {
 		await dispose();
 	}
