@@ -60,6 +60,19 @@ export interface RecordActivity {
 	to: string | null;
 }
 
+/**
+ * The venue map as it stood when the record was taken: the plan's id and size, zones, posts' places and the pins
+ * of cards and dispute entries (dispute entries carry no personal data). Coordinates are plan pixels.
+ */
+export interface RecordMap {
+	planId: string;
+	width: number;
+	height: number;
+	zones: Array<{ id: string; name: string; kind: string; area: number[] }>;
+	posts: Array<{ id: string; name: string; geo: number[] }>;
+	pins: Array<{ kind: 'card' | 'dispute'; id: string; agency: string; label: string; point: number[] }>;
+}
+
 export interface RecordInputs {
 	event: { id: string; name: string; venue: string; startsAt: string; endsAt: string; timezone: string; closedAt: string | null; checkinGraceMinutes: number };
 	agencies: Array<{ code: string; nameZh: string; nameEn: string }>;
@@ -75,6 +88,8 @@ export interface RecordInputs {
 	people: Record<string, string>;
 	/** The moment the figures are taken at (`figuresMoment`): now for a running event, its close once closed. */
 	asOf: string;
+	/** The venue map, or null when the event has no plan. */
+	map?: RecordMap | null;
 	status: 'draft' | 'final';
 	finalizedAt: string | null;
 	finalizedBy: string | null;
@@ -224,7 +239,8 @@ export function buildRecord(inp: RecordInputs) {
 		cards: inp.cards,
 		disputes: inp.disputes,
 		instructions: inp.instructions,
-		findings: inp.findings
+		findings: inp.findings,
+		map: inp.map ?? null
 	};
 }
 

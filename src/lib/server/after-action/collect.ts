@@ -2,6 +2,8 @@
  * Gathers what the after-action record is built from: the event's rows, the final state of its documents,
  * the activity log and the instructions.
  */
+import { pinOf, postPlace, readMapBase, readZones } from '../../domain/venue-map.ts';
+import type { RecordMap } from '../../domain/after-action.ts';
 import * as Y from 'yjs';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -142,6 +144,21 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 	for (const id of new Set([...escalatedAt.keys(), ...levelEdits.keys()])) escalations.set(id, escalatedAt.get(id)?.size || (levelEdits.get(id) ?? 0));
 
 	const command = await services.readDocument(commandDocName(eventId));
+	const base = readMapBase(command);
+	const map: RecordMap | null = base
+		? {
+				planId: base.planId!,
+				width: base.width,
+				height: base.height,
+				zones: readZones(command).map((z) => ({ id: z.id, name: z.name, kind: z.kind, area: z.points.flat() })),
+				posts: readPosts(command).flatMap((p) => {
+					const place = postPlace(command, p.id);
+					return place && !p.archived ? [{ id: p.id, name: p.name, geo: place.flat() }] : [];
+				}),
+				pins: []
+			}
+		: null;
+	const mapOf = map;
 	const cards: RecordCard[] = [];
 	const shifts: RecordInputs['shifts'] = [];
 	const disputes: RecordDispute[] = [];
@@ -150,6 +167,8 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		for (const [id, map] of cardsOf(doc).entries()) {
 			if (!(map instanceof Y.Map)) continue;
 			const c = readCard(id, map);
+			const pin = pinOf(map);
+			if (pin && !c.archived) mapOf?.pins.push({ kind: 'card', id, agency: a.code, label: c.title, point: [...pin] });
 			cards.push({
 				id,
 				agency: a.code,
@@ -167,7 +186,13 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		}
 		shifts.push(...readShifts(doc, a.code));
 		disputes.push(...readDisputes(doc, a.code, escalations));
+		for (const [id, entry] of doc.getMap('disputes').entries()) {
+			if (!(entry instanceof Y.Map)) continue;
+			const pin = pinOf(entry);
+			if (pin) mapOf?.pins.push({ kind: 'dispute', id, agency: a.code, label: String(entry.get('summary') ?? ''), point: [...pin] });
+		}
 	}
+	mapOf?.pins.sort((x, y) => x.kind.localeCompare(y.kind) || x.agency.localeCompare(y.agency) || x.id.localeCompare(y.id));
 	cards.sort((x, y) => x.agency.localeCompare(y.agency) || (x.createdAt ?? '').localeCompare(y.createdAt ?? '') || x.id.localeCompare(y.id));
 	shifts.sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id));
 
@@ -206,6 +231,7 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		findings: record.findings,
 		people,
 		asOf: new Date(figuresMoment({ status: event.status, closedAt }, Date.now())).toISOString(),
+		map,
 		status: record.status,
 		finalizedAt: record.finalizedAt?.toISOString() ?? null,
 		finalizedBy: record.finalizedBy ? (people[record.finalizedBy] ?? record.finalizedBy) : null

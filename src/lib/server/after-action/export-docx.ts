@@ -1,5 +1,6 @@
 /** The record as a Word document (DOCX), with the East Asian font set so Chinese renders in Word and WPS. */
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { figureLegend } from './map-legend.ts';
+import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
@@ -29,12 +30,28 @@ function table(header: string[], rows: string[][], locale: Locale): Table | Para
 	});
 }
 
+/** The venue map figure with its legend, when the record has a map and its plan could be drawn. */
+function mapSection(record: AfterActionRecord, figure: Uint8Array | null, locale: Locale): Paragraph[] {
+	if (!record.map || !figure) return [];
+	const width = 600;
+	const height = Math.round((width * record.map.height) / record.map.width);
+	const legend = figureLegend(record.map);
+	return [
+		h(t('record_map', locale)),
+		new Paragraph({ children: [new ImageRun({ type: 'png', data: figure, transformation: { width, height } })] }),
+		p(t('record_map_caption', locale, { moment: t(record.event.closedAt ? 'record_map_moment_close' : 'record_map_moment_now', locale) }), { size: 16, color: '5B6475' }),
+		p(`${t('record_map_posts', locale)}：${legend.posts.map((x) => `${x.n} ${x.name}`).join('；') || '—'}`),
+		p(`${t('record_map_zones', locale)}：${legend.zones.map((z) => `${z.n} ${z.name}（${t(`map_zone_${z.kind}`, locale)}）`).join('；') || '—'}`)
+	];
+}
+
 export async function recordDocx(
 	record: AfterActionRecord,
 	sha256: string,
 	parties: Party[] | null,
 	locale: Locale,
-	onProgress?: (f: number) => void
+	onProgress?: (f: number) => void,
+	mapFigure: Uint8Array | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
 	const agency = (c: string | null) => agencyLabel(record.overview.agencies.find((a) => a.code === c), locale) || '—';
@@ -62,6 +79,7 @@ export async function recordDocx(
 		),
 		p(''),
 		tbl([t('record_figure', locale), t('record_value', locale)], figureRows(record, locale)),
+		...mapSection(record, mapFigure, locale),
 		h(t('record_findings', locale)),
 		h(t('record_strengths', locale), HeadingLevel.HEADING_2),
 		...(record.findings.strengths.length ? record.findings.strengths.map((s) => p(`• ${s.text}`)) : [p(t('record_none', locale), { color: '5B6475' })]),

@@ -2,6 +2,7 @@
  * The record as PDF. Chinese text uses the embedded WenQuanYi Micro Hei, which pdfkit subsets to the glyphs
  * used, so a report of a few pages stays small.
  */
+import { figureLegend } from './map-legend.ts';
 import PDFDocument from 'pdfkit';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -34,7 +35,8 @@ export async function recordPdf(
 	sha256: string,
 	parties: Party[] | null,
 	locale: Locale,
-	onProgress?: (f: number) => void
+	onProgress?: (f: number) => void,
+	mapFigure: Uint8Array | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
 	const doc = new PDFDocument({ size: 'A4', margin: PAGE.margin, bufferPages: true, info: { Title: `${record.event.name} ${t('record_title', locale)}` } });
@@ -141,6 +143,18 @@ export async function recordPdf(
 	doc.moveDown(0.5);
 	await table([t('record_figure', locale), t('record_value', locale)], figureRows(record, locale), [3, 2]);
 	onProgress?.(0.3);
+
+	if (record.map && mapFigure) {
+		heading(t('record_map', locale));
+		const h = (usable * record.map.height) / record.map.width;
+		room(h + 20);
+		doc.image(Buffer.from(mapFigure), PAGE.margin, doc.y, { width: usable });
+		doc.y += h + 6;
+		para(t('record_map_caption', locale, { moment: t(record.event.closedAt ? 'record_map_moment_close' : 'record_map_moment_now', locale) }), MUTED, 8.5);
+		const legend = figureLegend(record.map);
+		para(`${t('record_map_posts', locale)}：${legend.posts.map((p) => `${p.n} ${p.name}`).join('；') || '—'}`, INK, 9);
+		para(`${t('record_map_zones', locale)}：${legend.zones.map((z) => `${z.n} ${z.name}（${t(`map_zone_${z.kind}`, locale)}）`).join('；') || '—'}`, INK, 9);
+	}
 
 	heading(t('record_findings', locale));
 	subheading(t('record_strengths', locale));

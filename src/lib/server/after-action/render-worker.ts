@@ -16,6 +16,8 @@ export interface RenderRequest {
 	sha256: string;
 	parties: Party[] | null;
 	locale: Locale;
+	/** The venue map figure (PNG) for PDF and DOCX, when the event has a plan. */
+	mapFigure?: Uint8Array | null;
 }
 
 const WORKER_FILE = 'src/lib/server/after-action/export-worker.ts';

@@ -5,6 +5,18 @@ import { loadRecord } from '$lib/server/after-action/record';
 import { collectParties } from '$lib/server/after-action/collect';
 // Rendering runs in a worker thread: seconds of synchronous work for a large event would stop the server.
 import { renderInWorker } from '$lib/server/after-action/render-worker';
+import { renderMapFigure } from '$lib/server/after-action/map-figure';
+import { getAttachment } from '$lib/server/repositories/attachment.repository';
+import type { RecordMap } from '$lib/domain/after-action';
+import type { Kysely } from 'kysely';
+import type { DB } from '$lib/server/db/schema';
+
+/** The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing). */
+async function drawMapFigure(db: Kysely<DB>, eventId: string, map: RecordMap | null): Promise<Uint8Array | null> {
+	if (!map) return null;
+	const plan = await getAttachment(db, eventId, map.planId);
+	return plan ? renderMapFigure(map, plan.bytes) : null;
+}
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
@@ -50,6 +62,8 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const parties = ctx.cleared && format !== 'json' ? await collectParties(services, eventId) : null;
 		report(45, 'render');
 		const progress = (f: number) => report(45 + f * 54);
+		// The map figure is drawn here (sharp works off the event loop) and handed to the renderer as a PNG.
+		const mapFigure = format === 'pdf' || format === 'docx' ? await drawMapFigure(db, eventId, record.map ?? null) : null;
 		const base = `${record.event.name}-${record.status === 'final' ? 'final' : 'draft'}`.replace(/[\\/:*?"<>|\s]+/g, '_');
 		const headers = { 'x-record-sha256': sha256 };
 		switch (format) {
@@ -58,10 +72,10 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 			case 'csv':
 				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress), contentType: 'application/zip', filename: `${base}.zip`, headers };
 			case 'pdf':
-				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
 			case 'docx':
 				return {
-					bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress),
+					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure }, progress),
 					contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 					filename: `${base}.docx`,
 					headers
