@@ -14,6 +14,8 @@ import { pointsOf } from '../../src/lib/domain/geometry.ts';
 import { setPin } from '../../src/lib/domain/venue-map.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import * as Y from 'yjs';
+import sharp from 'sharp';
+import { createDisplayToken, demoClient } from '../helpers/commands.ts';
 
 const MAP = `/events/${DEMO_EVENT}/map`;
 
@@ -146,6 +148,34 @@ describe('the venue map', () => {
 		} finally {
 			await member.context.close();
 		}
+	});
+
+	it('shows the commander’s new zone on the wall as well, live', async () => {
+		const token = await createDisplayToken(await demoClient(server.url, 'commander'), '地图大屏');
+		const context = await newContext(browser, 'wall');
+		try {
+			const wall = await context.newPage();
+			await wall.goto(`${server.url}/wall/${token}`);
+			await wall.getByTestId('wall-map').locator('.leaflet-image-layer').waitFor({ timeout: 20_000 });
+			await expect.poll(() => wall.locator('[data-testid="wall-map"] .map-label.zone').allTextContents()).toContain('北侧临时观灯区');
+		} finally {
+			await context.close();
+		}
+	});
+
+	it('takes a new plan from the commander, and refuses a file that is not an image, saying so', async () => {
+		const { page } = commander;
+		const before = await page.locator('.leaflet-image-layer').getAttribute('src');
+		await page.getByTestId('plan-file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('这不是图片') });
+		await page.getByTestId('plan-upload').click();
+		await expect.poll(() => page.locator('.notice.error').first().textContent()).toContain('无法识别为 PNG、JPEG 或 SVG 图片');
+		expect(await page.locator('.leaflet-image-layer').getAttribute('src')).toBe(before);
+		const png = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#dfe8f1' } }).png().toBuffer();
+		await page.getByTestId('plan-file').setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: png });
+		await page.getByTestId('plan-upload').click();
+		await expect.poll(() => page.locator('.leaflet-image-layer').getAttribute('src')).not.toBe(before);
+		// The lead's open map follows.
+		await expect.poll(() => lead.page.locator('.leaflet-image-layer').getAttribute('src')).toBe(await page.locator('.leaflet-image-layer').getAttribute('src'));
 	});
 
 	it('fits a phone, with the lead’s own post marked', async () => {

@@ -90,7 +90,9 @@ describe('fuzzing the form actions and the JSON API', () => {
 			},
 			// CSV imports have their own fuzzer (csv-imports.test.ts); here they get form-level breakage only.
 			'/events/[id]/disputes/import': { route: `/events/${DEMO_EVENT}/disputes/import`, owner: 'commander', fields: () => ({ file: '' }) },
-			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) }
+			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) },
+			// The venue plan: anything that is not an image must be refused by name, the process never hurt.
+			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) }
 		};
 		return t;
 	}
@@ -129,7 +131,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 		if (fileField || roll < 0.12) {
 			const form = new FormData();
 			for (const [k, v] of entries) {
-				if (k === 'file' || chance(rnd, 0.1)) form.append(k, new Blob([v]), chance(rnd, 0.5) ? `${v.slice(0, 40)}.csv` : 'x.csv');
+				if (k === 'file' || k === 'plan' || chance(rnd, 0.1)) form.append(k, new Blob([v]), chance(rnd, 0.5) ? `${v.slice(0, 40)}.csv` : k === 'plan' ? 'plan.png' : 'x.csv');
 				else form.append(k, v);
 			}
 			return { body: form, headers: {}, encoding: 'multipart' };
@@ -156,7 +158,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 		const client = actor === 'anonymous' ? new HttpClient(server.url) : clients.get(actor)!;
 		const base = target.fields(rnd, tag);
 		const entries = chance(rnd, 0.2) ? Object.entries(base) : mutateFields(rnd, base, tag);
-		const isFile = key.endsWith('/import');
+		const isFile = key.endsWith('/import') || key.endsWith('?/plan');
 		const { body, headers, encoding } = bodyOf(rnd, entries, isFile);
 		const enhanced = chance(rnd, 0.8);
 		const h = new Headers(headers);
