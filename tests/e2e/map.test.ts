@@ -178,6 +178,33 @@ describe('the venue map', () => {
 		await expect.poll(() => lead.page.locator('.leaflet-image-layer').getAttribute('src')).toBe(await page.locator('.leaflet-image-layer').getAttribute('src'));
 	});
 
+	it('ties the plan to GPS with control points, so a lead pins a card at their phone’s position', async () => {
+		const { page } = commander;
+		// Three corners of the 1200×800 plan uploaded above, in WGS-84.
+		await page.getByTestId('map-controls').fill('0, 0, 108.940, 34.260\n1200, 0, 108.952, 34.260\n0, 800, 108.940, 34.252');
+		await page.getByTestId('map-controls-save').click();
+		await expect.poll(() => page.locator('.notice.ok').allTextContents()).toContain('控制点已保存。');
+		await lead.context.grantPermissions(['geolocation'], { origin: server.url });
+		await lead.context.setGeolocation({ longitude: 108.946, latitude: 34.256 });
+		const card = lead.page.getByTestId('map-card').filter({ hasText: '核查灯会周边出租屋流动人口登记' });
+		await card.getByTestId('pin-card-here').click();
+		const station = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: await sessionCookie(server.url, 'reviewer') });
+		try {
+			await whenSynced(station);
+			await eventually(() => {
+				const m = station.doc.getMap('cards').get('demo-card-s3');
+				const pin = m instanceof Y.Map ? pointsOf(m.get('pin'), 'point')?.[0] : null;
+				return !!pin && Math.abs(pin[0] - 600) < 1 && Math.abs(pin[1] - 400) < 1;
+			}, 10_000, 'the pin at the plan point of the phone’s position (600, 400)');
+		} finally {
+			station.destroy();
+		}
+		// Three points on one line are refused, by name.
+		await page.getByTestId('map-controls').fill('0, 0, 108.940, 34.260\n600, 0, 108.946, 34.260\n1200, 0, 108.952, 34.260');
+		await page.getByTestId('map-controls-save').click();
+		await expect.poll(() => page.locator('.notice.error').allTextContents()).toContain('控制点不能在一条直线上。');
+	});
+
 	it('fits a phone, with the lead’s own post marked', async () => {
 		const phone = await open(browser, server.url, 'member.station', 'phone');
 		try {

@@ -92,6 +92,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 			'/events/[id]/disputes/import': { route: `/events/${DEMO_EVENT}/disputes/import`, owner: 'commander', fields: () => ({ file: '' }) },
 			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) },
 			// The venue plan: anything that is not an image must be refused by name, the process never hurt.
+			'/events/[id]/map?/controls': { route: `/events/${DEMO_EVENT}/map?/controls`, owner: 'commander', fields: (r) => ({ controls: pickOf(r, ['0, 0, 108.94, 34.26\n1000, 0, 108.95, 34.26\n0, 800, 108.94, 34.25', '1, 2, 3, 4', '']) }) },
 			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) }
 		};
 		return t;

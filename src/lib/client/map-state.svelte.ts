@@ -8,7 +8,7 @@ import { reactiveY } from './y-state.svelte';
 import type { EventSession } from './event-session.svelte';
 import type { RosterState } from './roster-state.svelte';
 import { postStaffing } from '$lib/domain/figures';
-import { pointsOf, type Point, type ZoneKind } from '$lib/domain/geometry';
+import { planPointOf, pointsOf, type Point, type ZoneKind } from '$lib/domain/geometry';
 import { newId } from '$lib/domain/ids';
 import { addZone, archiveZone, readMapBase, readZones, setPin, setPostPlace, staffingTone, type MapBase, type StaffingTone, type Zone } from '$lib/domain/venue-map';
 
@@ -165,6 +165,29 @@ export class MapState {
 
 	placePost(id: string, points: Point[] | null): void {
 		setPostPlace(this.session.command!.doc, id, points ? points.flatMap(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]) : null);
+	}
+
+	/** Whether the plan is tied to WGS-84, so a phone's position can be put on it. */
+	get georeferenced(): boolean {
+		return (this.base?.controls.length ?? 0) >= 3;
+	}
+
+	/** Pins an item where the phone is now; false when the position cannot be had or placed. */
+	pinHere(kind: 'card' | 'dispute', agency: string, id: string): Promise<boolean> {
+		const controls = this.base?.controls ?? [];
+		if (controls.length < 3 || typeof navigator === 'undefined' || !navigator.geolocation) return Promise.resolve(false);
+		return new Promise((resolve) => {
+			navigator.geolocation.getCurrentPosition(
+				(pos) => {
+					const at = planPointOf(controls, [pos.coords.longitude, pos.coords.latitude]);
+					if (!at) return resolve(false);
+					this.pin(kind, agency, id, at);
+					resolve(true);
+				},
+				() => resolve(false),
+				{ enableHighAccuracy: true, timeout: 15_000, maximumAge: 30_000 }
+			);
+		});
 	}
 
 	pin(kind: 'card' | 'dispute', agency: string, id: string, point: Point | null): void {

@@ -98,7 +98,13 @@ export const POST_SPEC: EntitySpec = {
 
 /** The plan under the map: an uploaded image (written by the server after the upload) and its size. */
 export const MAP_SPEC: EntitySpec = {
-	fields: { planId: s(64), width: { kind: 'int', min: 1, max: MAX_PLAN_SIDE }, height: { kind: 'int', min: 1, max: MAX_PLAN_SIDE } },
+	fields: {
+		planId: s(64),
+		width: { kind: 'int', min: 1, max: MAX_PLAN_SIDE },
+		height: { kind: 'int', min: 1, max: MAX_PLAN_SIDE },
+		/** Georeference: control points as `x, y, longitude, latitude` (WGS-84) in a row, three or more. */
+		controls: { kind: 'geometry', shapes: ['line'] }
+	},
 	required: []
 };
 

@@ -104,10 +104,18 @@ export interface ControlPoint {
 /** x' = a·x + b·y + c, y' = d·x + e·y + f. */
 export type Affine = [number, number, number, number, number, number];
 
-/** Least-squares affine fit from three or more point pairs; null when they lie on one line. */
+/**
+ * Least-squares affine fit from three or more point pairs; null when they lie on one line. The inputs are centred and
+ * scaled first: longitudes near 109° differing in the third decimal make the plain normal equations singular.
+ */
 export function fitAffine(from: Point[], to: Point[]): Affine | null {
 	if (from.length < 3 || from.length !== to.length) return null;
-	// Normal equations: (AᵀA) p = Aᵀb with rows [x, y, 1], solved once for each output coordinate.
+	const n = from.length;
+	const mx = from.reduce((s, p) => s + p[0], 0) / n;
+	const my = from.reduce((s, p) => s + p[1], 0) / n;
+	const scale = Math.sqrt(from.reduce((s, p) => s + (p[0] - mx) ** 2 + (p[1] - my) ** 2, 0) / n);
+	if (!(scale > 0) || !Number.isFinite(scale)) return null;
+	// Normal equations: (AᵀA) p = Aᵀb with rows [u, v, 1], solved once for each output coordinate.
 	const m = [
 		[0, 0, 0],
 		[0, 0, 0],
@@ -116,7 +124,7 @@ export function fitAffine(from: Point[], to: Point[]): Affine | null {
 	const bx = [0, 0, 0];
 	const by = [0, 0, 0];
 	from.forEach(([x, y], i) => {
-		const row = [x, y, 1];
+		const row = [(x - mx) / scale, (y - my) / scale, 1];
 		for (let r = 0; r < 3; r++) {
 			for (let c = 0; c < 3; c++) m[r][c] += row[r] * row[c];
 			bx[r] += row[r] * to[i][0];
@@ -125,14 +133,18 @@ export function fitAffine(from: Point[], to: Point[]): Affine | null {
 	});
 	const px = solve3(m, bx);
 	const py = solve3(m, by);
-	return px && py ? [px[0], px[1], px[2], py[0], py[1], py[2]] : null;
+	if (!px || !py) return null;
+	// Back to the inputs' own coordinates: x' = a·(x − mx)/s + b·(y − my)/s + c.
+	const back = (p: number[]): [number, number, number] => [p[0] / scale, p[1] / scale, p[2] - (p[0] * mx) / scale - (p[1] * my) / scale];
+	return [...back(px), ...back(py)] as Affine;
 }
 
 function solve3(m: number[][], b: number[]): number[] | null {
 	const det = (a: number[][]) =>
 		a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
 	const d = det(m);
-	if (!Number.isFinite(d) || Math.abs(d) < 1e-12) return null;
+	// Scaled inputs keep the determinant near the number of points; a tiny one means the points are on a line.
+	if (!Number.isFinite(d) || Math.abs(d) < 1e-9) return null;
 	// Cramer's rule: three columns replaced in turn by b.
 	return [0, 1, 2].map((col) => det(m.map((row, r) => row.map((v, c) => (c === col ? b[r] : v)))) / d);
 }

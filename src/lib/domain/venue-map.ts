@@ -5,7 +5,7 @@
  * page and the wall show the same thing.
  */
 import * as Y from 'yjs';
-import { pointsOf, ZONE_KINDS, type Point, type ZoneKind } from './geometry.ts';
+import { MAX_PLAN_SIDE, planPointOf, pointsOf, ZONE_KINDS, type ControlPoint, type Point, type ZoneKind } from './geometry.ts';
 import type { PostNow } from './roster-coverage.ts';
 
 /** The plan: an uploaded image (content-addressed id) and its size in pixels. */
@@ -13,6 +13,8 @@ export interface MapBase {
 	planId: string | null;
 	width: number;
 	height: number;
+	/** Control points tying the plan to WGS-84, when the commander gave them (three or more). */
+	controls: ControlPoint[];
 }
 
 export interface Zone {
@@ -31,16 +33,52 @@ export function readMapBase(doc: Y.Doc): MapBase | null {
 	const width = m.get('width');
 	const height = m.get('height');
 	if (!planId || typeof width !== 'number' || typeof height !== 'number') return null;
-	return { planId, width, height };
+	return { planId, width, height, controls: readControls(m.get('controls')) };
 }
 
-/** Sets the plan (the commander, after an upload). */
-export function setMapBase(doc: Y.Doc, base: { planId: string; width: number; height: number }): void {
+/** Control points from their stored row (`x, y, lng, lat` each); none when the row is not whole. */
+export function readControls(value: unknown): ControlPoint[] {
+	if (!Array.isArray(value) || value.length % 4 !== 0 || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) return [];
+	const out: ControlPoint[] = [];
+	for (let i = 0; i < value.length; i += 4) out.push({ plan: [value[i], value[i + 1]], lngLat: [value[i + 2], value[i + 3]] });
+	return out;
+}
+
+/**
+ * Control points typed by the commander, one per line as `x, y, longitude, latitude` (plan pixels, then WGS-84, as
+ * a phone's GPS reports: not the GCJ-02 of Chinese web maps). Returns the stored row, or the problem: fewer than
+ * three, a number missing or out of range, or points on one line.
+ */
+export function parseControls(text: string): { ok: true; row: number[] } | { ok: false; problem: 'controlsFormat' | 'controlsTooFew' | 'controlsInLine' } {
+	const lines = text
+		.split(/\r?\n/)
+		.map((l) => l.trim())
+		.filter(Boolean);
+	if (lines.length === 0) return { ok: true, row: [] };
+	const row: number[] = [];
+	for (const line of lines.slice(0, 50)) {
+		const parts = line.split(/[\s,，]+/).filter(Boolean).map(Number);
+		if (parts.length !== 4 || !parts.every(Number.isFinite)) return { ok: false, problem: 'controlsFormat' };
+		const [x, y, lng, lat] = parts;
+		if (Math.abs(x) > MAX_PLAN_SIDE * 2 || Math.abs(y) > MAX_PLAN_SIDE * 2 || Math.abs(lng) > 180 || Math.abs(lat) > 90) return { ok: false, problem: 'controlsFormat' };
+		row.push(x, y, lng, lat);
+	}
+	if (lines.length > 50) return { ok: false, problem: 'controlsFormat' };
+	const controls = readControls(row);
+	if (controls.length < 3) return { ok: false, problem: 'controlsTooFew' };
+	if (!planPointOf(controls, controls[0].lngLat)) return { ok: false, problem: 'controlsInLine' };
+	return { ok: true, row };
+}
+
+/** Sets the plan (the commander, after an upload), and its control points when given (an empty row clears them). */
+export function setMapBase(doc: Y.Doc, base: { planId: string; width: number; height: number; controls?: number[] }): void {
 	doc.transact(() => {
 		const m = doc.getMap('map');
 		m.set('planId', base.planId);
 		m.set('width', base.width);
 		m.set('height', base.height);
+		if (base.controls?.length) m.set('controls', base.controls);
+		else if (base.controls && m.has('controls')) m.delete('controls');
 	});
 }
 

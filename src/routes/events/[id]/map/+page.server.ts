@@ -4,11 +4,14 @@ import { loadEventContext } from '$lib/server/event-context';
 import { preparePlan, MAX_PLAN_BYTES } from '$lib/server/plan-image';
 import { putAttachment } from '$lib/server/repositories/attachment.repository';
 import { commandDocName } from '$lib/domain/documents';
-import { setMapBase } from '$lib/domain/venue-map';
+import { parseControls, readMapBase, setMapBase } from '$lib/domain/venue-map';
 import { m } from '$lib/paraglide/messages';
 
 export const actions: Actions = {
-	/** The commander uploads the venue plan: checked and re-encoded, stored once, then set as the map's base. */
+	/**
+	 * The commander uploads the venue plan: checked and re-encoded, stored once, then set as the map's base. A new
+	 * plan drops the control points of the last one (they were measured on it).
+	 */
 	plan: async ({ locals, params, request }) => {
 		if (!locals.user) error(401, { message: m.error_sign_in_first() });
 		const ctx = await loadEventContext(locals.db, params.id, locals.user);
@@ -28,8 +31,32 @@ export const actions: Actions = {
 		const { plan } = prepared;
 		await putAttachment(locals.db, { id: plan.id, eventId: ctx.event.id, kind: 'plan', mime: plan.mime, bytes: plan.bytes, width: plan.width, height: plan.height, createdBy: locals.user.id });
 		await locals.services.writeDocuments(locals.user.id, [
-			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: plan.id, width: plan.width, height: plan.height }) }
+			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: plan.id, width: plan.width, height: plan.height, controls: [] }) }
 		]);
 		return { done: true, planId: plan.id };
+	},
+
+	/** The commander ties the plan to WGS-84 with three or more control points (or clears them with none). */
+	controls: async ({ locals, params, request }) => {
+		if (!locals.user) error(401, { message: m.error_sign_in_first() });
+		const ctx = await loadEventContext(locals.db, params.id, locals.user);
+		if (!ctx) error(404, { message: m.error_no_such_event() });
+		if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+		let text: unknown = '';
+		try {
+			text = (await request.formData()).get('controls');
+		} catch {
+			return fail(400, { problem: 'controlsFormat' as const });
+		}
+		if (typeof text !== 'string' || text.length > 5_000) return fail(400, { problem: 'controlsFormat' as const });
+		const parsed = parseControls(text);
+		if (!parsed.ok) return fail(400, { problem: parsed.problem, controls: text });
+		const command = await locals.services.readDocument(commandDocName(ctx.event.id));
+		const base = readMapBase(command);
+		if (!base?.planId) return fail(400, { problem: 'noPlan' as const });
+		await locals.services.writeDocuments(locals.user.id, [
+			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: base.planId!, width: base.width, height: base.height, controls: parsed.row }) }
+		]);
+		return { controlsSaved: true };
 	}
 };
