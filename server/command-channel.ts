@@ -17,6 +17,7 @@ import { registerCardCommands } from './commands/cards.ts';
 import { registerInstructionCommands } from './commands/instructions.ts';
 import { registerRosterCommands } from './commands/roster.ts';
 import { registerDisputeCommands } from './commands/disputes.ts';
+import { registerPositionCommands } from './commands/positions.ts';
 import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
 import { commandDocName } from '../src/lib/domain/documents.ts';
 import { isId } from '../src/lib/domain/ids.ts';
@@ -51,6 +52,20 @@ export function eventRoom(eventId: string): string {
 
 export function agencyRoom(eventId: string, agency: string): string {
 	return `event:${eventId}:agency:${agency}`;
+}
+
+/**
+ * Who may see the shared positions of an agency's people: the event's commander (the agency '*') or that agency's
+ * lead. A room per pair, so that every instance's sockets hear a position shared on any of them.
+ */
+export function positionsRoom(eventId: string, agency: string): string {
+	return `event:${eventId}:positions:${agency}`;
+}
+
+/** The rooms of positions a member of an event with this role and agency joins. */
+export function positionRooms(eventId: string, role: string, agencyCode: string | null): string[] {
+	if (role === 'commander') return [positionsRoom(eventId, '*')];
+	return role === 'lead' && agencyCode ? [positionsRoom(eventId, agencyCode)] : [];
 }
 
 /** Commanders, reviewers and wall displays of an event: they see every instruction and presence. */
@@ -125,6 +140,7 @@ export function createCommandChannel(
 					socket.data.joined = { eventId, role, agencyCode };
 					if (agencyCode) await socket.join(agencyRoom(eventId, agencyCode));
 					if (role === 'commander' || role === 'reviewer') await socket.join(seeAllRoom(eventId));
+					for (const room of positionRooms(eventId, role, agencyCode)) await socket.join(room);
 					presenceChanged(io, eventId);
 				}
 				return { ok: true };
@@ -135,6 +151,7 @@ export function createCommandChannel(
 		registerLifecycleCommands(socket, ctx);
 		registerRosterCommands(socket, ctx);
 		registerDisputeCommands(socket, ctx);
+		registerPositionCommands(socket, ctx);
 	});
 	return io;
 }
@@ -170,6 +187,7 @@ export async function refreshUserSockets(io: CommandServer, db: Kysely<DB>, user
 		changed++;
 		if (joined.agencyCode) await s.leave(agencyRoom(joined.eventId, joined.agencyCode));
 		await s.leave(seeAllRoom(joined.eventId));
+		for (const room of positionRooms(joined.eventId, joined.role, joined.agencyCode)) await s.leave(room);
 		if (!membership) {
 			await s.leave(eventRoom(joined.eventId));
 			s.data.joined = undefined;
@@ -177,6 +195,7 @@ export async function refreshUserSockets(io: CommandServer, db: Kysely<DB>, user
 			s.data.joined = { eventId: joined.eventId, role: membership.role, agencyCode: membership.agencyCode };
 			if (membership.agencyCode) await s.join(agencyRoom(joined.eventId, membership.agencyCode));
 			if (membership.role === 'commander' || membership.role === 'reviewer') await s.join(seeAllRoom(joined.eventId));
+			for (const room of positionRooms(joined.eventId, membership.role, membership.agencyCode)) await s.join(room);
 		}
 		presenceChanged(io, joined.eventId);
 	}

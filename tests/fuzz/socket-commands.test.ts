@@ -86,6 +86,8 @@ const BASES: Record<string, (rnd: Rnd, tag: string) => unknown> = {
 		swapId: learned.swaps.length ? pickOf(rnd, learned.swaps) : 'no-such-swap',
 		action: pickOf(rnd, ['accept', 'decline', 'approve', 'reject', 'cancel'])
 	}),
+	'position:list': () => DEMO_EVENT,
+	'position:share': (rnd) => ({ eventId: DEMO_EVENT, lng: 108.94 + rnd() * 0.02, lat: 34.25 + rnd() * 0.02, accuracy: pickOf(rnd, [5, 50, null]) }),
 	'roster:check': (rnd) => ({
 		eventId: DEMO_EVENT,
 		agency: pickOf(rnd, AGENCIES),

@@ -19,7 +19,8 @@ const HEARD_EVENTS: Array<keyof ServerToClientEvents> = [
 	'instruction:acked',
 	'event:status',
 	'session:ended',
-	'presence:changed'
+	'presence:changed',
+	'position:update'
 ];
 
 /** One person's (or display's) live connection with everything it heard. */

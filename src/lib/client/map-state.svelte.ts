@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import { reactiveY } from './y-state.svelte';
 import type { EventSession } from './event-session.svelte';
 import type { RosterState } from './roster-state.svelte';
+import type { SharedPosition } from '$lib/domain/wire';
 import { postStaffing } from '$lib/domain/figures';
 import { planPointOf, pointsOf, type Point, type ZoneKind } from '$lib/domain/geometry';
 import { newId } from '$lib/domain/ids';
@@ -45,9 +46,21 @@ export interface PlacedPost {
 
 const HIGH_RISK = new Set(['high', 'critical']);
 
+/** How often a phone that shares its position reports it. */
+const SHARE_EVERY_MS = 30_000;
+/** Positions older than this are no longer shown as where someone is. */
+const POSITION_FRESH_MS = 15 * 60_000;
+
 export class MapState {
 	readonly session: EventSession;
 	readonly roster: RosterState;
+	/** Where people on duty are, as they shared it (the commander sees all; a lead their agency's). */
+	positions = $state<SharedPosition[]>([]);
+	/** Whether this phone shares its position now (off by default; the person turns it on). */
+	sharing = $state(false);
+	#watch: number | null = null;
+	#lastSent = 0;
+	#stop: Array<() => void> = [];
 	#base: { readonly current: MapBase | null } | null;
 	#zones: { readonly current: Zone[] } | null;
 	#geo: { readonly current: Map<string, Point[] | null> } | null;
@@ -108,6 +121,76 @@ export class MapState {
 				return out;
 			})
 		}));
+	}
+
+	/** Follows shared positions (for those who may see them); returns the function that stops it. */
+	followPositions(mayWatch: boolean): () => void {
+		if (!mayWatch) return () => {};
+		const socket = this.session.commands.socket;
+		const load = async () => {
+			const r = await this.session.commands.send('position:list', this.session.eventId);
+			if (r.ok) this.positions = r.positions;
+		};
+		const onUpdate = (p: SharedPosition) => {
+			if (p.eventId !== this.session.eventId) return;
+			const fresh = Date.now() - POSITION_FRESH_MS;
+			this.positions = [p, ...this.positions.filter((x) => x.userId !== p.userId && Date.parse(x.at) > fresh)];
+		};
+		socket.on('position:update', onUpdate);
+		socket.on('connect', load);
+		if (socket.connected) void load();
+		return () => {
+			socket.off('position:update', onUpdate);
+			socket.off('connect', load);
+		};
+	}
+
+	/** This person is checked in now (not out) on a shift: only then may they share their position. */
+	get onDuty(): boolean {
+		const me = this.roster.opts.userId;
+		return this.roster.shifts.some((s) => s.people.some((p) => p.userId === me && !!s.checkins[p.id]?.inAt && !s.checkins[p.id]?.outAt));
+	}
+
+	/** Starts or stops sharing this phone's position; it also stops by itself at check-out (see the map page). */
+	setSharing(on: boolean): void {
+		if (!on || typeof navigator === 'undefined' || !navigator.geolocation) {
+			if (this.#watch !== null) navigator.geolocation.clearWatch(this.#watch);
+			this.#watch = null;
+			this.sharing = false;
+			return;
+		}
+		if (this.#watch !== null) return;
+		this.sharing = true;
+		this.#lastSent = 0;
+		this.#watch = navigator.geolocation.watchPosition(
+			(pos) => {
+				if (Date.now() - this.#lastSent < SHARE_EVERY_MS) return;
+				this.#lastSent = Date.now();
+				void this.session.commands.send('position:share', {
+					eventId: this.session.eventId,
+					lng: pos.coords.longitude,
+					lat: pos.coords.latitude,
+					accuracy: pos.coords.accuracy ?? null
+				});
+			},
+			() => this.setSharing(false),
+			{ enableHighAccuracy: true, maximumAge: 10_000 }
+		);
+	}
+
+	/** Shared positions placed on the plan (those the georeference can place). */
+	get placedPositions(): Array<SharedPosition & { point: Point }> {
+		const controls = this.base?.controls ?? [];
+		if (controls.length < 3) return [];
+		return this.positions.flatMap((p) => {
+			const point = planPointOf(controls, [p.lng, p.lat]);
+			return point ? [{ ...p, point }] : [];
+		});
+	}
+
+	destroy(): void {
+		this.setSharing(false);
+		this.#stop.splice(0).forEach((f) => f());
 	}
 
 	get base(): MapBase | null {

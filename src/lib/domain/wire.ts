@@ -116,6 +116,20 @@ export interface ServerToClientEvents extends RosterServerEvents, DisputeServerE
 	'presence:changed': (info: { eventId: string }) => void;
 	/** This user has not acknowledged an instruction and is reminded to. */
 	'instruction:reminder': (reminder: InstructionReminder) => void;
+	/** A person on duty shared their position (to the commander and their agency's lead only). */
+	'position:update': (position: SharedPosition) => void;
+}
+
+/** A position a person on duty shared: personal data, for command and their own agency's lead. */
+export interface SharedPosition {
+	eventId: string;
+	userId: string;
+	name: string;
+	agencyCode: string | null;
+	lng: number;
+	lat: number;
+	accuracy: number | null;
+	at: string;
 }
 
 export interface ClientToServerEvents extends RosterClientEvents, DisputeClientEvents {
@@ -133,6 +147,10 @@ export interface ClientToServerEvents extends RosterClientEvents, DisputeClientE
 	'instruction:list': (eventId: string, ack: (result: CommandResult<{ instructions: InstructionView[] }>) => void) => void;
 	'presence:list': (eventId: string, ack: (result: CommandResult<{ presence: PresenceView }>) => void) => void;
 	'event:setStatus': (input: { eventId: string; status: 'planning' | 'active' }, ack: (result: CommandResult) => void) => void;
+	/** Shares this person's position while they are checked in (they chose to; off by default). */
+	'position:share': (input: { eventId: string; lng: number; lat: number; accuracy?: number | null }, ack: (result: CommandResult) => void) => void;
+	/** The latest shared positions this person may see (command: everyone's; a lead: their agency's), of the last 15 minutes. */
+	'position:list': (eventId: string, ack: (result: CommandResult<{ positions: SharedPosition[] }>) => void) => void;
 }
 
 /** An instruction as its sender, the commander and walls see it: with everyone's acknowledgement. */

@@ -20,7 +20,11 @@ function pairs(flat: number[], k: number): string {
 	return out.join(' ');
 }
 
-export async function renderMapFigure(map: RecordMap, plan: Uint8Array): Promise<Uint8Array> {
+/**
+ * `tracks` are the shared positions of people on duty, already on the plan: drawn only in exports for readers
+ * cleared for personal data (the caller decides).
+ */
+export async function renderMapFigure(map: RecordMap, plan: Uint8Array, tracks: Array<Array<[number, number]>> = []): Promise<Uint8Array> {
 	const k = FIGURE_WIDTH / map.width;
 	const width = FIGURE_WIDTH;
 	const height = Math.round(map.height * k);
@@ -45,6 +49,9 @@ export async function renderMapFigure(map: RecordMap, plan: Uint8Array): Promise
 		if (p.geo.length > 2) parts.push(`<polyline points="${pairs(p.geo, k)}" fill="none" stroke="#0b1f44" stroke-width="5" stroke-dasharray="14 9"/>`);
 		parts.push(label(p.geo[0] * k, p.geo[1] * k, legend.posts[i].n, '#0b1f44'));
 	});
+	for (const t of tracks) {
+		if (t.length > 1) parts.push(`<polyline points="${pairs(t.flat(), k)}" fill="none" stroke="#1d4ed8" stroke-width="4" stroke-opacity="0.8"/>`);
+	}
 	for (const pin of map.pins) {
 		parts.push(
 			`<circle cx="${esc(pin.point[0] * k)}" cy="${esc(pin.point[1] * k)}" r="${Math.round(r * 0.55)}" fill="${pin.kind === 'dispute' ? '#7c2d12' : '#b91c1c'}" stroke="#fff" stroke-width="2"/>`

@@ -230,6 +230,18 @@ export interface DB {
 	shift_swaps: ShiftSwapsTable;
 	client_actions: ClientActionsTable;
 	attachments: AttachmentsTable;
+	positions: PositionsTable;
+}
+
+/** A shared position of a person on duty (personal data; see the positions migration). */
+export interface PositionsTable {
+	id: Generated<string>;
+	event_id: string;
+	user_id: string;
+	at: Timestamp;
+	lng: number;
+	lat: number;
+	accuracy: number | null;
 }
 
 /** A file kept in the database (a venue plan), addressed by its content's SHA-256 within its event. */

@@ -8,14 +8,32 @@ import { renderInWorker } from '$lib/server/after-action/render-worker';
 import { renderMapFigure } from '$lib/server/after-action/map-figure';
 import { getAttachment } from '$lib/server/repositories/attachment.repository';
 import type { RecordMap } from '$lib/domain/after-action';
+import { readMapBase } from '$lib/domain/venue-map';
+import { planPointOf } from '$lib/domain/geometry';
+import { commandDocName } from '$lib/domain/documents';
+import { tracksOf } from '$lib/server/repositories/position.repository';
 import type { Kysely } from 'kysely';
 import type { DB } from '$lib/server/db/schema';
 
-/** The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing). */
-async function drawMapFigure(db: Kysely<DB>, eventId: string, map: RecordMap | null): Promise<Uint8Array | null> {
+/**
+ * The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing).
+ * People's shared tracks are drawn for readers cleared for personal data only.
+ */
+async function drawMapFigure(db: Kysely<DB>, services: App.Locals['services'], eventId: string, map: RecordMap | null, cleared: boolean): Promise<Uint8Array | null> {
 	if (!map) return null;
 	const plan = await getAttachment(db, eventId, map.planId);
-	return plan ? renderMapFigure(map, plan.bytes) : null;
+	if (!plan) return null;
+	let tracks: Array<Array<[number, number]>> = [];
+	if (cleared) {
+		const controls = readMapBase(await services.readDocument(commandDocName(eventId)))?.controls ?? [];
+		if (controls.length >= 3) {
+			tracks = (await tracksOf(db, eventId)).map((t) => t.points.flatMap((p) => {
+				const at = planPointOf(controls, p);
+				return at ? [at] : [];
+			}));
+		}
+	}
+	return renderMapFigure(map, plan.bytes, tracks);
 }
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
@@ -63,7 +81,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		report(45, 'render');
 		const progress = (f: number) => report(45 + f * 54);
 		// The map figure is drawn here (sharp works off the event loop) and handed to the renderer as a PNG.
-		const mapFigure = format === 'pdf' || format === 'docx' ? await drawMapFigure(db, eventId, record.map ?? null) : null;
+		const mapFigure = format === 'pdf' || format === 'docx' ? await drawMapFigure(db, services, eventId, record.map ?? null, ctx.cleared) : null;
 		const base = `${record.event.name}-${record.status === 'final' ? 'final' : 'draft'}`.replace(/[\\/:*?"<>|\s]+/g, '_');
 		const headers = { 'x-record-sha256': sha256 };
 		switch (format) {
