@@ -66,6 +66,16 @@ describe('the venue map', () => {
 		await screenshot(page, 'map-desktop');
 	});
 
+	it('fits a phone, with the member’s own post marked', async () => {
+		const phone = await open(browser, server.url, 'member.station', 'phone');
+		try {
+			await expect.poll(() => phone.page.locator('.map-label.post').count()).toBeGreaterThan(0);
+			await screenshot(phone.page, 'map-phone');
+		} finally {
+			await phone.context.close();
+		}
+	});
+
 	it('lets the commander draw a zone, which the lead sees at once', async () => {
 		const { page } = commander;
 		await page.getByTestId('zone-name').fill('北侧临时观灯区');
@@ -205,13 +215,22 @@ describe('the venue map', () => {
 		await expect.poll(() => page.locator('.notice.error').allTextContents()).toContain('控制点不能在一条直线上。');
 	});
 
-	it('fits a phone, with the lead’s own post marked', async () => {
-		const phone = await open(browser, server.url, 'member.station', 'phone');
+	it('lets a member on duty share their position, which the commander sees on the plan', async () => {
+		const member = await open(browser, server.url, 'member.station', 'phone');
 		try {
-			await expect.poll(() => phone.page.locator('.map-label.post').count()).toBeGreaterThan(0);
-			await screenshot(phone.page, 'map-phone');
+			await member.context.grantPermissions(['geolocation'], { origin: server.url });
+			await member.context.setGeolocation({ longitude: 108.943, latitude: 34.258 });
+			// Not checked in: nothing to share.
+			expect(await member.page.getByTestId('share-position').count()).toBe(0);
+			await visit(member.page, `${server.url}/events/${DEMO_EVENT}/roster/mine`);
+			await member.page.locator('[data-testid="my-shift"][data-shift-id="demo-shift-gate-now"]').getByTestId('check-in').click();
+			await visit(member.page, server.url + MAP);
+			await member.page.getByTestId('share-toggle').check();
+			await expect.poll(() => commander.page.getByTestId('positions-count').textContent(), { timeout: 15_000 }).toBe('人员位置（1）');
+			expect(await commander.page.locator('.map-label.person').allTextContents()).toEqual(['王建国']);
+			await screenshot(member.page, 'map-phone-sharing');
 		} finally {
-			await phone.context.close();
+			await member.context.close();
 		}
 	});
 });
