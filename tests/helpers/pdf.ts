@@ -2,7 +2,8 @@
  * Reads exported PDFs in JavaScript (PDF.js through `unpdf`), so that the suite needs no system PDF tools: the text
  * of every page or of one page, and one page rendered to a PNG for a person to look at.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { extractText, getDocumentProxy, renderPageAsImage } from 'unpdf';
 
 /** The text of each page, in order. PDF.js consumes the buffer it is given, so it gets a copy. */
@@ -25,6 +26,8 @@ export async function renderPdfPage(bytes: Uint8Array, pageNumber: number, path:
 	const png = new Uint8Array(
 		await renderPageAsImage(new Uint8Array(bytes), pageNumber, { canvasImport: () => import('@napi-rs/canvas'), scale })
 	);
+	// A fresh checkout has no folder for pictures yet.
+	mkdirSync(dirname(path), { recursive: true });
 	writeFileSync(path, png);
 	return png;
 }
