@@ -76,6 +76,19 @@ describe('the venue map', () => {
 		}
 	});
 
+	it('replays the map as it stood, on the review page', async () => {
+		const review = await commander.context.newPage();
+		try {
+			await visit(review, `${server.url}/events/${DEMO_EVENT}/review`);
+			const map = review.getByTestId('replay-map');
+			await map.locator('.leaflet-image-layer').waitFor({ timeout: 20_000 });
+			await expect.poll(() => map.locator('.map-label.post').count()).toBe(4);
+			expect(await map.locator('.map-label.zone').allTextContents()).toContain('主灯区');
+		} finally {
+			await review.close();
+		}
+	});
+
 	it('lets the commander draw a zone, which the lead sees at once', async () => {
 		const { page } = commander;
 		await page.getByTestId('zone-name').fill('北侧临时观灯区');

@@ -9,6 +9,8 @@ import { prepareRoots } from '../../domain/doc-validate.ts';
 import { agencyDocName, commandDocName } from '../../domain/documents.ts';
 import { cardsOf, readCard, type Card } from '../../domain/board.ts';
 import { onDutyByPost, readPosts, readShifts } from '../../domain/roster.ts';
+import { pinOf, postPlace, readMapBase, readZones, type Zone } from '../../domain/venue-map.ts';
+import type { Point } from '../../domain/geometry.ts';
 
 /** Rebuilds one document from its log up to and including `at`. */
 export async function documentAt(db: Kysely<DB>, doc: string, kind: 'command' | 'agency', at: Date): Promise<Y.Doc> {
@@ -26,11 +28,22 @@ export interface ReplayView {
 	/** People checked in per post, and how many the shifts covering the moment planned there (0: none planned). */
 	onDuty: Array<{ postId: string; name: string; agency: string | null; onDuty: number; planned: number; minStaff: number }>;
 	disputes: Array<{ id: string; agency: string; summary: string; risk: string; status: string; level: string; partiesMasked: string }>;
+	/** The venue map as it stood (plan, zones, posts' places, pins), or null when there was no plan yet. */
+	map: {
+		planId: string;
+		width: number;
+		height: number;
+		zones: Zone[];
+		places: Array<{ postId: string; points: Point[] }>;
+		pins: Array<{ kind: 'card' | 'dispute'; id: string; agency: string; point: Point }>;
+	} | null;
 }
 
 /** The board (cards, on duty, disputes) as it stood at `at`. Reads only documents any member may read. */
 export async function replayAt(db: Kysely<DB>, eventId: string, agencies: string[], at: Date): Promise<ReplayView> {
 	const command = await documentAt(db, commandDocName(eventId), 'command', at);
+	const base = readMapBase(command);
+	const pins: NonNullable<ReplayView['map']>['pins'] = [];
 	const cards: ReplayView['cards'] = [];
 	const shifts = [];
 	const disputes: ReplayView['disputes'] = [];
@@ -40,12 +53,16 @@ export async function replayAt(db: Kysely<DB>, eventId: string, agencies: string
 			if (!(m instanceof Y.Map)) continue;
 			const c = readCard(id, m);
 			cards.push({ id, agency, title: c.title, status: c.status, priority: c.priority, dueAt: c.dueAt, archived: c.archived });
+			const pin = pinOf(m);
+			if (pin && !c.archived) pins.push({ kind: 'card', id, agency, point: pin });
 		}
 		shifts.push(...readShifts(doc, agency));
 		for (const [id, m] of doc.getMap('disputes').entries()) {
 			if (!(m instanceof Y.Map)) continue;
 			const s = (k: string) => (typeof m.get(k) === 'string' ? (m.get(k) as string) : '');
 			disputes.push({ id, agency, summary: s('summary'), risk: s('risk'), status: s('status'), level: s('level'), partiesMasked: s('partiesMasked') });
+			const pin = pinOf(m);
+			if (pin) pins.push({ kind: 'dispute', id, agency, point: pin });
 		}
 		doc.destroy();
 	}
@@ -62,8 +79,21 @@ export async function replayAt(db: Kysely<DB>, eventId: string, agencies: string
 		planned: planned.get(p.id) ?? 0,
 		minStaff: p.minStaff
 	}));
+	const map: ReplayView['map'] = base?.planId
+		? {
+				planId: base.planId,
+				width: base.width,
+				height: base.height,
+				zones: readZones(command),
+				places: readPosts(command).flatMap((p) => {
+					const points = postPlace(command, p.id);
+					return points && !p.archived ? [{ postId: p.id, points }] : [];
+				}),
+				pins
+			}
+		: null;
 	command.destroy();
-	return { at: at.toISOString(), cards, onDuty, disputes };
+	return { at: at.toISOString(), cards, onDuty, disputes, map };
 }
 
 /** The first and last moment of an event's log (for the replay slider's range). */
