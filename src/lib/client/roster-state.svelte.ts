@@ -25,7 +25,7 @@ import {
 	type ShiftFields
 } from '$lib/domain/roster-write';
 import { mayEditShifts, type Principal } from '$lib/domain/permissions';
-import type { EventStatus } from '$lib/domain/roles';
+import type { EventRole, EventStatus } from '$lib/domain/roles';
 import type { SwapAction, SwapRequestInput, SwapView } from '$lib/domain/roster-swap';
 import type { SwapResult } from '$lib/domain/roster-wire';
 import { newId } from '$lib/domain/ids';
@@ -256,6 +256,34 @@ export class RosterState {
 		if (outcome.result.ok) this.#upsertSwap(outcome.result.swap);
 		return outcome.result;
 	}
+}
+
+/** What an event page's data gives to make its roster state (the event layout's `data`). */
+export interface RosterPageData {
+	me: { id: string; cleared: boolean };
+	role: EventRole | null;
+	agencyCode: string | null;
+	event: { id: string; timezone: string; checkinGraceMinutes: number; status: EventStatus; startsAt: string; endsAt: string };
+}
+
+/** The roster state of an event page, for the signed-in user, from the page's data. */
+export function rosterForPage(session: EventSession, data: RosterPageData): RosterState {
+	const principal: Principal = {
+		kind: 'user',
+		userId: data.me.id,
+		isAdmin: false,
+		clearedPersonalData: data.me.cleared,
+		membership: data.role ? { role: data.role, agencyCode: data.agencyCode } : null
+	};
+	return new RosterState(session, {
+		eventId: data.event.id,
+		userId: data.me.id,
+		timezone: data.event.timezone,
+		graceMinutes: data.event.checkinGraceMinutes,
+		status: data.event.status,
+		principal,
+		event: { start: Date.parse(data.event.startsAt), end: Date.parse(data.event.endsAt) }
+	});
 }
 
 const KEY = Symbol('roster-state');

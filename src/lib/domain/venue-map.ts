@@ -17,6 +17,16 @@ export interface MapBase {
 	controls: ControlPoint[];
 }
 
+/** The map as replay shows it at a moment: plan, zones, posts' places and pins (plan coordinates). */
+export interface MapSnapshot {
+	planId: string;
+	width: number;
+	height: number;
+	zones: Zone[];
+	places: Array<{ postId: string; points: Point[] }>;
+	pins: Array<{ kind: 'card' | 'dispute'; id: string; agency: string; point: Point }>;
+}
+
 export interface Zone {
 	id: string;
 	name: string;

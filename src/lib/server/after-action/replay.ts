@@ -9,8 +9,7 @@ import { prepareRoots } from '../../domain/doc-validate.ts';
 import { agencyDocName, commandDocName } from '../../domain/documents.ts';
 import { cardsOf, readCard, type Card } from '../../domain/board.ts';
 import { onDutyByPost, readPosts, readShifts } from '../../domain/roster.ts';
-import { pinOf, postPlace, readMapBase, readZones, type Zone } from '../../domain/venue-map.ts';
-import type { Point } from '../../domain/geometry.ts';
+import { pinOf, postPlace, readMapBase, readZones, type MapSnapshot } from '../../domain/venue-map.ts';
 
 /** Rebuilds one document from its log up to and including `at`. */
 export async function documentAt(db: Kysely<DB>, doc: string, kind: 'command' | 'agency', at: Date): Promise<Y.Doc> {
@@ -29,14 +28,7 @@ export interface ReplayView {
 	onDuty: Array<{ postId: string; name: string; agency: string | null; onDuty: number; planned: number; minStaff: number }>;
 	disputes: Array<{ id: string; agency: string; summary: string; risk: string; status: string; level: string; partiesMasked: string }>;
 	/** The venue map as it stood (plan, zones, posts' places, pins), or null when there was no plan yet. */
-	map: {
-		planId: string;
-		width: number;
-		height: number;
-		zones: Zone[];
-		places: Array<{ postId: string; points: Point[] }>;
-		pins: Array<{ kind: 'card' | 'dispute'; id: string; agency: string; point: Point }>;
-	} | null;
+	map: MapSnapshot | null;
 }
 
 /** The board (cards, on duty, disputes) as it stood at `at`. Reads only documents any member may read. */
