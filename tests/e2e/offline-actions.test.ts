@@ -19,6 +19,8 @@ import { DEMO_USERS } from '../../src/lib/server/demo/demo-data.ts';
 const BOARD = `/events/${DEMO_EVENT}/board`;
 const MINE = `/events/${DEMO_EVENT}/roster/mine`;
 const INSTRUCTIONS = `/events/${DEMO_EVENT}/instructions`;
+const DISPUTES = `/events/${DEMO_EVENT}/disputes`;
+const ON_DUTY = `/events/${DEMO_EVENT}/roster`;
 const ALL_SAVED = '所有修改已保存';
 const CARD = '核查灯会周边出租屋流动人口登记';
 const LEAD = DEMO_USERS.find((u) => u.username === 'lead.station')!.id;
@@ -107,7 +109,7 @@ describe('actions on a phone with no network', () => {
 		await page.goto(server.url + BOARD);
 		await controlled(page);
 		// Each page opened once online under the worker's control, so that it opens again offline.
-		for (const path of [INSTRUCTIONS, MINE, BOARD]) {
+		for (const path of [INSTRUCTIONS, DISPUTES, ON_DUTY, MINE, BOARD]) {
 			await page.goto(server.url + path);
 			await page.getByTestId('save-state').filter({ hasText: ALL_SAVED }).waitFor({ timeout: 20_000 });
 		}
@@ -193,6 +195,23 @@ describe('actions on a phone with no network', () => {
 		expect(acks).toHaveLength(1);
 		expect(heard.heard['instruction:acked'].filter((a) => a.instructionId === instructionId)).toHaveLength(1);
 		expect(readShifts(station.doc, 'station').find((s) => s.id === SHIFT)!.checkins.lead.inAt).toBe(check.inAt);
+	});
+
+	it('opens the disputes register (masked) and the roster’s on-duty view with no network', async () => {
+		await context.setOffline(true);
+		try {
+			await page.goto(server.url + DISPUTES).catch(() => {});
+			await page.getByTestId('dispute-row').first().waitFor({ timeout: 15_000 });
+			const register = (await page.getByTestId('dispute-row').allTextContents()).join('\n');
+			expect(register).toMatch(/\*/);
+			expect(register).not.toMatch(/1[3-9]\d{9}/);
+			await page.goto(server.url + ON_DUTY).catch(() => {});
+			await page.getByTestId('post-now').first().waitFor({ timeout: 15_000 });
+			expect(await page.getByTestId('post-now').count()).toBeGreaterThan(0);
+			await expect.poll(() => page.getByTestId('save-state').textContent()).toMatch(/^离线/);
+		} finally {
+			await context.setOffline(false);
+		}
 	});
 
 	it('offers a new version, but only once nothing waits to be sent', async () => {
