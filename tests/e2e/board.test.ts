@@ -172,7 +172,7 @@ describe('the task board with three users at once', () => {
 		try {
 			await expect.poll(() => state.textContent()).toMatch(/^离线( · 自 \d\d:\d\d 起)?$/);
 			await editor.locator('.checklist input[type=checkbox]').first().click();
-			await expect.poll(() => state.textContent()).toMatch(/^离线 · [1-9]\d* 项修改待保存$/);
+			await expect.poll(() => state.textContent()).toMatch(/^离线.* · [1-9]\d* 项待发送$/);
 			await screenshot(page, 'card-editor-offline-station-lead-phone');
 		} finally {
 			await phone.context.setOffline(false);
