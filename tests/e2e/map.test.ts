@@ -161,6 +161,27 @@ describe('the venue map', () => {
 		}
 	});
 
+	it('lets a keyboard place a pin: arrow keys move the plan under the cross, Enter places it', async () => {
+		const page = lead.page;
+		const card = page.getByTestId('map-card').filter({ hasText: '灯会开幕式安保复盘' }).or(page.getByTestId('map-card').filter({ hasText: '城墙马道临时封闭' }));
+		await card.first().getByTestId('pin-card').focus();
+		await page.keyboard.press('Enter');
+		await page.getByTestId('venue-map').focus();
+		for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+		await page.keyboard.press('Enter');
+		await page.getByTestId('map-picking').waitFor({ state: 'detached' });
+		const station = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: await sessionCookie(server.url, 'reviewer') });
+		try {
+			await whenSynced(station);
+			await eventually(() => {
+				const m = station.doc.getMap('cards').get('demo-card-s6');
+				return m instanceof Y.Map && pointsOf(m.get('pin'), 'point') !== null && JSON.stringify(m.get('pin')) !== JSON.stringify([230 * 2, 560 * 2]);
+			}, 10_000, 'the pin placed from the keyboard');
+		} finally {
+			station.destroy();
+		}
+	});
+
 	it('keeps disputes masked on the map for everyone not cleared', async () => {
 		const member = await open(browser, server.url, 'member.traffic');
 		try {
