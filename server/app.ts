@@ -139,6 +139,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		version,
 		writeDocuments: (userId, writes, alsoInTransaction) => hub.serverWrite(userId, writes, alsoInTransaction),
 		readDocument: async (name) => (await hub.document(name)).durable,
+		storedBytes: async (name) => (await hub.document(name)).storedBytes,
 		jobs: new JobRegistry(),
 		closeEvent: async (eventId, byUserId) => {
 			if (!io) return false;

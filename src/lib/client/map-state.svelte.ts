@@ -9,7 +9,7 @@ import type { EventSession } from './event-session.svelte';
 import type { RosterState } from './roster-state.svelte';
 import type { SharedPosition } from '$lib/domain/wire';
 import { postStaffing } from '$lib/domain/figures';
-import { planPointOf, pointsOf, type Point, type ZoneKind } from '$lib/domain/geometry';
+import { flatten, planPointOf, pointsOf, type Point, type ZoneKind } from '$lib/domain/geometry';
 import { newId } from '$lib/domain/ids';
 import { addZone, archiveZone, readMapBase, readZones, setPin, setPostPlace, staffingTone, type MapBase, type StaffingTone, type Zone } from '$lib/domain/venue-map';
 
@@ -60,7 +60,6 @@ export class MapState {
 	sharing = $state(false);
 	#watch: number | null = null;
 	#lastSent = 0;
-	#stop: Array<() => void> = [];
 	#base: { readonly current: MapBase | null } | null;
 	#zones: { readonly current: Zone[] } | null;
 	#geo: { readonly current: Map<string, Point[] | null> } | null;
@@ -190,7 +189,6 @@ export class MapState {
 
 	destroy(): void {
 		this.setSharing(false);
-		this.#stop.splice(0).forEach((f) => f());
 	}
 
 	get base(): MapBase | null {
@@ -238,7 +236,7 @@ export class MapState {
 
 	addZone(name: string, kind: ZoneKind, points: Point[]): string {
 		const id = newId();
-		addZone(this.session.command!.doc, id, { name, kind, area: points.flatMap(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]) });
+		addZone(this.session.command!.doc, id, { name, kind, area: flatten(points) });
 		return id;
 	}
 
@@ -247,7 +245,7 @@ export class MapState {
 	}
 
 	placePost(id: string, points: Point[] | null): void {
-		setPostPlace(this.session.command!.doc, id, points ? points.flatMap(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]) : null);
+		setPostPlace(this.session.command!.doc, id, points ? flatten(points) : null);
 	}
 
 	/** Whether the plan is tied to WGS-84, so a phone's position can be put on it. */

@@ -5,7 +5,7 @@
  * page and the wall show the same thing.
  */
 import * as Y from 'yjs';
-import { MAX_PLAN_SIDE, planPointOf, pointsOf, ZONE_KINDS, type ControlPoint, type Point, type ZoneKind } from './geometry.ts';
+import { flatten, MAX_PLAN_SIDE, planPointOf, pointsOf, ZONE_KINDS, type ControlPoint, type Point, type ZoneKind } from './geometry.ts';
 import type { PostNow } from './roster-coverage.ts';
 
 /** The plan: an uploaded image (content-addressed id) and its size in pixels. */
@@ -145,7 +145,7 @@ export function setPostPlace(doc: Y.Doc, postId: string, geo: number[] | null): 
 export function setPin(doc: Y.Doc, root: 'cards' | 'disputes', id: string, pin: Point | null): void {
 	const m = doc.getMap(root).get(id);
 	if (!(m instanceof Y.Map)) return;
-	if (pin) m.set('pin', [Math.round(pin[0] * 10) / 10, Math.round(pin[1] * 10) / 10]);
+	if (pin) m.set('pin', flatten([pin]));
 	else if (m.has('pin')) m.delete('pin');
 }
 

@@ -11,9 +11,11 @@ import type { AppServices } from './services';
 
 /** Past this many bytes (all documents together) the page carries none, and the live connections bring them. */
 export const SNAPSHOT_BUDGET_BYTES = 512 * 1024;
+/** Past this much stored history the state is surely larger than the budget too (edits leave tombstones). */
+const STORED_LIMIT_BYTES = 8 * SNAPSHOT_BUDGET_BYTES;
 
 export async function documentSnapshots(
-	services: Pick<AppServices, 'readDocument'>,
+	services: Pick<AppServices, 'readDocument' | 'storedBytes'>,
 	eventId: string,
 	access: { command: Access; agencies: Record<string, Access> }
 ): Promise<Record<string, string>> {
@@ -23,6 +25,11 @@ export async function documentSnapshots(
 			.filter(([, a]) => a !== 'none')
 			.map(([code]) => agencyDocName(eventId, code))
 	];
+	// Every page of the event is made with this: a large event's documents are not encoded only to be dropped. What
+	// is stored (with its history) is never less than the encoded state, so it bounds the work cheaply.
+	let stored = 0;
+	for (const name of names) stored += await services.storedBytes(name);
+	if (stored > STORED_LIMIT_BYTES) return {};
 	const out: Record<string, string> = {};
 	let total = 0;
 	for (const name of names) {

@@ -43,6 +43,8 @@ export interface AppServices {
 	writeDocuments(userId: string | null, writes: DocWrite[], alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>): Promise<void>;
 	/** The stored state of a document, as the hub holds it. Read only: never change the returned doc. */
 	readDocument(name: string): Promise<Y.Doc>;
+	/** What a document holds in storage (snapshot plus log), known to the hub without encoding anything. */
+	storedBytes(name: string): Promise<number>;
 	/**
 	 * Closes an event: its status becomes closed, every document gets a final snapshot, open pages switch to
 	 * read only at once. Returns false when it was closed already.

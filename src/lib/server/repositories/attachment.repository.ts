@@ -35,6 +35,13 @@ export async function putAttachment(
 	return file.id;
 }
 
+/** A stored file as an HTTP answer: content-addressed, so it never changes under its address. */
+export function attachmentResponse(file: StoredFile): Response {
+	return new Response(Buffer.from(file.bytes), {
+		headers: { 'content-type': file.mime, 'cache-control': 'private, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' }
+	});
+}
+
 export async function getAttachment(db: Kysely<DB>, eventId: string, id: string): Promise<StoredFile | null> {
 	const row = await db
 		.selectFrom('attachments')

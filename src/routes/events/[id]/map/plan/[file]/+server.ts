@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { loadEventContext } from '$lib/server/event-context';
-import { getAttachment } from '$lib/server/repositories/attachment.repository';
+import { attachmentResponse, getAttachment } from '$lib/server/repositories/attachment.repository';
 import { m } from '$lib/paraglide/messages';
 
 /** An event's plan image, for its members. Content-addressed, so it never changes under its address. */
@@ -12,11 +12,5 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	if (!/^[0-9a-f]{64}$/.test(params.file)) error(404, { message: m.error_not_found() });
 	const file = await getAttachment(locals.db, ctx.event.id, params.file);
 	if (!file) error(404, { message: m.error_not_found() });
-	return new Response(Buffer.from(file.bytes), {
-		headers: {
-			'content-type': file.mime,
-			'cache-control': 'private, max-age=31536000, immutable',
-			'x-content-type-options': 'nosniff'
-		}
-	});
+	return attachmentResponse(file);
 };
