@@ -15,10 +15,11 @@ import type { AppConfig } from './config.ts';
 import { answerHealth } from './health.ts';
 import { GroupCommitter, notifyAppends } from './hub/group-commit.ts';
 import { SyncHub, type LiveFilter } from './hub/hub.ts';
-import { createCommandChannel, endRevokedSockets, refreshUserSockets, SOCKET_SWEEP_MS, userRoom, type CommandServer } from './command-channel.ts';
+import { createCommandChannel, endRevokedSockets, eventRoom, refreshUserSockets, SOCKET_SWEEP_MS, triageRoom, userRoom, type CommandServer } from './command-channel.ts';
 import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
 import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
 import { pruneClientActions } from './commands/queued.ts';
+import { pruneUploadParts } from '../src/lib/server/repositories/attachment.repository.ts';
 import { startAutomaticReminders } from './commands/instructions.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
@@ -68,6 +69,9 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 	// adapter-node reads these when its handler is imported. Without ORIGIN it would assume https; instead we
 	// tell it per request what the socket really was.
 	if (config.origin) process.env.ORIGIN = config.origin;
+	// adapter-node stops a body past this (512 KB by default). A venue plan (20 MB) and a report through the API with
+	// six photos of 10 MB each fit; each route still applies its own, smaller limits while it streams.
+	process.env.BODY_SIZE_LIMIT ??= '64M';
 	const useOwnProtocolHeader = !config.origin && !process.env.PROTOCOL_HEADER;
 	if (useOwnProtocolHeader) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 	const { handler } = (await import(HANDLER.href)) as { handler: NodeHandler };
@@ -165,6 +169,13 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			const payload = JSON.stringify({ i: instanceId, accessOf: userId });
 			await sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`.execute(database.db);
 		},
+		reportChanged: (eventId, notice, reporterId) => {
+			const rooms = [triageRoom(eventId), ...(reporterId ? [userRoom(reporterId)] : [])];
+			io?.to(rooms).emit('report:changed', { eventId, ...notice });
+		},
+		attachmentsChanged: (eventId, notice) => {
+			io?.to(eventRoom(eventId)).emit('attachments:changed', { eventId, ...notice });
+		},
 		closeLiveConnections: (filter, reason) => {
 			// Only ids can match a connection; anything else would only lengthen the notification (8000 bytes at most).
 			if (Object.values(filter).some((v) => v !== undefined && !isId(v))) return;
@@ -215,7 +226,10 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		// The database may be unreachable for a moment; the next sweep tries again.
 		endRevokedSockets(io!, database.db).catch(() => {});
 		// Once an hour: answers kept for queued actions outlive the oldest tap the server still takes.
-		if (++sweeps % Math.round(3_600_000 / SOCKET_SWEEP_MS) === 0) pruneClientActions(database.db).catch(() => {});
+		if (++sweeps % Math.round(3_600_000 / SOCKET_SWEEP_MS) === 0) {
+			pruneClientActions(database.db).catch(() => {});
+			pruneUploadParts(database.db).catch(() => {});
+		}
 	}, SOCKET_SWEEP_MS).unref();
 	let fanout: Fanout | null = null;
 	if (pool) {

@@ -68,6 +68,16 @@ export function positionRooms(eventId: string, role: string, agencyCode: string 
 	return role === 'lead' && agencyCode ? [positionsRoom(eventId, agencyCode)] : [];
 }
 
+/** The triage desk of an event (接报台): its commander and every agency's lead hear of new field reports. */
+export function triageRoom(eventId: string): string {
+	return `event:${eventId}:triage`;
+}
+
+/** Whether a member with this role sits at the triage desk. */
+export function atTriageDesk(role: string): boolean {
+	return role === 'commander' || role === 'lead';
+}
+
 /** Commanders, reviewers and wall displays of an event: they see every instruction and presence. */
 export function seeAllRoom(eventId: string): string {
 	return `event:${eventId}:all`;
@@ -140,6 +150,7 @@ export function createCommandChannel(
 					socket.data.joined = { eventId, role, agencyCode };
 					if (agencyCode) await socket.join(agencyRoom(eventId, agencyCode));
 					if (role === 'commander' || role === 'reviewer') await socket.join(seeAllRoom(eventId));
+					if (atTriageDesk(role)) await socket.join(triageRoom(eventId));
 					for (const room of positionRooms(eventId, role, agencyCode)) await socket.join(room);
 					presenceChanged(io, eventId);
 				}
@@ -187,6 +198,7 @@ export async function refreshUserSockets(io: CommandServer, db: Kysely<DB>, user
 		changed++;
 		if (joined.agencyCode) await s.leave(agencyRoom(joined.eventId, joined.agencyCode));
 		await s.leave(seeAllRoom(joined.eventId));
+		await s.leave(triageRoom(joined.eventId));
 		for (const room of positionRooms(joined.eventId, joined.role, joined.agencyCode)) await s.leave(room);
 		if (!membership) {
 			await s.leave(eventRoom(joined.eventId));
@@ -195,6 +207,7 @@ export async function refreshUserSockets(io: CommandServer, db: Kysely<DB>, user
 			s.data.joined = { eventId: joined.eventId, role: membership.role, agencyCode: membership.agencyCode };
 			if (membership.agencyCode) await s.join(agencyRoom(joined.eventId, membership.agencyCode));
 			if (membership.role === 'commander' || membership.role === 'reviewer') await s.join(seeAllRoom(joined.eventId));
+			if (atTriageDesk(membership.role)) await s.join(triageRoom(joined.eventId));
 			for (const room of positionRooms(joined.eventId, membership.role, membership.agencyCode)) await s.join(room);
 		}
 		presenceChanged(io, joined.eventId);

@@ -118,6 +118,24 @@ export interface ServerToClientEvents extends RosterServerEvents, DisputeServerE
 	'instruction:reminder': (reminder: InstructionReminder) => void;
 	/** A person on duty shared their position (to the commander and their agency's lead only). */
 	'position:update': (position: SharedPosition) => void;
+	/** A field report arrived or was triaged (to the desk and to its reporter); fetch it from the reports API. */
+	'report:changed': (notice: ReportNotice) => void;
+	/** The files on a card, dispute entry or report changed; fetch them again. */
+	'attachments:changed': (notice: AttachmentsNotice) => void;
+}
+
+export interface ReportNotice {
+	eventId: string;
+	reportId: string;
+	state: import('./field-reports.ts').ReportState;
+	/** A report that just arrived (the desk sounds), rather than a triage. */
+	fresh: boolean;
+}
+
+export interface AttachmentsNotice {
+	eventId: string;
+	target: 'report' | 'card' | 'dispute';
+	targetId: string;
 }
 
 /** A position a person on duty shared: personal data, for command and their own agency's lead. */

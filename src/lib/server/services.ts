@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DB } from './db/schema.ts';
 import type { JobRegistry } from './jobs.ts';
 import type * as Y from 'yjs';
+import type { AttachmentsNotice, ReportNotice } from '../domain/wire.ts';
 
 /** One change the server makes in a document on a user's behalf. */
 export interface DocWrite {
@@ -52,6 +53,10 @@ export interface AppServices {
 	closeEvent(eventId: string, byUserId: string): Promise<boolean>;
 	/** Background work with progress (exports). */
 	jobs: JobRegistry;
+	/** Tells the triage desk (commander and leads, on every instance) and the reporter that a report arrived or changed. */
+	reportChanged(eventId: string, notice: Omit<ReportNotice, 'eventId'>, reporterId: string | null): void;
+	/** Tells the event's open pages that the files on a card, dispute entry or report changed. */
+	attachmentsChanged(eventId: string, notice: Omit<AttachmentsNotice, 'eventId'>): void;
 }
 
 /** The request as the Node entry passes it to SvelteKit's handler. */

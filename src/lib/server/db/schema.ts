@@ -231,6 +231,9 @@ export interface DB {
 	client_actions: ClientActionsTable;
 	attachments: AttachmentsTable;
 	positions: PositionsTable;
+	field_reports: FieldReportsTable;
+	attachment_links: AttachmentLinksTable;
+	upload_parts: UploadPartsTable;
 }
 
 /** A shared position of a person on duty (personal data; see the positions migration). */
@@ -253,7 +256,60 @@ export interface AttachmentsTable {
 	width: number | null;
 	height: number | null;
 	bytes: Uint8Array;
+	/** A small JPEG of an image (longest side 320 px); null for other files. */
+	thumbnail: Uint8Array | null;
+	size: number | null;
 	created_by: string | null;
+	created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** A field report (警情上报); see src/lib/domain/field-reports.ts. The id is made on the phone. */
+export interface FieldReportsTable {
+	event_id: string;
+	id: string;
+	reporter_id: string | null;
+	reporter_agency: string | null;
+	kind: string;
+	body: string;
+	level: number | null;
+	head_count: number | null;
+	pin_x: number | null;
+	pin_y: number | null;
+	lng: number | null;
+	lat: number | null;
+	reported_at: Timestamp;
+	received_at: ColumnType<Date, Date | string | undefined, Date | string>;
+	state: ColumnType<string, string | undefined, string>;
+	triaged_at: NullableTimestamp;
+	triaged_by: string | null;
+	card_agency: string | null;
+	card_id: string | null;
+	duplicate_of: string | null;
+	reason: string | null;
+}
+
+/** What a stored file is attached to: a report, a card or a dispute entry (which decides who may see it). */
+export interface AttachmentLinksTable {
+	event_id: string;
+	attachment_id: string;
+	target: 'report' | 'card' | 'dispute';
+	target_id: string;
+	agency: string | null;
+	name: ColumnType<string, string | undefined, string>;
+	people: ColumnType<boolean, boolean | undefined, boolean>;
+	on_wall: ColumnType<boolean, boolean | undefined, boolean>;
+	created_by: string | null;
+	created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** A received piece of an upload in progress (resumable by its start offset). */
+export interface UploadPartsTable {
+	event_id: string;
+	user_id: string;
+	upload_id: string;
+	start: number;
+	total: number;
+	bytes: Uint8Array;
 	created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 

@@ -9,7 +9,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	const ctx = await loadWallContext(locals.db, params.token);
 	if (!ctx) error(404, { message: m.error_display_link_unknown() });
 	if (!/^[0-9a-f]{64}$/.test(params.file)) error(404, { message: m.error_not_found() });
-	const file = await getAttachment(locals.db, ctx.event.id, params.file);
+	const file = await getAttachment(locals.db, ctx.event.id, params.file, { kind: 'plan' });
 	if (!file) error(404, { message: m.error_not_found() });
 	return attachmentResponse(file);
 };

@@ -21,7 +21,7 @@ import type { DB } from '$lib/server/db/schema';
  */
 async function drawMapFigure(db: Kysely<DB>, services: App.Locals['services'], eventId: string, map: RecordMap | null, cleared: boolean): Promise<Uint8Array | null> {
 	if (!map) return null;
-	const plan = await getAttachment(db, eventId, map.planId);
+	const plan = await getAttachment(db, eventId, map.planId, { kind: 'plan' });
 	if (!plan) return null;
 	let tracks: Array<Array<[number, number]>> = [];
 	if (cleared) {

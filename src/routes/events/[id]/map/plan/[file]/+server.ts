@@ -10,7 +10,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 	const ctx = await loadEventContext(locals.db, params.id, locals.user);
 	if (!ctx) error(404, { message: m.error_no_such_event() });
 	if (!/^[0-9a-f]{64}$/.test(params.file)) error(404, { message: m.error_not_found() });
-	const file = await getAttachment(locals.db, ctx.event.id, params.file);
+	const file = await getAttachment(locals.db, ctx.event.id, params.file, { kind: 'plan' });
 	if (!file) error(404, { message: m.error_not_found() });
 	return attachmentResponse(file);
 };
