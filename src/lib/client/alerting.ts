@@ -71,3 +71,29 @@ export function keepScreenAwake(): () => void {
 		void lock?.release().catch(() => {});
 	};
 }
+
+/** Two soft rising tones: a new field report at the desk (less urgent than an alarm, but heard across a room). */
+export function playArrivalTone(): void {
+	try {
+		const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+		if (!Ctx) return;
+		audio ??= new Ctx();
+		const ctx = audio;
+		void ctx.resume?.();
+		[660, 880].forEach((frequency, i) => {
+			const start = ctx.currentTime + i * 0.22;
+			const osc = ctx.createOscillator();
+			const gain = ctx.createGain();
+			osc.type = 'sine';
+			osc.frequency.value = frequency;
+			gain.gain.setValueAtTime(0.0001, start);
+			gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
+			gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.2);
+			osc.connect(gain).connect(ctx.destination);
+			osc.start(start);
+			osc.stop(start + 0.22);
+		});
+	} catch {
+		// No audio: the list and its count still show the arrival.
+	}
+}

@@ -10,6 +10,7 @@ import { LiveDoc, type LiveStatus } from './live-doc.svelte';
 import { InstructionsState } from './instructions.svelte';
 import { ActionQueue } from './action-queue.svelte';
 import { LocalStore } from './local-store';
+import { ReportQueue } from './report-queue.svelte';
 
 /** How often the page notes that it is online, so that a page opened offline can say since when. */
 const ONLINE_MARK_MS = 10_000;
@@ -40,6 +41,8 @@ export class EventSession {
 	/** Actions tapped here that wait to reach the server (offline, or not yet answered). */
 	readonly actions: ActionQueue;
 	readonly store: LocalStore | null;
+	/** Field reports made here that wait to reach the server, with their photos (signed-in users only). */
+	readonly reports: ReportQueue | null;
 	/** The last moment this device knew itself online (kept on the device, so it survives a reload offline). */
 	lastOnlineAt = $state<number | null>(null);
 	#untrack: Array<() => void> = [];
@@ -71,6 +74,8 @@ export class EventSession {
 		this.restricted = open(restrictedDocName(opts.eventId), opts.access.restricted, false);
 		this.store = opts.userId && !opts.displayToken ? new LocalStore(opts.userId) : null;
 		this.actions = new ActionQueue(this.commands, this.store);
+		this.reports = opts.displayToken ? null : new ReportQueue(opts.eventId, this.store);
+		this.commands.socket.on('connect', () => void this.reports?.drain());
 		this.instructions = new InstructionsState(this.commands, opts.eventId, { presence: opts.presence, queue: this.actions, store: this.store });
 		void this.store?.get<number>('lastOnlineAt').then((t) => {
 			if (typeof t === 'number' && this.lastOnlineAt === null) this.lastOnlineAt = t;
@@ -95,7 +100,7 @@ export class EventSession {
 
 	/** Edits and actions still to reach the server. */
 	get unsent(): { changes: number; actions: number } {
-		return { changes: this.pending, actions: this.actions.waiting };
+		return { changes: this.pending, actions: this.actions.waiting + (this.reports?.waiting ?? 0) };
 	}
 
 	get docs(): LiveDoc[] {
@@ -141,6 +146,7 @@ export class EventSession {
 	destroy(): void {
 		if (this.#onlineMark) clearInterval(this.#onlineMark);
 		this.actions.destroy();
+		this.reports?.destroy();
 		void this.store?.close();
 		this.#untrack.forEach((u) => u());
 		for (const d of this.docs) d.destroy();

@@ -54,6 +54,39 @@ export class LocalStore {
 		});
 	}
 
+	/**
+	 * Keeps a value as it is, without the JSON round trip of `set`: for Blobs (a report's photos waiting to upload),
+	 * which IndexedDB stores natively.
+	 */
+	async put(key: string, value: Blob | ArrayBuffer): Promise<boolean> {
+		const db = await this.#db;
+		if (!db) return false;
+		return new Promise<boolean>((resolve) => {
+			try {
+				const tx = db.transaction(STORE, 'readwrite');
+				tx.objectStore(STORE).put(value, key);
+				tx.oncomplete = () => resolve(true);
+				tx.onerror = tx.onabort = () => resolve(false);
+			} catch {
+				resolve(false);
+			}
+		});
+	}
+
+	async delete(key: string): Promise<void> {
+		const db = await this.#db;
+		if (!db) return;
+		await new Promise<void>((resolve) => {
+			try {
+				const tx = db.transaction(STORE, 'readwrite');
+				tx.objectStore(STORE).delete(key);
+				tx.oncomplete = tx.onerror = tx.onabort = () => resolve();
+			} catch {
+				resolve();
+			}
+		});
+	}
+
 	async close(): Promise<void> {
 		(await this.#db)?.close();
 	}
