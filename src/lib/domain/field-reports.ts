@@ -371,3 +371,25 @@ export function zoneOfPin<Z extends { id: string; points: Point[] }>(pin: Point 
 	if (!pin) return null;
 	return zones.find((z) => insidePolygon(pin, z.points)) ?? null;
 }
+
+/** Report pins by kind on the map and the wall (each against white at 3:1 or more, as a map symbol needs). */
+export const REPORT_COLOURS: Record<ReportKind, string> = {
+	suspiciousItem: '#b91c1c',
+	lostPerson: '#7c3aed',
+	crowding: '#c2410c',
+	fight: '#9d174d',
+	medical: '#047857',
+	traffic: '#b45309',
+	fire: '#dc2626',
+	other: '#475569'
+};
+
+/** How long a report made into a card stays on the wall's map after its triage. */
+export const WALL_REPORT_MS = 60 * 60_000;
+
+/** Which reports a wall shows as pins at a moment: those waiting for the desk, and those made cards within the hour. */
+export function onWallMap(r: { state: ReportState; pin: Point | null; triagedAt: string | null }, at: number): boolean {
+	if (!r.pin) return false;
+	if (r.state === 'new') return true;
+	return (r.state === 'card' || r.state === 'attached') && r.triagedAt !== null && at - Date.parse(r.triagedAt) < WALL_REPORT_MS;
+}
