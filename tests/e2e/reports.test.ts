@@ -72,6 +72,14 @@ describe('field reports on a phone and at the desk', () => {
 		await member.setInputFiles('[data-testid=report-photos]', { name: 'IMG_2041.jpg', mimeType: 'image/jpeg', buffer: await photo(180) });
 		await member.locator('.previews img').waitFor();
 		await screenshot(member, 'reports-form-phone');
+		// A place on the plan: one tap.
+		await member.getByRole('button', { name: '在平面图上点选' }).click();
+		const plan = member.locator('.pick-map .venue-map');
+		await plan.waitFor();
+		await member.locator('.pick-map .leaflet-image-layer').waitFor();
+		const box = (await plan.boundingBox())!;
+		await member.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+		expect(await member.getByTestId('report-pin-state').textContent()).toBe('已在平面图上标注');
 
 		await phone.setOffline(true);
 		await member.getByTestId('report-submit').click();
@@ -101,6 +109,8 @@ describe('field reports on a phone and at the desk', () => {
 		await img.waitFor();
 		expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
 		photoId = /files\/([0-9a-f]{64})/.exec((await img.getAttribute('src')) ?? '')![1];
+		// Its pin on the desk's map.
+		await commander.locator('.desk-map .report-pin').first().waitFor();
 		await screenshot(commander, 'reports-desk-desktop');
 
 		await item.getByTestId('report-triage').click();
@@ -108,6 +118,7 @@ describe('field reports on a phone and at the desk', () => {
 		await dialog.waitFor();
 		await dialog.getByTestId('triage-agency').selectOption('station');
 		await dialog.getByTestId('triage-title').fill('南门可疑背包排查');
+		await screenshot(commander, 'reports-triage-desktop');
 		await dialog.getByTestId('triage-confirm').click();
 		await dialog.waitFor({ state: 'detached' });
 		// The desk shows what waits: the handled report leaves the list, and shows under "已转为任务".
@@ -163,6 +174,7 @@ describe('field reports on a phone and at the desk', () => {
 		await visit(lead, `${server.url}${REPORTS}`);
 		await lead.getByTestId('filter-state').selectOption('');
 		await lead.getByTestId('report').filter({ hasText: TEXT }).waitFor();
+		await screenshot(lead, 'reports-desk-phone');
 		await visit(lead, `${server.url}/events/${DEMO_EVENT}/disputes/demo-dispute-s1`);
 		await lead.getByTestId('attachments-hidden').waitFor();
 		expect(await lead.getByTestId('attachments').locator('img').count()).toBe(0);
@@ -174,11 +186,25 @@ describe('field reports on a phone and at the desk', () => {
 		await member.getByTestId('attachments').locator('img').waitFor();
 	}, 120_000);
 
-	it('refuses the photo bytes to no session and to a display token', async () => {
+	it('refuses the photo bytes to no session and to a display token, until the commander puts the photo on the wall', async () => {
 		const anonymous = await browser.newContext();
 		expect((await anonymous.request.get(`${server.url}${API}/files/${photoId}`)).status()).toBe(401);
 		const token = await createDisplayToken(api.commander, '上报测试大屏');
 		expect((await anonymous.request.get(`${server.url}/wall/${token}/files/${photoId}`)).status()).toBe(404);
 		await anonymous.close();
-	}, 60_000);
+
+		// The commander puts it on the wall from the card; the wall shows it, and the report's pin by its kind.
+		await visit(commander, `${server.url}/events/${DEMO_EVENT}/board?card=station:${cardId}`);
+		await commander.getByTestId('card-editor').getByTestId('attachment-wall').click();
+		await commander.getByTestId('card-editor').getByText('已上大屏').waitFor();
+		const wallContext = await newContext(browser, 'wall');
+		const wall = await wallContext.newPage();
+		await visit(wall, `${server.url}/wall/${token}`);
+		const shown = wall.getByTestId('wall-photos').locator('img');
+		await shown.waitFor({ timeout: 20_000 });
+		expect(await shown.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+		await wall.locator('[data-testid=wall-map] .report-pin').first().waitFor();
+		await screenshot(wall, 'reports-wall-1080p');
+		await wallContext.close();
+	}, 90_000);
 });

@@ -274,6 +274,19 @@ describe('field reports and attachments', () => {
 		expect(listed).toMatchObject({ attachments: [], hidden: 1 });
 	});
 
+	it('keeps a closed event’s reports readable and refuses new ones and triage', async () => {
+		const waiting = newId();
+		expect((await post(c['member.station'], `${API}/reports`, { id: waiting, kind: 'traffic', body: '散场车流' })).status).toBe(201);
+		const closed = await c.commander.postForm(`/events/${DEMO_EVENT}/review?/close`, { confirm: 'yes' });
+		expect(closed.status).toBe(200);
+		expect(await post(c['member.station'], `${API}/reports`, { id: newId(), kind: 'traffic', body: '关闭后上报' })).toMatchObject({ status: 409, json: { error: 'eventClosed' } });
+		expect(await post(c.commander, `${API}/reports/${waiting}/triage`, { action: 'close', reason: '关闭后处理' })).toMatchObject({ status: 409, json: { error: 'eventClosed' } });
+		const listed = await reports(c.reviewer);
+		expect(listed.find((r) => r.id === waiting)).toMatchObject({ state: 'new' });
+		expect(listed.find((r) => r.id === photoReport)).toMatchObject({ state: 'card' });
+		expect((await c.reviewer.request(`${API}/files/${photoId}`)).status).toBe(200);
+	});
+
 	it('leaves in storage no piece of a refused or cut-off upload, and no file attached to nothing', async () => {
 		station.destroy();
 		await server.stop();
