@@ -207,4 +207,32 @@ describe('field reports on a phone and at the desk', () => {
 		await screenshot(wall, 'reports-wall-1080p');
 		await wallContext.close();
 	}, 90_000);
+
+	it('works the same at a desk: the form and the waiting queue at 1440×900, and the desk hears a report on any page', async () => {
+		await visit(commander, `${server.url}/events/${DEMO_EVENT}/board`);
+		const ctx = await newContext(browser, 'desktop');
+		const page = await ctx.newPage();
+		await loginAs(page, server.url, 'member.traffic', DEMO_PASSWORD);
+		await visit(page, `${server.url}${REPORTS}`);
+		await controlled(page);
+		await page.getByTestId('report-open').click();
+		await page.getByText('人员密集', { exact: true }).click();
+		await page.getByText('3 级', { exact: true }).click();
+		await page.fill('input[name=headCount]', '1200');
+		await page.fill('input[name=body]', '北广场灯组前人群聚集，出现推挤');
+		await page.setInputFiles('[data-testid=report-photos]', { name: 'crowd.jpg', mimeType: 'image/jpeg', buffer: await photo(220) });
+		await page.locator('.previews img').waitFor();
+		await screenshot(page, 'reports-form-desktop');
+		await ctx.setOffline(true);
+		await page.getByTestId('report-submit').click();
+		await page.getByTestId('waiting-report').waitFor();
+		await screenshot(page, 'reports-waiting-desktop');
+		await ctx.setOffline(false);
+		await page.getByTestId('waiting-reports').waitFor({ state: 'detached', timeout: 30_000 });
+		// The commander, on the board, hears it: a count on the 上报 tab.
+		const badge = commander.getByTestId('reports-badge');
+		await badge.waitFor({ timeout: 15_000 });
+		expect(await badge.textContent()).toBe('1');
+		await ctx.close();
+	}, 120_000);
 });
