@@ -173,7 +173,10 @@ describe('field reports on a phone and at the desk', () => {
 		await loginAs(lead, server.url, 'lead.traffic', DEMO_PASSWORD);
 		await visit(lead, `${server.url}${REPORTS}`);
 		await lead.getByTestId('filter-state').selectOption('');
-		await lead.getByTestId('report').filter({ hasText: TEXT }).waitFor();
+		const seen = lead.getByTestId('report').filter({ hasText: TEXT });
+		await seen.waitFor();
+		// A lead sees the report's own photo.
+		await eventually(() => seen.locator('.photos img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), 10_000, 'the report photo');
 		await screenshot(lead, 'reports-desk-phone');
 		await visit(lead, `${server.url}/events/${DEMO_EVENT}/disputes/demo-dispute-s1`);
 		await lead.getByTestId('attachments-hidden').waitFor();

@@ -158,7 +158,7 @@ export async function triageReport(
 	const photos = await listAttachments(db, ctx.event.id, { target: 'report', targetIds: [reportId] });
 	const linkPhotos = async (tx: Kysely<DB>, agency: string, cardId: string) => {
 		for (const f of photos) {
-			await linkAttachment(tx, { eventId: ctx.event.id, attachmentId: f.id, target: 'card', targetId: cardId, agency, people: f.people, createdBy: user.id });
+			await linkAttachment(tx, { eventId: ctx.event.id, attachmentId: f.id, target: 'card', targetId: cardId, agency, people: f.people, createdBy: f.createdBy ?? user.id });
 		}
 	};
 	let won = false;
