@@ -21,6 +21,7 @@ import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
 import { pruneClientActions } from './commands/queued.ts';
 import { pruneUploadParts } from '../src/lib/server/repositories/attachment.repository.ts';
 import { startAutomaticReminders } from './commands/instructions.ts';
+import { startRollCallReminders } from './commands/roll-calls.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
 import { isId, newId } from '../src/lib/domain/ids.ts';
@@ -221,6 +222,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		origin: config.origin
 	});
 	const stopReminders = startAutomaticReminders(database.db, io);
+	const stopRollCallReminders = startRollCallReminders(database.db, io);
 	let sweeps = 0;
 	const socketSweep = setInterval(() => {
 		// The database may be unreachable for a moment; the next sweep tries again.
@@ -278,6 +280,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			closing ??= (async () => {
 				clearInterval(socketSweep);
 				stopReminders();
+				stopRollCallReminders();
 				await hub.close();
 				// No disconnectSockets() here: its DISCONNECT packet tells socket.io clients the server dropped them
 				// on purpose, and they then never reconnect (a wall stayed offline after a restart). io.close() ends

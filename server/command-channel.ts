@@ -18,6 +18,7 @@ import { registerInstructionCommands } from './commands/instructions.ts';
 import { registerRosterCommands } from './commands/roster.ts';
 import { registerDisputeCommands } from './commands/disputes.ts';
 import { registerPositionCommands } from './commands/positions.ts';
+import { registerRollCallCommands } from './commands/roll-calls.ts';
 import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
 import { commandDocName } from '../src/lib/domain/documents.ts';
 import { isId } from '../src/lib/domain/ids.ts';
@@ -163,6 +164,7 @@ export function createCommandChannel(
 		registerRosterCommands(socket, ctx);
 		registerDisputeCommands(socket, ctx);
 		registerPositionCommands(socket, ctx);
+		registerRollCallCommands(socket, ctx);
 	});
 	return io;
 }

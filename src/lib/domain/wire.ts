@@ -122,6 +122,19 @@ export interface ServerToClientEvents extends RosterServerEvents, DisputeServerE
 	'report:changed': (notice: ReportNotice) => void;
 	/** The files on a card, dispute entry or report changed; fetch them again. */
 	'attachments:changed': (notice: AttachmentsNotice) => void;
+	/** A roll call started, was answered or closed; fetch it again with rollcall:list. */
+	'rollcall:changed': (notice: { eventId: string; rollCallId: string }) => void;
+	/** This user is asked to answer 在岗 (at the start, and once more as a reminder halfway). */
+	'rollcall:prompt': (prompt: RollCallPrompt) => void;
+}
+
+export interface RollCallPrompt {
+	eventId: string;
+	rollCallId: string;
+	posts: string[];
+	startedByName: string | null;
+	closesAt: string;
+	reminder: boolean;
 }
 
 export interface ReportNotice {
@@ -151,6 +164,18 @@ export interface SharedPosition {
 }
 
 export interface ClientToServerEvents extends RosterClientEvents, DisputeClientEvents {
+	/** Starts a roll call over every post ('*', the commander) or one agency's posts (a lead's own), open `minutes`. */
+	'rollcall:start': (
+		input: { eventId: string; scope: string; minutes?: number },
+		ack: (result: CommandResult<{ rollCall: import('./roll-calls.ts').RollCallView }>) => void
+	) => void;
+	/** 在岗: the person answers a roll call (queued offline with the tap time like other field actions). */
+	'rollcall:answer': (
+		input: { eventId: string; rollCallId: string; queued?: import('./queued-actions.ts').QueuedEnvelope },
+		ack: (result: CommandResult<{ answeredAt: string; receivedAt: string }>) => void
+	) => void;
+	/** The event's roll calls this socket may follow (a member: those asking them, with their own lines only). */
+	'rollcall:list': (eventId: string, ack: (result: CommandResult<{ rollCalls: import('./roll-calls.ts').RollCallView[] }>) => void) => void;
 	'event:join': (eventId: string, ack: (result: CommandResult) => void) => void;
 	'card:requestHelp': (input: RequestHelpInput, ack: (result: CommandResult<{ cardId: string }>) => void) => void;
 	'card:reassign': (input: ReassignCardInput, ack: (result: CommandResult<{ cardId: string }>) => void) => void;

@@ -234,6 +234,31 @@ export interface DB {
 	field_reports: FieldReportsTable;
 	attachment_links: AttachmentLinksTable;
 	upload_parts: UploadPartsTable;
+	roll_calls: RollCallsTable;
+	roll_call_targets: RollCallTargetsTable;
+}
+
+/** A roll call (查岗点名); see src/lib/domain/roll-calls.ts. `scope` is an agency code, or '*' for every post. */
+export interface RollCallsTable {
+	id: string;
+	event_id: string;
+	scope: string;
+	started_by: string | null;
+	started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+	closes_at: Timestamp;
+	reminded_at: NullableTimestamp;
+}
+
+/** A person on duty on a covered post when the roll call started, and their answer. */
+export interface RollCallTargetsTable {
+	roll_call_id: string;
+	user_id: string;
+	name: string;
+	post_id: string;
+	post_name: string;
+	post_agency: string | null;
+	answered_at: NullableTimestamp;
+	received_at: NullableTimestamp;
 }
 
 /** A shared position of a person on duty (personal data; see the positions migration). */

@@ -1,0 +1,127 @@
+/**
+ * Roll calls (issue: command rhythm): who may call the roll of which posts, who is asked (the roster's own "on duty
+ * now"), answers live to the followers, an offline answer counted at its tap time, and the figures per post.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { connectDoc, connectCommands, DEMO_EVENT, eventually, whenSynced, type LiveDoc } from '../helpers/live.ts';
+import { command, createDisplayToken, demoClient, joinAs, listen, type Listener } from '../helpers/commands.ts';
+import type { HttpClient } from '../helpers/http.ts';
+import { agencyDocName } from '../../src/lib/domain/documents.ts';
+import { readShifts } from '../../src/lib/domain/roster.ts';
+import { addShift } from '../../src/lib/domain/roster-write.ts';
+import { newId } from '../../src/lib/domain/ids.ts';
+import { rollCallFigures, type RollCallView } from '../../src/lib/domain/roll-calls.ts';
+import type { RollCallPrompt } from '../../src/lib/domain/wire.ts';
+import { DEMO_USERS } from '../../src/lib/server/demo/demo-data.ts';
+
+const id = (username: string) => DEMO_USERS.find((u) => u.username === username)!.id;
+
+describe('roll calls', () => {
+	let server: TestServer;
+	const c: Record<string, HttpClient> = {};
+	const l: Record<string, Listener> = {};
+	const prompts: Record<string, RollCallPrompt[]> = {};
+	let station: LiveDoc;
+	let traffic: LiveDoc;
+	let callId = '';
+
+	beforeAll(async () => {
+		server = await startServer({ demo: true });
+		for (const u of ['commander', 'lead.station', 'lead.traffic', 'member.station', 'member.traffic', 'reviewer']) {
+			c[u] = await demoClient(server.url, u);
+			l[u] = await joinAs(c[u]);
+			prompts[u] = [];
+			l[u].socket.on('rollcall:prompt', (p) => prompts[u].push(p));
+		}
+		station = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: c['lead.station'].cookieHeader() });
+		traffic = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'traffic'), { cookie: c['lead.traffic'].cookieHeader() });
+		await Promise.all([whenSynced(station), whenSynced(traffic)]);
+		const now = Date.now();
+		const shift = (doc: LiveDoc, agency: string, username: string) =>
+			addShift(doc.doc, {
+				id: `rc-${newId(6)}`,
+				postId: readShifts(doc.doc, agency)[0].postId,
+				periodId: null,
+				startsAt: new Date(now - 10 * 60_000).toISOString(),
+				endsAt: new Date(now + 3_600_000).toISOString(),
+				notes: null,
+				people: [{ id: `p-${username}`, userId: id(username), name: username, role: null }]
+			});
+		shift(station, 'station', 'member.station');
+		shift(traffic, 'traffic', 'member.traffic');
+		await eventually(() => readShifts(station.doc, 'station').some((s) => s.people.some((p) => p.userId === id('member.station'))), 10_000, 'the station shift');
+		await eventually(() => readShifts(traffic.doc, 'traffic').some((s) => s.people.some((p) => p.userId === id('member.traffic'))), 10_000, 'the traffic shift');
+	});
+	afterAll(async () => {
+		station?.destroy();
+		traffic?.destroy();
+		for (const x of Object.values(l)) x.socket.disconnect();
+		await server?.dispose();
+	});
+
+	it('lets a lead call only their own agency’s posts, and no member at all', async () => {
+		expect(await command(l['lead.traffic'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: 'station' })).toMatchObject({ ok: false, error: 'forbidden' });
+		expect(await command(l['lead.traffic'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: '*' })).toMatchObject({ ok: false, error: 'forbidden' });
+		expect(await command(l['member.station'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: 'station' })).toMatchObject({ ok: false, error: 'forbidden' });
+		expect(await command(l.commander.socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: '*', minutes: 1 })).toMatchObject({ ok: false, error: 'invalid' });
+		const own = await command(l['lead.traffic'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: 'traffic', minutes: 5 });
+		expect(own.ok).toBe(true);
+		const call = (own as { rollCall: RollCallView }).rollCall;
+		expect(call.targets.every((t) => t.postAgency === 'traffic')).toBe(true);
+		expect(call.targets.map((t) => t.userId)).toContain(id('member.traffic'));
+		await eventually(() => prompts['member.traffic'].some((p) => p.rollCallId === call.id), 5_000, 'the traffic member is prompted');
+		expect(prompts['member.station'].some((p) => p.rollCallId === call.id)).toBe(false);
+	});
+
+	it('asks everyone on duty on every post when the commander calls, and shows the answers live', async () => {
+		const heard: string[] = [];
+		l.reviewer.socket.on('rollcall:changed', (n) => heard.push(n.rollCallId));
+		const started = await command(l.commander.socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: '*', minutes: 10 });
+		expect(started.ok).toBe(true);
+		const call = (started as { rollCall: RollCallView }).rollCall;
+		callId = call.id;
+		const asked = new Set(call.targets.map((t) => t.userId));
+		expect(asked.has(id('member.station')) && asked.has(id('member.traffic'))).toBe(true);
+		await eventually(() => prompts['member.station'].some((p) => p.rollCallId === callId), 5_000, 'the station member is prompted');
+
+		const answer = await command(l['member.station'].socket, 'rollcall:answer', { eventId: DEMO_EVENT, rollCallId: callId });
+		expect(answer.ok).toBe(true);
+		await eventually(() => heard.includes(callId), 5_000, 'the reviewer hears the answer');
+		const listed = await command(l.reviewer.socket, 'rollcall:list', DEMO_EVENT);
+		const now = (listed as { rollCalls: RollCallView[] }).rollCalls.find((x) => x.id === callId)!;
+		const figures = rollCallFigures(now, Date.now());
+		const stationPost = now.targets.find((t) => t.userId === id('member.station'))!.postName;
+		expect(figures.posts.find((p) => p.postName === stationPost)!.seconds).not.toBeNull();
+		expect(figures.unansweredPosts.map((p) => p.postName)).toContain(now.targets.find((t) => t.userId === id('member.traffic'))!.postName);
+		expect(figures.within[2]).toBeGreaterThanOrEqual(1);
+	});
+
+	it('counts an answer tapped offline at its tap time, once, and shows a member only their own line', async () => {
+		const tappedAt = new Date(Date.now() - 20_000).toISOString();
+		const queued = { actionId: newId(), tappedAt };
+		const first = await command(l['member.traffic'].socket, 'rollcall:answer', { eventId: DEMO_EVENT, rollCallId: callId, queued });
+		expect(first).toMatchObject({ ok: true });
+		expect(Date.parse((first as { answeredAt: string }).answeredAt)).toBe(Date.parse(tappedAt));
+		const again = await command(l['member.traffic'].socket, 'rollcall:answer', { eventId: DEMO_EVENT, rollCallId: callId, queued });
+		expect(again).toEqual(first);
+		const mine = (await command(l['member.traffic'].socket, 'rollcall:list', DEMO_EVENT)) as { rollCalls: RollCallView[] };
+		const seen = mine.rollCalls.find((x) => x.id === callId)!;
+		expect(seen.targets.every((t) => t.userId === id('member.traffic'))).toBe(true);
+		// Someone not asked cannot answer.
+		expect(await command(l.reviewer.socket, 'rollcall:answer', { eventId: DEMO_EVENT, rollCallId: callId })).toMatchObject({ ok: false, error: 'forbidden' });
+	});
+
+	it('shows a wall every roll call with every line', async () => {
+		const token = await createDisplayToken(c.commander, '点名测试大屏');
+		const wall = listen(await connectCommands(server.url, { displayToken: token }));
+		try {
+			const listed = (await command(wall.socket, 'rollcall:list', DEMO_EVENT)) as { ok: boolean; rollCalls: RollCallView[] };
+			expect(listed.ok).toBe(true);
+			expect(listed.rollCalls.find((x) => x.id === callId)!.targets.length).toBeGreaterThanOrEqual(2);
+			expect(await command(wall.socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: '*' })).toMatchObject({ ok: false, error: 'forbidden' });
+		} finally {
+			wall.socket.disconnect();
+		}
+	});
+});
