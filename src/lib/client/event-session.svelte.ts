@@ -11,6 +11,7 @@ import { InstructionsState } from './instructions.svelte';
 import { ActionQueue } from './action-queue.svelte';
 import { LocalStore } from './local-store';
 import { ReportQueue } from './report-queue.svelte';
+import { RollCallState } from './roll-call-state.svelte';
 
 /** How often the page notes that it is online, so that a page opened offline can say since when. */
 const ONLINE_MARK_MS = 10_000;
@@ -41,6 +42,8 @@ export class EventSession {
 	/** Actions tapped here that wait to reach the server (offline, or not yet answered). */
 	readonly actions: ActionQueue;
 	readonly store: LocalStore | null;
+	/** The event's roll calls as this reader may follow them, and this user's answers. */
+	readonly rollCalls: RollCallState;
 	/** Field reports made here that wait to reach the server, with their photos (signed-in users only). */
 	readonly reports: ReportQueue | null;
 	/** The last moment this device knew itself online (kept on the device, so it survives a reload offline). */
@@ -75,6 +78,7 @@ export class EventSession {
 		this.store = opts.userId && !opts.displayToken ? new LocalStore(opts.userId) : null;
 		this.actions = new ActionQueue(this.commands, this.store);
 		this.reports = opts.displayToken ? null : new ReportQueue(opts.eventId, this.store);
+		this.rollCalls = new RollCallState(this.commands, opts.eventId, opts.displayToken ? null : this.actions);
 		this.commands.socket.on('connect', () => void this.reports?.drain());
 		this.instructions = new InstructionsState(this.commands, opts.eventId, { presence: opts.presence, queue: this.actions, store: this.store });
 		void this.store?.get<number>('lastOnlineAt').then((t) => {
