@@ -174,6 +174,9 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			const rooms = [triageRoom(eventId), ...(reporterId ? [userRoom(reporterId)] : [])];
 			io?.to(rooms).emit('report:changed', { eventId, ...notice });
 		},
+		patrolChanged: (eventId) => {
+			io?.to(eventRoom(eventId)).emit('patrol:changed', { eventId });
+		},
 		attachmentsChanged: (eventId, notice) => {
 			io?.to(eventRoom(eventId)).emit('attachments:changed', { eventId, ...notice });
 		},

@@ -19,6 +19,7 @@ import { registerRosterCommands } from './commands/roster.ts';
 import { registerDisputeCommands } from './commands/disputes.ts';
 import { registerPositionCommands } from './commands/positions.ts';
 import { registerRollCallCommands } from './commands/roll-calls.ts';
+import { registerPatrolCommands } from './commands/patrol.ts';
 import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
 import { commandDocName } from '../src/lib/domain/documents.ts';
 import { isId } from '../src/lib/domain/ids.ts';
@@ -165,6 +166,7 @@ export function createCommandChannel(
 		registerDisputeCommands(socket, ctx);
 		registerPositionCommands(socket, ctx);
 		registerRollCallCommands(socket, ctx);
+		registerPatrolCommands(socket, ctx);
 	});
 	return io;
 }

@@ -13,7 +13,7 @@ import type { LocalStore } from './local-store';
 
 /** What a queued action concerns, so the page can show its state beside that item. */
 export interface ActionSubject {
-	kind: 'instruction' | 'shift' | 'card' | 'dispute' | 'swap' | 'rollcall';
+	kind: 'instruction' | 'shift' | 'card' | 'dispute' | 'swap' | 'rollcall' | 'patrol';
 	id: string;
 	/** For check-ins: whose. */
 	personId?: string;

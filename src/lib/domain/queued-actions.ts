@@ -14,7 +14,7 @@ export interface QueuedEnvelope {
 }
 
 /** Commands that may wait in the queue; each accepts an optional `queued` envelope. */
-export const QUEUEABLE_COMMANDS = ['instruction:ack', 'roster:check', 'card:requestHelp', 'dispute:escalate', 'roster:swapAct', 'rollcall:answer'] as const;
+export const QUEUEABLE_COMMANDS = ['instruction:ack', 'roster:check', 'card:requestHelp', 'dispute:escalate', 'roster:swapAct', 'rollcall:answer', 'patrol:scan'] as const;
 export type QueueableCommand = (typeof QUEUEABLE_COMMANDS)[number];
 
 /** A phone's clock may run this far ahead of the server's before its tap times are refused. */

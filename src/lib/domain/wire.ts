@@ -124,6 +124,8 @@ export interface ServerToClientEvents extends RosterServerEvents, DisputeServerE
 	'attachments:changed': (notice: AttachmentsNotice) => void;
 	/** A roll call started, was answered or closed; fetch it again with rollcall:list. */
 	'rollcall:changed': (notice: { eventId: string; rollCallId: string }) => void;
+	/** A patrol checkpoint was scanned or a route changed; fetch the patrol status again. */
+	'patrol:changed': (notice: { eventId: string }) => void;
 	/** This user is asked to answer 在岗 (at the start, and once more as a reminder halfway). */
 	'rollcall:prompt': (prompt: RollCallPrompt) => void;
 }
@@ -173,6 +175,11 @@ export interface ClientToServerEvents extends RosterClientEvents, DisputeClientE
 	'rollcall:answer': (
 		input: { eventId: string; rollCallId: string; queued?: import('./queued-actions.ts').QueuedEnvelope },
 		ack: (result: CommandResult<{ answeredAt: string; receivedAt: string }>) => void
+	) => void;
+	/** 巡更: a scanned checkpoint label (queued offline with the scan's moment). */
+	'patrol:scan': (
+		input: { eventId: string; code: string; queued?: import('./queued-actions.ts').QueuedEnvelope },
+		ack: (result: CommandResult<{ checkpoint: string; route: string; at: string }> & { problem?: string }) => void
 	) => void;
 	/** The event's roll calls this socket may follow (a member: those asking them, with their own lines only). */
 	'rollcall:list': (eventId: string, ack: (result: CommandResult<{ rollCalls: import('./roll-calls.ts').RollCallView[] }>) => void) => void;

@@ -55,6 +55,8 @@ export interface AppServices {
 	jobs: JobRegistry;
 	/** Tells the triage desk (commander and leads, on every instance) and the reporter that a report arrived or changed. */
 	reportChanged(eventId: string, notice: Omit<ReportNotice, 'eventId'>, reporterId: string | null): void;
+	/** Tells the event's open pages and walls that patrol routes or scans changed. */
+	patrolChanged(eventId: string): void;
 	/** Tells the event's open pages that the files on a card, dispute entry or report changed. */
 	attachmentsChanged(eventId: string, notice: Omit<AttachmentsNotice, 'eventId'>): void;
 }

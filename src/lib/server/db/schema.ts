@@ -236,6 +236,39 @@ export interface DB {
 	upload_parts: UploadPartsTable;
 	roll_calls: RollCallsTable;
 	roll_call_targets: RollCallTargetsTable;
+	patrol_routes: PatrolRoutesTable;
+	patrol_checkpoints: PatrolCheckpointsTable;
+	patrol_scans: PatrolScansTable;
+}
+
+/** A patrol route's round interval (巡更); the route is a post of the roster. See src/lib/domain/patrol.ts. */
+export interface PatrolRoutesTable {
+	event_id: string;
+	post_id: string;
+	interval_minutes: number;
+}
+
+/** A named checkpoint on a patrol route, with its place on the plan when there is one. */
+export interface PatrolCheckpointsTable {
+	id: string;
+	event_id: string;
+	post_id: string;
+	name: string;
+	seq: number;
+	x: number | null;
+	y: number | null;
+	archived: ColumnType<boolean, boolean | undefined, boolean>;
+	created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** A scan of a checkpoint's label: who, which point, the moment of the scan and of its arrival. */
+export interface PatrolScansTable {
+	id: string;
+	event_id: string;
+	checkpoint_id: string;
+	user_id: string | null;
+	scanned_at: Timestamp;
+	received_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** A roll call (查岗点名); see src/lib/domain/roll-calls.ts. `scope` is an agency code, or '*' for every post. */
