@@ -235,7 +235,7 @@ export interface ExportedFile {
 }
 
 /** Runs an export through the HTTP API as the page does: start the job, poll its progress, fetch the file. */
-export async function exportAs(client: HttpClient, eventId: string, format: 'pdf' | 'docx' | 'json' | 'csv'): Promise<ExportedFile> {
+export async function exportAs(client: HttpClient, eventId: string, format: 'pdf' | 'docx' | 'json' | 'csv' | 'files'): Promise<ExportedFile> {
 	const start = await client.request(`/api/events/${eventId}/record/exports`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },

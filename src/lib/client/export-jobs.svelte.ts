@@ -2,7 +2,8 @@
  * Exports of the after-action record as the review page runs them: each one a background job on the server
  * (POST …/record/exports), polled for its progress until its file can be downloaded.
  */
-export type ExportFormat = 'pdf' | 'docx' | 'json' | 'csv';
+/** `files` is the zip of the photos and files the exporter may see, with a manifest of their hashes. */
+export type ExportFormat = 'pdf' | 'docx' | 'json' | 'csv' | 'files';
 
 export interface ExportRow {
 	id: string;

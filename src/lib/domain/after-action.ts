@@ -8,6 +8,7 @@ import { encodeHexLowerCase } from '@oslojs/encoding';
 import type { Findings } from './findings.ts';
 import type { Period, Post, Shift } from './roster.ts';
 import { ackSeconds, doneLateCount, noShowCount, overdueCount, uncoveredPostHours } from './figures.ts';
+import { recordReportFigures, type RecordAttachment, type RecordReport } from './record-reports.ts';
 
 export const RECORD_FORMAT = 'liandong.after-action/1';
 
@@ -90,6 +91,10 @@ export interface RecordInputs {
 	asOf: string;
 	/** The venue map, or null when the event has no plan. */
 	map?: RecordMap | null;
+	/** Field reports, oldest first (every reader of the record may read reports). */
+	reports: RecordReport[];
+	/** The files the record lists (`recordListsAttachment`), by hash; never their bytes. */
+	attachments: RecordAttachment[];
 	status: 'draft' | 'final';
 	finalizedAt: string | null;
 	finalizedBy: string | null;
@@ -184,6 +189,39 @@ export function instructionFigures(instructions: RecordInstruction[]) {
 	};
 }
 
+/**
+ * The timeline's entries of the reports: each report's arrival at the desk, and its triage with the outcome's code
+ * (the outcome in words — the card's title, the reason — is on the report).
+ */
+export function reportEntries(reports: RecordReport[]): RecordActivity[] {
+	const out: RecordActivity[] = [];
+	for (const r of reports) {
+		out.push({ at: r.receivedAt, agency: r.reporterAgency, who: r.reporterName, entityType: 'report', entityId: r.id, action: 'received', field: 'kind', from: null, to: r.kind });
+		if (r.triagedAt) {
+			out.push({ at: r.triagedAt, agency: r.cardAgency, who: r.triagedBy, entityType: 'report', entityId: r.id, action: 'triaged', field: 'state', from: 'new', to: r.state });
+		}
+	}
+	return out;
+}
+
+/**
+ * The activity log (oldest first) with the reports' entries merged in by time; at one moment the log's rows come
+ * first. Both are UTC ISO strings of one length, so they compare as strings; a merge, not a sort: a large event's
+ * log has tens of thousands of rows.
+ */
+function timelineOf(activity: RecordActivity[], reports: RecordReport[]): RecordActivity[] {
+	const entries = reportEntries(reports).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+	if (!entries.length) return activity;
+	const out: RecordActivity[] = [];
+	let j = 0;
+	for (const row of activity) {
+		while (j < entries.length && entries[j].at < row.at) out.push(entries[j++]);
+		out.push(row);
+	}
+	while (j < entries.length) out.push(entries[j++]);
+	return out;
+}
+
 export type AfterActionRecord = ReturnType<typeof buildRecord>;
 
 /** Builds the whole record. Deterministic: the same inputs give the same canonical JSON and hash. */
@@ -209,9 +247,10 @@ export function buildRecord(inp: RecordInputs) {
 			cards: cardFigures(inp.cards, codes, asOf),
 			shifts: shiftFigures(inp.shifts, inp.posts, inp.periods, span, inp.event.checkinGraceMinutes, asOf),
 			disputes: disputeFigures(inp.disputes),
-			instructions: instructionFigures(inp.instructions)
+			instructions: instructionFigures(inp.instructions),
+			reports: recordReportFigures(inp.reports, asOf)
 		},
-		timeline: inp.activity,
+		timeline: timelineOf(inp.activity, inp.reports),
 		ics214: byCode(inp.activity),
 		ics204: inp.periods
 			.slice()
@@ -240,7 +279,9 @@ export function buildRecord(inp: RecordInputs) {
 		disputes: inp.disputes,
 		instructions: inp.instructions,
 		findings: inp.findings,
-		map: inp.map ?? null
+		map: inp.map ?? null,
+		reports: inp.reports,
+		attachments: inp.attachments
 	};
 }
 

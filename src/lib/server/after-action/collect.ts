@@ -17,6 +17,9 @@ import { cardsOf, readCard } from '../../domain/board.ts';
 import { readPosts, readShifts } from '../../domain/roster.ts';
 import { figuresMoment } from '../../domain/figures.ts';
 import type { RecordActivity, RecordCard, RecordDispute, RecordInputs } from '../../domain/after-action.ts';
+import type { RecordReport } from '../../domain/record-reports.ts';
+import { listReports } from '../repositories/field-report.repository.ts';
+import { namedLinks, recordLinks } from './record-files.ts';
 
 export interface Party {
 	disputeId: string;
@@ -196,6 +199,8 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 	cards.sort((x, y) => x.agency.localeCompare(y.agency) || (x.createdAt ?? '').localeCompare(y.createdAt ?? '') || x.id.localeCompare(y.id));
 	shifts.sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id));
 
+	const { reports, attachments } = await collectReports(db, eventId, cards, disputes);
+
 	const iso = (d: Date) => d.toISOString();
 	const closedAt = closed?.closed_at ? iso(new Date(closed.closed_at)) : null;
 	return {
@@ -232,10 +237,45 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		people,
 		asOf: new Date(figuresMoment({ status: event.status, closedAt }, Date.now())).toISOString(),
 		map,
+		reports,
+		attachments,
 		status: record.status,
 		finalizedAt: record.finalizedAt?.toISOString() ?? null,
 		finalizedBy: record.finalizedBy ? (people[record.finalizedBy] ?? record.finalizedBy) : null
 	};
+}
+
+/**
+ * The event's reports, oldest first, with people and the outcome's card by name, and the files the record lists.
+ * Every reader of the record (reviewers, the commander) reads every report.
+ */
+async function collectReports(db: Kysely<DB>, eventId: string, cards: RecordCard[], disputes: RecordDispute[]): Promise<Pick<RecordInputs, 'reports' | 'attachments'>> {
+	const rows = (await listReports(db, eventId)).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.id.localeCompare(b.id));
+	const links = await namedLinks(db, eventId, { cards, disputes, reports: rows.map((r) => ({ id: r.id, text: r.body })) });
+	const attachments = recordLinks(links);
+	const cardTitle = new Map(cards.map((c) => [`${c.agency}/${c.id}`, c.title]));
+	const reports: RecordReport[] = rows.map((r) => ({
+		id: r.id,
+		kind: r.kind,
+		state: r.state,
+		text: r.body,
+		level: r.level,
+		headCount: r.headCount,
+		reporterName: r.reporterName,
+		reporterAgency: r.reporterAgency,
+		reportedAt: r.reportedAt,
+		receivedAt: r.receivedAt,
+		triagedAt: r.triagedAt,
+		triagedBy: r.triagedByName,
+		cardTitle: r.cardId ? (cardTitle.get(`${r.cardAgency}/${r.cardId}`) ?? null) : null,
+		cardAgency: r.cardAgency,
+		cardId: r.cardId,
+		duplicateOf: r.duplicateOf,
+		reason: r.reason,
+		pin: r.pin ? [...r.pin] : null,
+		photos: attachments.filter((a) => a.target === 'report' && a.targetId === r.id).map((a) => a.sha256)
+	}));
+	return { reports, attachments };
 }
 
 /** How many activity rows an event has (to size progress). */

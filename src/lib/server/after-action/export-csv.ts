@@ -3,6 +3,7 @@ import { zipSync, strToU8 } from 'fflate';
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { guardCell } from '../../domain/csv-format.ts';
+import { attachmentsOf, reportsOf } from './render-reports.ts';
 
 function csvCell(v: unknown): string {
 	let s = v === null || v === undefined ? '' : String(v);
@@ -48,8 +49,20 @@ export function recordCsvZip(record: AfterActionRecord, sha256: string, parties:
 		['checkins_late', cf.shifts.late], ['no_shows', cf.shifts.noShows], ['uncovered_post_hours', cf.shifts.uncoveredPostHours],
 		['disputes_screened', cf.disputes.screened], ['disputes_resolved', cf.disputes.resolved], ['disputes_escalated', cf.disputes.escalated],
 		['instructions_sent', cf.instructions.sent], ['instruction_recipients', cf.instructions.recipients], ['instructions_acknowledged', cf.instructions.acknowledged],
-		['seconds_to_ack_median', cf.instructions.secondsToAck.median], ['seconds_to_ack_p90', cf.instructions.secondsToAck.p90]
+		['seconds_to_ack_median', cf.instructions.secondsToAck.median], ['seconds_to_ack_p90', cf.instructions.secondsToAck.p90],
+		...(cf.reports
+			? [
+					['reports_total', cf.reports.total], ['reports_waiting', cf.reports.waiting], ['reports_waiting_overdue', cf.reports.waitingOverdue],
+					...Object.entries(cf.reports.byKind).map(([k, n]) => [`reports_kind_${k}`, n]),
+					...Object.entries(cf.reports.byState).map(([k, n]) => [`reports_state_${k}`, n]),
+					['triage_minutes_median', cf.reports.medianTriageMinutes], ['triage_minutes_p90', cf.reports.p90TriageMinutes], ['triage_minutes_slowest', cf.reports.slowestTriageMinutes]
+				]
+			: [])
 	]);
+	add('reports.csv', ['id', 'kind', 'state', 'text', 'level', 'head_count', 'reporter', 'reporter_agency', 'reported_at', 'received_at', 'triaged_at', 'triaged_by', 'card_agency', 'card_title', 'duplicate_of', 'reason', 'pin_x', 'pin_y', 'photos'],
+		reportsOf(record).map((r) => [r.id, r.kind, r.state, r.text, r.level, r.headCount, r.reporterName, r.reporterAgency, r.reportedAt, r.receivedAt, r.triagedAt, r.triagedBy, r.cardAgency, r.cardTitle, r.duplicateOf, r.reason, r.pin?.[0], r.pin?.[1], r.photos.join(' ')]));
+	add('attachments.csv', ['sha256', 'target', 'target_id', 'target_name', 'agency', 'name', 'mime', 'size', 'people'],
+		attachmentsOf(record).map((a) => [a.sha256, a.target, a.targetId, a.targetName, a.agency, a.name, a.mime, a.size, a.people]));
 	if (parties) {
 		add('parties.csv', ['dispute_id', 'name', 'phone', 'id_number', 'address', 'note'], parties.map((p) => [p.disputeId, p.name, p.phone, p.idNumber, p.address, p.note]));
 	}

@@ -1,10 +1,11 @@
 /** The record as a Word document (DOCX), with the East Asian font set so Chinese renders in Word and WPS. */
 import { figureLegend } from './map-legend.ts';
-import { AlignmentType, Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { AlignmentType, BorderStyle, Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
 import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from './render-common.ts';
+import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
 const FONT = { ascii: 'Arial', eastAsia: 'Microsoft YaHei', hAnsi: 'Arial' };
 
@@ -45,13 +46,67 @@ function mapSection(record: AfterActionRecord, figure: Uint8Array | null, locale
 	];
 }
 
+/** Thumbnails shown per table row, and the longest side of each in the document (pixels, as docx counts them). */
+const THUMBS_PER_ROW = 4;
+const THUMB_PX = 130;
+
+/**
+ * The reports in the order they arrived, then the photos and files the exporter may see under the report, card or
+ * dispute entry they hang on: thumbnails in a borderless table, a caption under each.
+ */
+function reportsSection(record: AfterActionRecord, files: ExportFiles | null, locale: Locale): Array<Paragraph | Table> {
+	const rows = reportRows(record, locale);
+	const out: Array<Paragraph | Table> = [h(t('record_reports_title', locale)), table(REPORT_COLUMNS.map((k) => t(k, locale)), rows.slice(0, ROW_CAP), locale)];
+	if (rows.length > ROW_CAP) out.push(p(t('record_rows_capped', locale, { shown: ROW_CAP, total: rows.length }), { size: 16, color: '5B6475' }));
+	out.push(p(t('record_reports_triage_note', locale), { size: 16, color: '5B6475' }));
+	const groups = fileGroups(record, files?.annex ?? [], locale);
+	if (!groups.length) return out;
+	out.push(h(t('record_attachments_title', locale)));
+	if (groups.some((g) => [...g.photos, ...g.others].some((f) => f.outside))) out.push(p(t('record_attachments_annex_note', locale), { size: 16, color: '5B6475' }));
+	const thumbs = new Map((files?.thumbnails ?? []).map((x) => [x.sha256, x]));
+	const none = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+	const borders = { top: none, bottom: none, left: none, right: none, insideHorizontal: none, insideVertical: none };
+	let missing = 0;
+	let total = 0;
+	for (const g of groups) {
+		out.push(h(g.label, HeadingLevel.HEADING_3));
+		const shown = g.photos.filter((f) => thumbs.has(f.sha256));
+		total += g.photos.length;
+		missing += g.photos.length - shown.length;
+		if (shown.length) {
+			const cells = shown.map((f) => {
+				const th = thumbs.get(f.sha256)!;
+				const k = THUMB_PX / Math.max(th.width, th.height);
+				return new TableCell({
+					borders: { top: none, bottom: none, left: none, right: none },
+					children: [
+						new Paragraph({ children: [new ImageRun({ type: th.type, data: th.bytes, transformation: { width: Math.round(th.width * k), height: Math.round(th.height * k) } })] }),
+						new Paragraph({ children: [new TextRun({ text: fileCaption(f, locale), size: 14, color: f.people ? 'B91C1C' : '5B6475', font: FONT })] })
+					]
+				});
+			});
+			const tableRows: TableRow[] = [];
+			for (let i = 0; i < cells.length; i += THUMBS_PER_ROW) {
+				const row = cells.slice(i, i + THUMBS_PER_ROW);
+				while (row.length < THUMBS_PER_ROW) row.push(new TableCell({ borders: { top: none, bottom: none, left: none, right: none }, children: [new Paragraph('')] }));
+				tableRows.push(new TableRow({ children: row }));
+			}
+			out.push(new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, borders, rows: tableRows }));
+		}
+		for (const f of [...g.photos.filter((x) => !thumbs.has(x.sha256)), ...g.others]) out.push(p(otherFileLine(f, locale), { size: 16 }));
+	}
+	if (missing) out.push(p(t('record_attachments_more', locale, { shown: total - missing, total }), { size: 16, color: '5B6475' }));
+	return out;
+}
+
 export async function recordDocx(
 	record: AfterActionRecord,
 	sha256: string,
 	parties: Party[] | null,
 	locale: Locale,
 	onProgress?: (f: number) => void,
-	mapFigure: Uint8Array | null = null
+	mapFigure: Uint8Array | null = null,
+	files: ExportFiles | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
 	const agency = (c: string | null) => agencyLabel(record.overview.agencies.find((a) => a.code === c), locale) || '—';
@@ -97,6 +152,7 @@ export async function recordDocx(
 			[t('record_dispute', locale), t('card_field_agency', locale), t('record_field_risk', locale), t('card_field_status', locale), t('record_field_level', locale), t('record_parties_masked', locale)],
 			record.disputes.map((d) => [d.summary, agency(d.agency), code('risk', d.risk, locale), code('disputeStatus', d.status, locale), code('level', d.level, locale), d.partiesMasked])
 		),
+		...reportsSection(record, files, locale),
 		h(t('record_ics204', locale))
 	];
 	if (!record.ics204.length) body.push(p(t('record_none', locale), { color: '5B6475' }));

@@ -10,6 +10,7 @@ import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
 import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from './render-common.ts';
+import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
 const FONT_FILE = 'fonts/wqy-microhei.ttc';
 
@@ -36,7 +37,8 @@ export async function recordPdf(
 	parties: Party[] | null,
 	locale: Locale,
 	onProgress?: (f: number) => void,
-	mapFigure: Uint8Array | null = null
+	mapFigure: Uint8Array | null = null,
+	files: ExportFiles | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
 	const doc = new PDFDocument({ size: 'A4', margin: PAGE.margin, bufferPages: true, info: { Title: `${record.event.name} ${t('record_title', locale)}` } });
@@ -186,6 +188,7 @@ export async function recordPdf(
 		record.disputes.map((d) => [d.summary, agencyOf(d.agency), code('risk', d.risk, locale), code('disputeStatus', d.status, locale), code('level', d.level, locale), d.partiesMasked]),
 		[4, 1.2, 0.8, 1, 0.8, 1.6]
 	);
+	await reportsSection();
 	onProgress?.(0.45);
 
 	heading(t('record_ics204', locale));
@@ -230,6 +233,58 @@ export async function recordPdf(
 			parties.map((p) => [titles.get(p.disputeId) ?? p.disputeId, p.name, p.phone, p.idNumber, p.address]),
 			[3, 1.2, 1.5, 2, 2.5]
 		);
+	}
+
+	/**
+	 * The reports in the order they arrived, then the photos and files the exporter may see, each under the report,
+	 * card or dispute entry it hangs on: thumbnails in rows, a caption under each.
+	 */
+	async function reportsSection() {
+		const rows = reportRows(record, locale);
+		heading(t('record_reports_title', locale));
+		await table(REPORT_COLUMNS.map((k) => t(k, locale)), rows.slice(0, ROW_CAP), [1.4, 1.2, 1.4, 3, 3]);
+		if (rows.length > ROW_CAP) para(t('record_rows_capped', locale, { shown: ROW_CAP, total: rows.length }), MUTED, 8);
+		doc.moveDown(0.3);
+		para(t('record_reports_triage_note', locale), MUTED, 8);
+
+		const groups = fileGroups(record, files?.annex ?? [], locale);
+		if (!groups.length) return;
+		heading(t('record_attachments_title', locale));
+		if (groups.some((g) => [...g.photos, ...g.others].some((f) => f.outside))) para(t('record_attachments_annex_note', locale), MUTED, 8);
+		const thumbs = new Map((files?.thumbnails ?? []).map((x) => [x.sha256, x]));
+		const BOX = 100;
+		const GAP = 10;
+		const CAPTION = 20;
+		const perRow = Math.max(1, Math.floor((usable + GAP) / (BOX + GAP)));
+		let missing = 0;
+		let total = 0;
+		for (const g of groups) {
+			const shown = g.photos.filter((f) => thumbs.has(f.sha256));
+			// A label never stands alone at the foot of a page: it keeps its first row of pictures with it.
+			if (shown.length) room(BOX + CAPTION + 40);
+			subheading(g.label);
+			total += g.photos.length;
+			missing += g.photos.length - shown.length;
+			let top = doc.y;
+			for (const [i, f] of shown.entries()) {
+				const col = i % perRow;
+				if (col === 0) {
+					if (i > 0) top += BOX + CAPTION + 4;
+					if (top + BOX + CAPTION > bottom) {
+						doc.addPage();
+						top = doc.y;
+					}
+				}
+				const x = PAGE.margin + col * (BOX + GAP);
+				doc.image(Buffer.from(thumbs.get(f.sha256)!.bytes), x, top, { fit: [BOX, BOX], align: 'center', valign: 'center' });
+				doc.rect(x, top, BOX, BOX).strokeColor(RULE).lineWidth(0.5).stroke();
+				doc.fontSize(7).fillColor(f.people ? '#b91c1c' : MUTED).text(fileCaption(f, locale), x, top + BOX + 2, { width: BOX, height: CAPTION - 2, ellipsis: true });
+			}
+			doc.x = PAGE.margin;
+			doc.y = shown.length ? top + BOX + CAPTION + 4 : doc.y;
+			for (const f of [...g.photos.filter((p) => !thumbs.has(p.sha256)), ...g.others]) para(otherFileLine(f, locale), INK, 8);
+		}
+		if (missing) para(t('record_attachments_more', locale, { shown: total - missing, total }), MUTED, 8);
 	}
 
 	// Footer on every page: the hash ties each printed page to the record. Written below the bottom margin, so

@@ -2,6 +2,7 @@
 import type { AfterActionRecord, RecordActivity } from '../../domain/after-action.ts';
 import { activityLineWords } from '../../domain/activity-words.ts';
 import { code, t, when, type Locale } from './labels.ts';
+import { reportFigureRows } from './render-reports.ts';
 
 /** Per-agency activity rows shown in PDF and DOCX; the full log is in the JSON and CSV exports. */
 export const ROW_CAP = 2000;
@@ -57,7 +58,8 @@ export function figureRows(record: AfterActionRecord, locale: Locale): string[][
 		[t('record_disputes', locale), `${f.disputes.screened} / ${f.disputes.resolved} / ${f.disputes.escalated}`],
 		[t('record_disputes_by_risk', locale), ['low', 'medium', 'high', 'critical'].map((r) => `${code('risk', r, locale)} ${f.disputes.byRisk[r] ?? 0}`).join('  ')],
 		[t('record_instructions', locale), `${f.instructions.sent} / ${f.instructions.acknowledged}/${f.instructions.recipients}`],
-		[t('record_seconds_to_ack', locale), `${num(f.instructions.secondsToAck.median)} / ${num(f.instructions.secondsToAck.p90)}`]
+		[t('record_seconds_to_ack', locale), `${num(f.instructions.secondsToAck.median)} / ${num(f.instructions.secondsToAck.p90)}`],
+		...reportFigureRows(record, locale)
 	];
 }
 

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Party } from './collect.ts';
 import type { Locale } from './labels.ts';
+import type { ExportFiles } from './render-reports.ts';
 
 export interface RenderRequest {
 	format: 'pdf' | 'docx' | 'csv';
@@ -18,6 +19,8 @@ export interface RenderRequest {
 	locale: Locale;
 	/** The venue map figure (PNG) for PDF and DOCX, when the event has a plan. */
 	mapFigure?: Uint8Array | null;
+	/** For PDF and DOCX: the exporter's annex of files and the thumbnails of the photos they may see. */
+	files?: ExportFiles | null;
 }
 
 const WORKER_FILE = 'src/lib/server/after-action/export-worker.ts';

@@ -135,6 +135,8 @@ export interface AttachmentListing {
 	createdBy: string | null;
 	createdByName: string | null;
 	createdAt: Date;
+	/** For a report's file: who sent the report (a reporter sees their own report's photos). */
+	reporterId: string | null;
 }
 
 /** The files attached to some targets (or to every target of the event when `targetIds` is omitted). */
@@ -148,7 +150,8 @@ export async function listAttachments(
 		.selectFrom('attachment_links as l')
 		.innerJoin('attachments as a', (j) => j.onRef('a.event_id', '=', 'l.event_id').onRef('a.id', '=', 'l.attachment_id'))
 		.leftJoin('users as u', 'u.id', 'l.created_by')
-		.select(['l.attachment_id', 'l.target', 'l.target_id', 'l.agency', 'l.name', 'l.people', 'l.on_wall', 'l.created_by', 'l.created_at', 'u.display_name', 'a.mime', 'a.size', 'a.width', 'a.height'])
+		.leftJoin('field_reports as r', (j) => j.onRef('r.event_id', '=', 'l.event_id').onRef('r.id', '=', 'l.target_id').on('l.target', '=', 'report'))
+		.select(['l.attachment_id', 'l.target', 'l.target_id', 'l.agency', 'l.name', 'l.people', 'l.on_wall', 'l.created_by', 'l.created_at', 'u.display_name', 'a.mime', 'a.size', 'a.width', 'a.height', 'r.reporter_id'])
 		.where('l.event_id', '=', eventId);
 	if (filter.target) q = q.where('l.target', '=', filter.target);
 	if (filter.targetIds) q = q.where('l.target_id', 'in', filter.targetIds);
@@ -168,7 +171,8 @@ export async function listAttachments(
 		onWall: r.on_wall,
 		createdBy: r.created_by,
 		createdByName: r.display_name,
-		createdAt: r.created_at
+		createdAt: r.created_at,
+		reporterId: r.reporter_id
 	}));
 }
 

@@ -4,6 +4,8 @@ import { requireReviewer } from '$lib/server/after-action/access';
 import { loadRecord, finalizeEventRecord } from '$lib/server/after-action/record';
 import { logSpan } from '$lib/server/after-action/replay';
 import { entityTitles } from '$lib/server/after-action/render-common';
+import { reportRows } from '$lib/server/after-action/render-reports';
+import { getLocale } from '$lib/paraglide/runtime';
 import { saveFindings } from '$lib/server/repositories/record.repository';
 import { checkFindings } from '$lib/domain/findings';
 import { m } from '$lib/paraglide/messages';
@@ -34,8 +36,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			ics204: record.ics204,
 			instructions: record.instructions,
 			disputes: record.disputes,
-			activityCount: record.timeline.length
+			// The log the timeline pages through; the reports' entries are listed with the reports.
+			activityCount: record.timeline.filter((a) => a.entityType !== 'report').length
 		},
+		reportRows: reportRows(record, getLocale() === 'en' ? 'en' : 'zh-CN'),
 		// What each card, dispute and post is called, so the timeline's rows can say what they are about.
 		titles: Object.fromEntries(entityTitles(record))
 	};

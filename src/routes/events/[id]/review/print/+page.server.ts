@@ -4,12 +4,15 @@ import { requireReviewer } from '$lib/server/after-action/access';
 import { loadRecord } from '$lib/server/after-action/record';
 import { collectParties } from '$lib/server/after-action/collect';
 import { entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from '$lib/server/after-action/render-common';
+import { fileCaption, fileGroups, otherFileLine, reportRows } from '$lib/server/after-action/render-reports';
+import { exporterAnnex } from '$lib/server/after-action/record-files';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 
 /**
  * The print view of the record: everything the PDF holds, as a page the browser prints. Personal data (the
- * parties annex) only for readers cleared for it; the activity logs capped per agency as in the PDF.
+ * parties annex, photos showing people) only for readers cleared for it; the activity logs capped per agency as in
+ * the PDF.
  */
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const ctx = await requireReviewer(locals, params.id);
@@ -18,6 +21,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const { record, sha256, final } = loaded;
 	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
 	const parties = ctx.cleared ? await collectParties(locals.services, params.id) : null;
+	// Photos are shown from the files endpoint, which checks each reader's access again.
+	const groups = fileGroups(record, await exporterAnnex(locals.db, record, ctx.principal), locale);
 	return {
 		sha256,
 		final,
@@ -34,6 +39,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			ics204: record.ics204,
 			ics214: inAgencyOrder(record, record.ics214).map(([code, rows]) => ({ code, total: rows.length, rows: rows.slice(0, ROW_CAP) }))
 		},
+		reportRows: reportRows(record, locale),
+		fileGroups: groups.map((g) => ({
+			label: g.label,
+			photos: g.photos.map((f) => ({ sha256: f.sha256, caption: fileCaption(f, locale), people: f.people })),
+			others: g.others.map((f) => otherFileLine(f, locale))
+		})),
+		outsideFiles: groups.some((g) => [...g.photos, ...g.others].some((f) => f.outside)),
 		rowCap: ROW_CAP,
 		titles: Object.fromEntries(entityTitles(record)),
 		parties

@@ -8,12 +8,18 @@ import { renderInWorker } from '$lib/server/after-action/render-worker';
 import { renderMapFigure } from '$lib/server/after-action/map-figure';
 import { getAttachment } from '$lib/server/repositories/attachment.repository';
 import type { RecordMap } from '$lib/domain/after-action';
+import { exporterAnnex, thumbnailsOf } from '$lib/server/after-action/record-files';
+import { placedFiles } from '$lib/server/after-action/render-reports';
+import { recordFilesZip } from '$lib/server/after-action/export-files';
 import { readMapBase } from '$lib/domain/venue-map';
 import { planPointOf } from '$lib/domain/geometry';
 import { commandDocName } from '$lib/domain/documents';
 import { tracksOf } from '$lib/server/repositories/position.repository';
 import type { Kysely } from 'kysely';
 import type { DB } from '$lib/server/db/schema';
+import { getLocale } from '$lib/paraglide/runtime';
+import { m } from '$lib/paraglide/messages';
+import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
 
 /**
  * The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing).
@@ -35,17 +41,15 @@ async function drawMapFigure(db: Kysely<DB>, services: App.Locals['services'], e
 	}
 	return renderMapFigure(map, plan.bytes, tracks);
 }
-import { getLocale } from '$lib/paraglide/runtime';
-import { m } from '$lib/paraglide/messages';
-import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
 
-const FORMATS = ['pdf', 'docx', 'json', 'csv'] as const;
+const FORMATS = ['pdf', 'docx', 'json', 'csv', 'files'] as const;
 type Format = (typeof FORMATS)[number];
 
 /**
  * POST /api/events/<id>/record/exports {format}: starts an export and answers with its job; poll
  * GET …/exports/<job> for progress and fetch …/exports/<job>/file when done. Personal data (the dispute
- * parties' annex) is included only for exporters cleared for it.
+ * parties' annex, photos showing people) is included only for exporters cleared for it; `files` is a zip of the
+ * photos and files the exporter may see, with a manifest of their hashes.
  */
 export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const ctx = await requireReviewer(locals, params.id);
@@ -54,9 +58,9 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const body = await request.json();
 		format = body?.format;
 	} catch {
-		return json({ error: 'invalid', message: 'Send JSON: {"format": "pdf" | "docx" | "json" | "csv"}.' }, { status: 400 });
+		return json({ error: 'invalid', message: 'Send JSON: {"format": "pdf" | "docx" | "json" | "csv" | "files"}.' }, { status: 400 });
 	}
-	if (!FORMATS.includes(format)) return json({ error: 'invalid', message: 'format must be pdf, docx, json or csv' }, { status: 400 });
+	if (!FORMATS.includes(format)) return json({ error: 'invalid', message: 'format must be pdf, docx, json, csv or files' }, { status: 400 });
 	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
 	const { db, services } = locals;
 	const eventId = params.id;
@@ -77,7 +81,10 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const loaded = await loadRecord(db, services, eventId, (f) => report(5 + f * 35));
 		if (!loaded) throw new Error('no such event');
 		const { record, canonical, sha256 } = loaded;
-		const parties = ctx.cleared && format !== 'json' ? await collectParties(services, eventId) : null;
+		const parties = ctx.cleared && (format === 'pdf' || format === 'docx' || format === 'csv') ? await collectParties(services, eventId) : null;
+		const annex = format === 'pdf' || format === 'docx' || format === 'files' ? await exporterAnnex(db, record, ctx.principal) : [];
+		// Thumbnails of every photo the exporter may see, measured here (sharp works off the event loop).
+		const files = format === 'pdf' || format === 'docx' ? { annex, thumbnails: await thumbnailsOf(db, eventId, placedFiles(record, annex)) } : null;
 		report(45, 'render');
 		const progress = (f: number) => report(45 + f * 54);
 		// The map figure is drawn here (sharp works off the event loop) and handed to the renderer as a PNG.
@@ -90,14 +97,16 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 			case 'csv':
 				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress), contentType: 'application/zip', filename: `${base}.zip`, headers };
 			case 'pdf':
-				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
 			case 'docx':
 				return {
-					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure }, progress),
+					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files }, progress),
 					contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 					filename: `${base}.docx`,
 					headers
 				};
+			case 'files':
+				return { bytes: await recordFilesZip(db, record, sha256, annex, locale, progress), contentType: 'application/zip', filename: `${base}-files.zip`, headers };
 		}
 		});
 	}
