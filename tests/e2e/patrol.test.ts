@@ -1,0 +1,77 @@
+/**
+ * 巡更 in Chromium (issue: command rhythm): the commander sets up a patrol route's checkpoints; a patrol member at
+ * 390×844 scans a checkpoint from a photo of its printed label (the label sheet rendered, its QR cut out, and set
+ * through the scanner's photo input, decoded in the page); another scan made offline waits and counts at its moment
+ * once back online; the route's round fills in on the commander's page.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import sharp from 'sharp';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, loginAs, newContext, screenshot, visit } from '../helpers/browser.ts';
+import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, eventually, whenSynced } from '../helpers/live.ts';
+import { demoClient } from '../helpers/commands.ts';
+import { renderPdfPage } from '../helpers/pdf.ts';
+import { commandDocName } from '../../src/lib/domain/documents.ts';
+import { readPosts } from '../../src/lib/domain/roster.ts';
+import { tmpdir } from 'node:os';
+
+const PATROL = `/events/${DEMO_EVENT}/patrol`;
+
+describe('patrol checks on a phone', () => {
+	let server: TestServer;
+	let browser: Browser;
+	let desk: Page;
+	let phone: BrowserContext;
+	let member: Page;
+	let postId = '';
+
+	beforeAll(async () => {
+		server = await startServer({ demo: true });
+		const commander = await demoClient(server.url, 'commander');
+		const live = connectDoc(server.url, commandDocName(DEMO_EVENT), { cookie: commander.cookieHeader() });
+		await whenSynced(live);
+		postId = readPosts(live.doc).find((p) => p.kind === 'patrol' && p.agency === 'patrol')!.id;
+		live.destroy();
+		browser = await launchBrowser();
+		desk = await (await newContext(browser, 'desktop')).newPage();
+		await loginAs(desk, server.url, 'commander', DEMO_PASSWORD);
+		phone = await newContext(browser, 'phone', { touch: true });
+		member = await phone.newPage();
+		await loginAs(member, server.url, 'member.station', DEMO_PASSWORD);
+	}, 120_000);
+	afterAll(async () => {
+		await browser?.close();
+		await server?.dispose();
+	});
+
+	it('sets up checkpoints, scans one from a photo of its label, and one offline that counts when back', async () => {
+		await visit(desk, `${server.url}${PATROL}`);
+		const route = desk.getByTestId('patrol-route').filter({ hasText: '东街巡逻线' });
+		for (const name of ['北门岗亭', '灯组西侧']) {
+			await route.getByTestId('patrol-new-name').fill(name);
+			await route.getByTestId('patrol-add').click();
+			await route.getByTestId('patrol-checkpoint').filter({ hasText: name }).waitFor();
+		}
+		// The label sheet as printed, one label cut out as a phone would photograph it.
+		const pdf = await (await desk.request.get(`${server.url}${PATROL}/labels/${postId}`)).body();
+		const page = await renderPdfPage(new Uint8Array(pdf), 1, `${tmpdir()}/patrol-sheet.png`, 2);
+		const { width, height } = await sharp(Buffer.from(page)).metadata();
+		const cell = (col: number) => sharp(Buffer.from(page)).extract({ left: Math.floor((col * width!) / 2), top: Math.floor(height! * 0.08), width: Math.floor(width! / 2), height: Math.floor(height! * 0.29) }).png().toBuffer();
+
+		await visit(member, `${server.url}${PATROL}`);
+		await member.getByTestId('patrol-scanner').waitFor();
+		await member.setInputFiles('[data-testid=patrol-photo]', { name: 'label.png', mimeType: 'image/png', buffer: await cell(0) });
+		const result = member.getByTestId('patrol-result');
+		await result.waitFor();
+		expect(await result.textContent()).toContain('已打卡：北门岗亭（东街巡逻线）');
+		await screenshot(member, 'patrol-scanner-phone');
+
+		await phone.setOffline(true);
+		await member.setInputFiles('[data-testid=patrol-photo]', { name: 'label2.png', mimeType: 'image/png', buffer: await cell(1) });
+		await eventually(async () => ((await result.textContent()) ?? '').includes('联网后发送'), 10_000, 'the offline scan waits');
+		await phone.setOffline(false);
+		await eventually(async () => /本圈 2\/2/.test((await route.textContent()) ?? ''), 30_000, 'both checkpoints counted on the commander’s page');
+		await screenshot(desk, 'patrol-routes-desktop');
+	}, 180_000);
+});
