@@ -12,6 +12,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectDoc, DEMO_EVENT, whenSynced } from '../helpers/live.ts';
 import { command, demoClient, joinAs, type Listener } from '../helpers/commands.ts';
 import type { HttpClient } from '../helpers/http.ts';
+import { exportAs } from '../helpers/after-action.ts';
 import { renderPdfPage, pdfText } from '../helpers/pdf.ts';
 import { addMemberAsAdmin, createEventAsAdmin, userIdAsAdmin } from '../helpers/admin-forms.ts';
 import { commandDocName } from '../../src/lib/domain/documents.ts';
@@ -117,5 +118,15 @@ describe('patrol-point checks', () => {
 		await c.admin.postForm(`/admin/events/${other}?/status`, { status: 'active' });
 		const answer = await command(l['member.station'].socket, 'patrol:scan', { eventId: other, code: codes[2] });
 		expect(answer).toMatchObject({ ok: false, problem: 'unknownLabel' });
+	});
+
+	it('puts the routes’ rounds in the record, counted as the patrol page counts them', async () => {
+		const exported = await exportAs(c.commander, DEMO_EVENT, 'json');
+		const record = JSON.parse(new TextDecoder().decode(exported.bytes));
+		const route = (record.figures.rhythm.patrol as Array<{ postId: string; route: string; checkpoints: number; scans: number; planned: number; completed: number }>).find((r) => r.postId === postId)!;
+		expect(route).toMatchObject({ route: '东街巡逻线', checkpoints: 3, scans: 2 });
+		const api = (await (await c.commander.request(`/api/events/${DEMO_EVENT}/patrol`)).json()) as { routes: PatrolRoute[]; scans: PatrolScan[] };
+		const page = routeStatus(api.routes.find((r) => r.postId === postId)!, api.scans, { start: Date.parse(record.event.startsAt), end: Date.parse(record.event.endsAt) }, Date.parse(record.asOf));
+		expect([route.planned, route.completed]).toEqual([page.planned, page.completed]);
 	});
 });

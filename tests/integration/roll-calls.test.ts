@@ -7,6 +7,7 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectDoc, connectCommands, DEMO_EVENT, eventually, whenSynced, type LiveDoc } from '../helpers/live.ts';
 import { command, createDisplayToken, demoClient, joinAs, listen, type Listener } from '../helpers/commands.ts';
 import type { HttpClient } from '../helpers/http.ts';
+import { exportAs } from '../helpers/after-action.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { readShifts } from '../../src/lib/domain/roster.ts';
 import { addShift } from '../../src/lib/domain/roster-write.ts';
@@ -123,5 +124,26 @@ describe('roll calls', () => {
 		} finally {
 			wall.socket.disconnect();
 		}
+	});
+
+	it('puts the roll calls in the record: answer times, posts not answering, and lines in the agencies’ logs', async () => {
+		const exported = await exportAs(c.reviewer, DEMO_EVENT, 'json');
+		const record = JSON.parse(new TextDecoder().decode(exported.bytes));
+		const figures = record.figures.rhythm as { rollCalls: Array<{ id: string; answeredPosts: number; posts: number; within: Record<string, number>; unansweredPosts: string[] }> };
+		const call = figures.rollCalls.find((x) => x.id === callId)!;
+		// The same figure as the roll-call board's, at the record's moment.
+		const listed = ((await command(l.reviewer.socket, 'rollcall:list', DEMO_EVENT)) as { rollCalls: RollCallView[] }).rollCalls.find((x) => x.id === callId)!;
+		const board = rollCallFigures(listed, Date.parse(record.asOf));
+		expect(call.answeredPosts).toBe(board.answeredPosts);
+		expect(call.unansweredPosts).toEqual(board.unansweredPosts.map((p) => p.postName));
+		expect(call.within['2']).toBe(board.within[2]);
+		const started = (record.timeline as Array<{ action: string; entityId: string }>).filter((e) => e.action === 'rollCallStarted').map((e) => e.entityId);
+		expect(started).toContain(callId);
+		// A roll call of every post is in every agency's log; the traffic lead's own only in the traffic log.
+		const logs = record.ics214 as Record<string, Array<{ action: string; entityId: string }>>;
+		expect(logs.station.some((e) => e.entityId === callId)).toBe(true);
+		const trafficOnly = figures.rollCalls.find((x) => x.id !== callId)!;
+		expect(logs.traffic.some((e) => e.entityId === trafficOnly.id)).toBe(true);
+		expect(logs.station.some((e) => e.entityId === trafficOnly.id)).toBe(false);
 	});
 });

@@ -22,7 +22,9 @@ const ENTITY_KEYS: Record<string, string> = {
 	post: 'record_entity_post',
 	period: 'record_entity_period',
 	meta: 'record_entity_event',
-	parties: 'record_entity_parties'
+	parties: 'record_entity_parties',
+	rollcall: 'rollcall_title',
+	patrol: 'nav_patrol'
 };
 
 const FIELD_KEYS: Record<string, string> = {
@@ -145,6 +147,13 @@ export function activityWords(a: ActivityFact, tr: Translate, time: (iso: string
 			return tr('activity_progress_added', { text: a.to ?? '' });
 		case 'escalated':
 			return tr('record_activity_escalated', { field, from: value(a.from), to: value(a.to) });
+		case 'rollCallStarted':
+			return tr('record_activity_rollcall_started', { people: a.to ?? '0' });
+		case 'rollCallClosed':
+			return a.to ? tr('record_activity_rollcall_closed', { answered: a.from ?? '', unanswered: a.to }) : tr('record_activity_rollcall_closed_all', { answered: a.from ?? '' });
+		case 'roundMissed':
+		case 'roundPartial':
+			return tr(a.action === 'roundMissed' ? 'record_activity_round_missed' : 'record_activity_round_partial', { from: a.from ? time(a.from) : '', scanned: a.to ?? '' });
 		default:
 			// The restricted document's rows say only that something changed, never what (it is personal data).
 			if (!a.field) return tr('record_activity_changed');

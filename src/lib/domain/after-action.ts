@@ -9,6 +9,7 @@ import type { Findings } from './findings.ts';
 import type { Period, Post, Shift } from './roster.ts';
 import { ackSeconds, doneLateCount, noShowCount, overdueCount, uncoveredPostHours } from './figures.ts';
 import { recordReportFigures, type RecordAttachment, type RecordReport } from './record-reports.ts';
+import { rhythmEntries, rhythmFigures, type RecordPatrol, type RecordRollCall } from './record-rhythm.ts';
 
 export const RECORD_FORMAT = 'liandong.after-action/1';
 
@@ -95,6 +96,10 @@ export interface RecordInputs {
 	reports: RecordReport[];
 	/** The files the record lists (`recordListsAttachment`), by hash; never their bytes. */
 	attachments: RecordAttachment[];
+	/** Roll calls, newest first (absent from records made before they existed). */
+	rollCalls?: RecordRollCall[];
+	/** Patrol routes with their checkpoints, and every scan. */
+	patrol?: RecordPatrol;
 	status: 'draft' | 'final';
 	finalizedAt: string | null;
 	finalizedBy: string | null;
@@ -209,8 +214,8 @@ export function reportEntries(reports: RecordReport[]): RecordActivity[] {
  * first. Both are UTC ISO strings of one length, so they compare as strings; a merge, not a sort: a large event's
  * log has tens of thousands of rows.
  */
-function timelineOf(activity: RecordActivity[], reports: RecordReport[]): RecordActivity[] {
-	const entries = reportEntries(reports).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+function timelineOf(activity: RecordActivity[], reports: RecordReport[], more: RecordActivity[] = []): RecordActivity[] {
+	const entries = [...reportEntries(reports), ...more].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 	if (!entries.length) return activity;
 	const out: RecordActivity[] = [];
 	let j = 0;
@@ -232,6 +237,11 @@ export function buildRecord(inp: RecordInputs) {
 	const name = (id: string) => inp.people[id] ?? id;
 	const byCode = <T extends { agency: string | null }>(rows: T[]) =>
 		Object.fromEntries(codes.map((c) => [c, rows.filter((r) => r.agency === c)]));
+	const rollCalls = inp.rollCalls ?? [];
+	const patrol = inp.patrol ?? { routes: [], scans: [] };
+	const rhythm = rhythmEntries(rollCalls, patrol, span, asOf);
+	// A roll call of every post belongs in every agency's log; the agency's own ones in its own.
+	const rhythmFor = (c: string) => rhythm.filter((r) => r.agency === c || (r.entityType === 'rollcall' && r.agency === null));
 	return {
 		format: RECORD_FORMAT,
 		status: inp.status,
@@ -248,10 +258,11 @@ export function buildRecord(inp: RecordInputs) {
 			shifts: shiftFigures(inp.shifts, inp.posts, inp.periods, span, inp.event.checkinGraceMinutes, asOf),
 			disputes: disputeFigures(inp.disputes),
 			instructions: instructionFigures(inp.instructions),
-			reports: recordReportFigures(inp.reports, asOf)
+			reports: recordReportFigures(inp.reports, asOf),
+			rhythm: rhythmFigures(rollCalls, patrol, span, asOf)
 		},
-		timeline: timelineOf(inp.activity, inp.reports),
-		ics214: byCode(inp.activity),
+		timeline: timelineOf(inp.activity, inp.reports, rhythm),
+		ics214: Object.fromEntries(codes.map((c) => [c, timelineOf(inp.activity.filter((r) => r.agency === c), [], rhythmFor(c))])),
 		ics204: inp.periods
 			.slice()
 			.sort((a, b) => a.startsAt.localeCompare(b.startsAt))
@@ -281,7 +292,9 @@ export function buildRecord(inp: RecordInputs) {
 		findings: inp.findings,
 		map: inp.map ?? null,
 		reports: inp.reports,
-		attachments: inp.attachments
+		attachments: inp.attachments,
+		rollCalls,
+		patrol
 	};
 }
 

@@ -18,6 +18,9 @@ import { readPosts, readShifts } from '../../domain/roster.ts';
 import { figuresMoment } from '../../domain/figures.ts';
 import type { RecordActivity, RecordCard, RecordDispute, RecordInputs } from '../../domain/after-action.ts';
 import type { RecordReport } from '../../domain/record-reports.ts';
+import { recordRollCall, type RecordPatrol } from '../../domain/record-rhythm.ts';
+import { listRollCalls } from '../repositories/roll-call.repository.ts';
+import { listScans, patrolRoutes } from '../patrol.ts';
 import { listReports } from '../repositories/field-report.repository.ts';
 import { namedLinks, recordLinks } from './record-files.ts';
 
@@ -200,6 +203,12 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 	shifts.sort((x, y) => x.startsAt.localeCompare(y.startsAt) || x.id.localeCompare(y.id));
 
 	const { reports, attachments } = await collectReports(db, eventId, cards, disputes);
+	const rollCalls = (await listRollCalls(db, eventId)).map(recordRollCall).sort((x, y) => x.startedAt.localeCompare(y.startedAt) || x.id.localeCompare(y.id));
+	const routes = await patrolRoutes(db, readPosts(command), eventId);
+	const patrol: RecordPatrol = {
+		routes: routes.map((r) => ({ ...r, checkpoints: r.checkpoints.map((c) => ({ id: c.id, name: c.name, seq: c.seq })) })),
+		scans: (await listScans(db, eventId)).map((s) => ({ checkpointId: s.checkpointId, by: s.userName, scannedAt: s.scannedAt, receivedAt: s.receivedAt }))
+	};
 
 	const iso = (d: Date) => d.toISOString();
 	const closedAt = closed?.closed_at ? iso(new Date(closed.closed_at)) : null;
@@ -239,6 +248,8 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		map,
 		reports,
 		attachments,
+		rollCalls,
+		patrol,
 		status: record.status,
 		finalizedAt: record.finalizedAt?.toISOString() ?? null,
 		finalizedBy: record.finalizedBy ? (people[record.finalizedBy] ?? record.finalizedBy) : null

@@ -59,7 +59,21 @@ export function figureRows(record: AfterActionRecord, locale: Locale): string[][
 		[t('record_disputes_by_risk', locale), ['low', 'medium', 'high', 'critical'].map((r) => `${code('risk', r, locale)} ${f.disputes.byRisk[r] ?? 0}`).join('  ')],
 		[t('record_instructions', locale), `${f.instructions.sent} / ${f.instructions.acknowledged}/${f.instructions.recipients}`],
 		[t('record_seconds_to_ack', locale), `${num(f.instructions.secondsToAck.median)} / ${num(f.instructions.secondsToAck.p90)}`],
-		...reportFigureRows(record, locale)
+		...reportFigureRows(record, locale),
+		...rhythmFigureRows(record, locale)
+	];
+}
+
+/** The roll calls' and patrol rounds' figures (absent from records made before they existed). */
+function rhythmFigureRows(record: AfterActionRecord, locale: Locale): string[][] {
+	const r = (record.figures as { rhythm?: AfterActionRecord['figures']['rhythm'] }).rhythm;
+	if (!r || (!r.rollCalls.length && !r.patrol.length)) return [];
+	const sum = (band: 2 | 5 | 10) => r.rollCalls.reduce((n, c) => n + c.within[band], 0);
+	const posts = r.rollCalls.reduce((n, c) => n + c.posts, 0);
+	return [
+		[t('record_rhythm_rollcalls', locale), `${r.rollCalls.length} / ${r.unansweredPostsTotal}`],
+		[t('record_rhythm_rollcall_within', locale), `${sum(2)} / ${sum(5)} / ${sum(10)} (${posts})`],
+		[t('record_rhythm_rounds', locale), `${r.roundsCompleted} / ${r.roundsPlanned}`]
 	];
 }
 
