@@ -100,7 +100,12 @@ export async function readMultipart(db: Kysely<DB>, request: Request, owner: { e
 			parser.on('close', resolve);
 			parser.on('error', reject);
 			const body = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
-			body.on('error', reject);
+			body.on('error', (err) => {
+				// A body cut off (the phone lost its connection) ends the parser too: pipe() would leave it, and the file
+				// it was reading, waiting for bytes that never come, with that file's first pieces stored.
+				parser.destroy(err);
+				reject(err);
+			});
 			body.pipe(parser);
 		});
 		await Promise.all(work);
