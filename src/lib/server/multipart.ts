@@ -74,6 +74,13 @@ export async function readMultipart(db: Kysely<DB>, request: Request, owner: { e
 			if (pendingBytes >= UPLOAD_PART_BYTES) await flush();
 		}
 		if (refusal) return;
+		if (file.size === 0) {
+			// A file input left empty sends a part with no file name and no bytes: that is no file. An empty file under
+			// a name is kept as an empty upload, to be refused as empty (not as unfinished) in its turn among the checks.
+			if (file.name) await putUploadPart(db, { ...owner, uploadId, start: 0, total: 0, bytes: new Uint8Array(0) });
+			else files.splice(files.indexOf(file), 1);
+			return;
+		}
 		await flush();
 		await db.updateTable('upload_parts').set({ total: file.size }).where('event_id', '=', owner.eventId).where('user_id', '=', owner.userId).where('upload_id', '=', uploadId).execute();
 	};
