@@ -39,7 +39,7 @@ async function cameraPhoto(): Promise<Buffer> {
 function multipart(fields: Record<string, string>, files: Array<{ name: string; type: string; bytes: Uint8Array }>): FormData {
 	const form = new FormData();
 	for (const [k, v] of Object.entries(fields)) form.set(k, v);
-	for (const f of files) form.append('photos', new Blob([f.bytes], { type: f.type }), f.name);
+	for (const f of files) form.append('photos', new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
 	return form;
 }
 
@@ -122,7 +122,7 @@ describe('field reports and attachments', () => {
 		const put = (start: number, end: number) =>
 			c['member.traffic'].request(`${API}/uploads/${upload}`, {
 				method: 'PUT',
-				body: bytes.subarray(start, end + 1),
+				body: new Uint8Array(bytes.subarray(start, end + 1)),
 				headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${bytes.length}` }
 			});
 		const half = Math.floor(bytes.length / 2);
@@ -259,7 +259,7 @@ describe('field reports and attachments', () => {
 		const upload = newId();
 		const put = await c['lead.station'].request(`${API}/uploads/${upload}`, {
 			method: 'PUT',
-			body: bytes,
+			body: new Uint8Array(bytes),
 			headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}` }
 		});
 		expect(put.status).toBe(200);
