@@ -56,7 +56,8 @@ export function expectReport(actor: Actor, raw: Record<string, unknown>, files: 
 	const first = files.findIndex((f) => f !== 'image');
 	if (first < 0) return { statuses: [201] };
 	const error = { incomplete: 'incomplete', empty: 'empty', bad: undefined, pdf: undefined, image: undefined }[files[first]];
-	// A PDF is no photo. A bad file is refused by what it turned out to be (not an image, too many pixels, …): any refusal of that file.
+	// A PDF is no photo. A bad file is refused by what it turned out to be (not an image, too many pixels, …):
+	// any refusal that names that file will do.
 	return { statuses: [400, 413], error, file: first + 1 };
 }
 
