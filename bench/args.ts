@@ -40,9 +40,9 @@ export interface BenchSettings {
 /**
  * live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load;
  * exports: the record's exports; phone: the board's first and repeat load on emulated slow 4G; map: the wall's venue
- * map with 500 posts, 100 zones and 2,000 pins.
+ * map with 500 posts, 100 zones and 2,000 pins; upload: 50 phones sending a report with a 2 MB photo at once.
  */
-export const PHASES = ['live', 'load', 'large', 'exports', 'phone', 'map'] as const;
+export const PHASES = ['live', 'load', 'large', 'exports', 'phone', 'map', 'upload'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `npm run bench -- [options]
@@ -65,8 +65,8 @@ export const USAGE = `npm run bench -- [options]
   --no-large-event        skip the large event
   --timeline              print edit latency second by second (spikes, and when they happen)
   --cpu-prof DIR          have the server write V8 CPU profiles into DIR
-  --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone, map
-                          (default all; --no-large-event drops large)
+  --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone, map,
+                          upload (default all; --no-large-event drops large)
   --load-clients N        clients of the load phase on one event (default 2000)
   --load-writers N        of them writing (default 50)
   --load-walls N          wall displays among them, five connections each (default 10)

@@ -1,6 +1,7 @@
 /** The bench's output: one results object, printed as a table, as Markdown for the README, and as JSON. */
 import type { PhoneLoadFigures } from './phone-load.ts';
 import type { WallMapFigures } from './wall-map.ts';
+import type { UploadFigures } from './upload.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +68,8 @@ export interface BenchResults {
 	phone: PhoneLoadFigures | null;
 	/** The wall's venue map with hundreds of posts and thousands of pins. */
 	map: WallMapFigures | null;
+	/** Fifty phones sending a report with a 2 MB photo at once, through each upload path. */
+	upload: UploadFigures | null;
 	/** Connections that closed unexpectedly, server restarts, undelivered edits: anything that makes figures suspect. */
 	warnings: string[];
 }
@@ -136,8 +139,21 @@ function rows(r: BenchResults): Array<[string, string, string]> {
 		out.push(['wall map: first render', `${num(w.firstRenderMs)} ms`, `1920×1080; ${w.posts} posts + demo's, ${w.zones} zones, ${num(w.pins)} pins; goal ≤ 1000 ms`]);
 		out.push(['  frame time while panning, p50 / p95 / max', `${w.frame.p50} / ${w.frame.p95} / ${w.frame.max} ms`, `${w.frame.frames} frames over a 2 s drag; goal ≤ 33 ms`]);
 	}
+	if (r.upload) out.push(...uploadRows(r.upload));
 	if (r.exports) {
 		for (const x of r.exports) out.push([`export ${x.format}`, `${num(x.ms)} ms`, `${mib(x.bytes)}${x.stallMs === undefined ? '' : `, server stalled ≤ ${num(x.stallMs)} ms`}`]);
+	}
+	return out;
+}
+
+function uploadRows(u: UploadFigures): Array<[string, string, string]> {
+	const out: Array<[string, string, string]> = [];
+	const photo = `${u.photoPixels} JPEGs of ${mib(u.photoBytes.min)}–${mib(u.photoBytes.max)}`;
+	for (const p of u.paths) {
+		const how = p.path === 'multipart' ? 'one multipart request each' : 'pieces of 256 KiB, then the report as JSON';
+		out.push([`upload (${p.path}): ${p.phones} phones at once, start → stored p50 / p95 / p99`, `${num(p.ms.p50)} / ${num(p.ms.p95)} / ${num(p.ms.p99)} ms`, `${how}; ${photo}; max ${num(p.ms.max)} ms, all in ${p.allSeconds} s`]);
+		out.push([`  stored`, `${p.stored} of ${p.phones}`, p.failures.length ? `first refusals: ${p.failures.join('; ')}` : 'every report 201']);
+		out.push([`  server RSS before → peak`, p.rssBeforeMiB === null ? 'n/a' : `${p.rssBeforeMiB} → ${p.rssPeakMiB} MiB`, `sampled every 50 ms; CPU server / clients / rest ${cpuText(p.cpu)}`]);
 	}
 	return out;
 }

@@ -20,6 +20,7 @@ import { measureExports } from './exports.ts';
 import { measureLoad, type LoadFigures } from './load.ts';
 import { measurePhoneLoad } from './phone-load.ts';
 import { measureWallMap } from './wall-map.ts';
+import { measureUploads } from './upload.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
@@ -241,6 +242,7 @@ async function main(): Promise<number> {
 		exports: null,
 		phone: null,
 		map: null,
+		upload: null,
 		warnings: []
 	};
 
@@ -294,6 +296,20 @@ async function main(): Promise<number> {
 				results.map = await measureWallMap(fresh, DEMO_EVENT.id, log);
 			} finally {
 				await fresh.dispose();
+			}
+		}
+		if (has('upload')) {
+			// A fresh server for each upload path: the same starting memory, and no other phase's files in the store.
+			results.upload = await measureUploads(
+				async () => {
+					await whenBuilt();
+					return startServer({ demo: true, env });
+				},
+				DEMO_EVENT.id,
+				log
+			);
+			for (const p of results.upload.paths) {
+				if (p.stored !== p.phones) results.warnings.push(`upload (${p.path}): ${p.phones - p.stored} of ${p.phones} reports were not stored: ${p.failures[0] ?? ''}`);
 			}
 		}
 	} finally {

@@ -202,6 +202,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			req.headers[PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 		}
 		req.liandong = services;
+		res.once('finish', () => dropUnreadBody(req));
 		handler(req, res, () => {
 			res.statusCode = 404;
 			res.end('Not found');
@@ -317,4 +318,17 @@ function redirectToHttps(httpsPort: number, origin: string | undefined): http.Re
 	};
 }
 
+/**
+ * Reads and drops what is left of a request's body once its answer is sent. SvelteKit starts reading every body
+ * into a stream of its own and pauses it when no one reads; a route that answers without reading (an upload's
+ * piece refused before its bytes are looked at) would leave the rest unread, and the client's next request on the
+ * connection would wait behind it until the connection is reset. Node does the same for a body no one touched.
+ */
+function dropUnreadBody(req: http.IncomingMessage): void {
+	if (req.complete || req.destroyed) return;
+	req.removeAllListeners('data');
+	req.resume();
+}
+
 export { ROOT };
+

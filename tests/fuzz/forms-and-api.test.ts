@@ -3,7 +3,9 @@
  * src/routes, so a new one is taken in by itself) gets valid fields with one broken, hostile fields, repeated and
  * polluting keys, bodies in the wrong encoding or content type and invalid UTF-8, posted as the page's own
  * enhanced form and as a plain form, by the person the page is for, by others and anonymously. The API gets
- * hostile JSON bodies, and every GET endpoint hostile query values and path parameters.
+ * hostile JSON bodies, and every GET endpoint hostile query values and path parameters. Field reports, uploads and
+ * stored files have a ledger of their own (tests/helpers/fuzz-reports.ts), whose answers are also held to what the
+ * domain's checks say they must be.
  *
  * No answer may be a 5xx or show a stack; the process stays up; nothing invalid is stored, and nothing a refused
  * request carried. The event's close and finalize actions are sent without their confirmation (anything else in
@@ -18,12 +20,15 @@ import { createEventAsAdmin, createUserAsAdmin } from '../helpers/admin-forms.ts
 import { formActionRoutes } from '../helpers/form-actions.ts';
 import { caseIndexes, caseRandom, chance, FuzzLedger, fuzzConfig, hostileString, hostileValue, mutateFields, mutatePayload, pickOf, tagOf, type Rnd } from '../helpers/fuzz.ts';
 import { checkLiveDocuments, checkStoredData, leaksInternals, runInBatches } from '../helpers/fuzz-storage.ts';
+import { ReportFuzzer } from '../helpers/fuzz-report-case.ts';
+import { runReportCase } from '../helpers/fuzz-reports.ts';
 import { agencyDocName, commandDocName, restrictedDocName } from '../../src/lib/domain/documents.ts';
 import { SEED_AGENCIES } from '../../src/lib/domain/roles.ts';
 
 const config = fuzzConfig();
 const FORM_CASES = caseIndexes(config, 2500);
 const API_CASES = caseIndexes(config, 1500);
+const REPORT_CASES = caseIndexes(config, 150);
 const BATCH = 250;
 const AGENCIES = SEED_AGENCIES.map((a) => a.code);
 const ACTORS = ['admin', 'commander', 'reviewer', 'lead.station', 'member.station', 'lead.cid'] as const;
@@ -54,6 +59,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 	let fuzzEventId = '';
 	const forms = new FuzzLedger('form actions', 'f', config.seed);
 	const api = new FuzzLedger('JSON API', 'a', config.seed);
+	let reports: ReportFuzzer;
 
 	/** What each form action is sent when valid, and by whom. Ids point at objects made for the run. */
 	function targets(): Record<string, FormTarget> {
@@ -278,10 +284,27 @@ describe('fuzzing the form actions and the JSON API', () => {
 		const admin = clients.get('admin')!;
 		victimId = await createUserAsAdmin(admin, { username: 'fuzz.victim', displayName: '受试者', password: 'victim-password-1', agencyCode: 'station' });
 		fuzzEventId = await createEventAsAdmin(admin, { name: '模糊测试活动', startsAt: '2027-01-01T08:00', endsAt: '2027-01-02T08:00' });
+		reports = new ReportFuzzer(server.url, config.seed);
+		await reports.prepare();
 	});
 
 	afterAll(async () => {
 		await server?.dispose();
+	});
+
+	// Before the forms: their login cases lock this address out of further sign-ins, and their agency cases add
+	// agencies a triage decision could route to, which the expected answers would not know.
+	it('answers every hostile field report, upload and file request as the domain’s rules say, and stays up', async () => {
+		await runInBatches(server, pid, reports.ledger, REPORT_CASES, BATCH, (i) => runReportCase(reports, i));
+		expect(reports.ledger.problems).toEqual([]);
+		if (config.only === null && REPORT_CASES.length >= 150) {
+			// Each way in shows both answers: some requests taken, some refused.
+			for (const target of [/^POST reports \(multipart/, /^POST reports \(JSON/, /^PUT uploads/, /^POST reports\/\[report\]\/triage/, /^POST attachments/, /^PATCH files/, /^GET files\/\[file\]$/, /^GET wall/]) {
+				expect.soft(reports.ledger.tally(target, /^HTTP 2\d\d$/), `${target} taken`).toBeGreaterThan(0);
+				expect.soft(reports.ledger.tally(target, /^HTTP 4\d\d$/), `${target} refused`).toBeGreaterThan(0);
+			}
+			expect(reports.ledger.tally(/cut off/, /./)).toBeGreaterThan(0);
+		}
 	});
 
 	it('answers every hostile form post with a proper status, and stays up', async () => {
@@ -310,12 +333,12 @@ describe('fuzzing the form actions and the JSON API', () => {
 	it('stores nothing a refused request carried, and nothing invalid', async () => {
 		const docs = [commandDocName(DEMO_EVENT), ...AGENCIES.map((a) => agencyDocName(DEMO_EVENT, a)), restrictedDocName(DEMO_EVENT)];
 		const commander = clients.get('commander')!;
-		await checkLiveDocuments(server, commander.cookieHeader(), docs, forms);
-		// One database, two ledgers: each checks its own tags, and both the rows' validity.
-		const stored = await checkStoredData(server, forms);
+		await checkLiveDocuments(server, commander.cookieHeader(), docs, [forms, reports.ledger]);
+		// One database, three ledgers: each checks its own tags, and all the rows' validity.
+		const stored = await checkStoredData(server, [forms, reports.ledger]);
 		await checkStoredTagsOnly(api);
 		console.log(`checked ${stored.rows} rows and ${stored.docs} stored documents`);
-		expect([...forms.problems, ...api.problems]).toEqual([]);
+		expect([...forms.problems, ...api.problems, ...reports.ledger.problems]).toEqual([]);
 	});
 
 	/** The API ledger's tags, searched in the database the forms' check has just read (the server is stopped). */

@@ -20,6 +20,7 @@ import { DOC_ROOTS } from '../../src/lib/domain/doc-schema.ts';
 import { checkAgency, checkEvent, checkMember, checkTeam, checkUser, LIMITS } from '../../src/lib/domain/validation.ts';
 import { checkInstruction } from '../../src/lib/domain/instructions.ts';
 import { checkFindings } from '../../src/lib/domain/findings.ts';
+import { checkFileRows } from './fuzz-file-rows.ts';
 
 /** Signs of a crash or an unhandled failure in the server's output. */
 const CRASH_SIGNS = [/uncaught/i, /unhandled/i, /\n\s+at [^\n]*:\d+:\d+/, /FATAL/, /Segmentation/, /heap out of memory/i];
@@ -121,8 +122,13 @@ function checkTags(ledger: FuzzLedger, where: string, texts: Iterable<string>): 
 	}
 }
 
-/** Reads the live documents through a stock y-websocket client and checks each against its schema and for refused tags. */
-export async function checkLiveDocuments(server: TestServer, cookie: string, docNames: string[], ledger: FuzzLedger): Promise<number> {
+/**
+ * Reads the live documents through a stock y-websocket client and checks each against its schema and for refused
+ * tags (of every ledger given; problems go to the first).
+ */
+export async function checkLiveDocuments(server: TestServer, cookie: string, docNames: string[], ledgers: FuzzLedger | FuzzLedger[]): Promise<number> {
+	const every = Array.isArray(ledgers) ? ledgers : [ledgers];
+	const ledger = every[0];
 	let checked = 0;
 	for (const name of docNames) {
 		const address = parseDocName(name);
@@ -138,7 +144,8 @@ export async function checkLiveDocuments(server: TestServer, cookie: string, doc
 			await whenSynced(live, 30_000);
 			const problem = validateWholeDoc(live.doc, address.kind);
 			if (problem) ledger.fail(null, `live document ${name} breaks its schema: ${problem}`);
-			checkTags(ledger, `live document ${name}`, stringsOf([...live.doc.share.values()]));
+			const texts = [...stringsOf([...live.doc.share.values()])];
+			for (const l of every) checkTags(l, `live document ${name}`, texts);
 			checked++;
 		} catch (err) {
 			ledger.fail(null, `live document ${name} could not be read: ${(err as Error).message}`);
@@ -230,11 +237,14 @@ const ROW_CHECKS: Record<string, (row: Row) => string | null> = {
 const NOT_SEARCHED = new Set(['login_failures', 'sessions', 'doc_updates', 'doc_snapshots', 'kysely_migration', 'kysely_migration_lock']);
 
 /**
- * Stops the server and checks its database: every row of the checked tables passes its domain check, no text
- * column holds a refused case's tag, and every document rebuilt from its stored snapshot and log passes the
+ * Stops the server and checks its database: every row of the checked tables passes its domain check, the stored
+ * files and what they hang on hold together (fuzz-file-rows.ts), no text column holds a refused case's tag (of any
+ * ledger given; problems go to the first), and every document rebuilt from its stored snapshot and log passes the
  * document validator. Returns how many rows and documents were checked.
  */
-export async function checkStoredData(server: TestServer, ledger: FuzzLedger): Promise<{ rows: number; docs: number }> {
+export async function checkStoredData(server: TestServer, ledgers: FuzzLedger | FuzzLedger[]): Promise<{ rows: number; docs: number }> {
+	const every = Array.isArray(ledgers) ? ledgers : [ledgers];
+	const ledger = every[0];
 	await server.stop();
 	const handle = await openDatabase({ databaseUrl: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR ?? '', poolSize: 2 });
 	let rows = 0;
@@ -250,9 +260,12 @@ export async function checkStoredData(server: TestServer, ledger: FuzzLedger): P
 			for (const row of all) {
 				const problem = check?.(row);
 				if (problem) ledger.fail(null, `table ${table} holds an invalid row (${problem}): ${JSON.stringify(row).slice(0, 400)}`);
-				if (!REMEMBERS_REFUSALS.has(table)) checkTags(ledger, `table ${table}`, Object.values(row).filter((v): v is string => typeof v === 'string'));
+				if (REMEMBERS_REFUSALS.has(table)) continue;
+				const texts = Object.values(row).filter((v): v is string => typeof v === 'string');
+				for (const l of every) checkTags(l, `table ${table}`, texts);
 			}
 		}
+		for (const problem of await checkFileRows(handle.db)) ledger.fail(null, problem);
 		const names = await handle.db.selectFrom('documents').select('name').execute();
 		for (const { name } of names) {
 			const address = parseDocName(name);
@@ -267,7 +280,8 @@ export async function checkStoredData(server: TestServer, ledger: FuzzLedger): P
 			for (const u of log.updates) Y.applyUpdate(doc, u.bytes);
 			const problem = validateWholeDoc(doc, address.kind);
 			if (problem) ledger.fail(null, `stored document ${name} breaks its schema: ${problem}`);
-			checkTags(ledger, `stored document ${name}`, stringsOf([...doc.share.values()]));
+			const texts = [...stringsOf([...doc.share.values()])];
+			for (const l of every) checkTags(l, `stored document ${name}`, texts);
 			doc.destroy();
 			docs++;
 		}

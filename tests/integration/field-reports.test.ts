@@ -6,6 +6,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import http from 'node:http';
+import net from 'node:net';
 import sharp from 'sharp';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
@@ -186,6 +187,26 @@ describe('field reports and attachments', () => {
 		expect((await reports(c.commander)).some((r) => r.id === id)).toBe(false);
 		const health = await fetch(`${server.url}/healthz`);
 		expect(health.status).toBe(200);
+	});
+
+	it('answers the next request on a connection whose upload piece was refused before its body was read', async () => {
+		// One connection, as a phone keeps: a piece refused by its id before a byte of its 3 MB is looked at, then a
+		// health check behind it.
+		const socket = net.connect(server.port, '127.0.0.1');
+		await new Promise((resolve) => socket.once('connect', resolve));
+		let received = '';
+		socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+		socket.on('error', () => {});
+		const size = 3_000_000;
+		const head = `PUT ${API}/uploads/not+an+id HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${c['member.station'].cookieHeader()}\r\nOrigin: ${server.url}\r\n`;
+		socket.write(`${head}Content-Type: application/octet-stream\r\nContent-Range: bytes 0-9/10\r\nContent-Length: ${size}\r\n\r\n`);
+		socket.write(Buffer.alloc(size));
+		socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+		try {
+			await eventually(() => /^HTTP\/1\.1 400[\s\S]*HTTP\/1\.1 200/.test(received), 3_000, 'both answers on the one connection');
+		} finally {
+			socket.destroy();
+		}
 	});
 
 	it('shows a report to its reporter and the desk, not to another member; its photo likewise', async () => {

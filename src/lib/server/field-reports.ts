@@ -25,7 +25,7 @@ import {
 	type ReportView,
 	type TriageProblem
 } from '../domain/field-reports.ts';
-import { prepareFile, type FileProblem, type PreparedFile } from './stored-file.ts';
+import { loadAndPrepareFile, type FileProblem, type PreparedFile } from './stored-file.ts';
 import { assembleUpload, dropUploads, eventFileBytes, linkAttachment, listAttachments, putAttachment } from './repositories/attachment.repository.ts';
 import { getReport, insertReport, listReports, markTriaged } from './repositories/field-report.repository.ts';
 import { agencyDocName } from '../domain/documents.ts';
@@ -65,9 +65,8 @@ async function prepareUploads(db: Kysely<DB>, ctx: EventContext, userId: string,
 	const files: PreparedFile[] = [];
 	for (const [i, uploadId] of uploadIds.entries()) {
 		if (!isId(uploadId)) return refuse('incomplete', 400, i + 1);
-		const bytes = await assembleUpload(db, ctx.event.id, userId, uploadId);
-		if (!bytes) return refuse('incomplete', 400, i + 1);
-		const prepared = await prepareFile(bytes, accept);
+		const prepared = await loadAndPrepareFile(() => assembleUpload(db, ctx.event.id, userId, uploadId), accept);
+		if (!prepared) return refuse('incomplete', 400, i + 1);
 		if (!prepared.ok) return refuse(prepared.problem, prepared.problem === 'tooLarge' ? 413 : 400, i + 1);
 		files.push(prepared.file);
 	}

@@ -74,6 +74,13 @@ export async function readMultipart(db: Kysely<DB>, request: Request, owner: { e
 			if (pendingBytes >= UPLOAD_PART_BYTES) await flush();
 		}
 		if (refusal) return;
+		if (file.size === 0) {
+			// A file input left empty sends a part with no file name and no bytes: that is no file. An empty file under
+			// a name is kept as an empty upload, to be refused as empty (not as unfinished) in its turn among the checks.
+			if (file.name) await putUploadPart(db, { ...owner, uploadId, start: 0, total: 0, bytes: new Uint8Array(0) });
+			else files.splice(files.indexOf(file), 1);
+			return;
+		}
 		await flush();
 		await db.updateTable('upload_parts').set({ total: file.size }).where('event_id', '=', owner.eventId).where('user_id', '=', owner.userId).where('upload_id', '=', uploadId).execute();
 	};
@@ -100,7 +107,12 @@ export async function readMultipart(db: Kysely<DB>, request: Request, owner: { e
 			parser.on('close', resolve);
 			parser.on('error', reject);
 			const body = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>);
-			body.on('error', reject);
+			body.on('error', (err) => {
+				// A body cut off (the phone lost its connection) ends the parser too: pipe() would leave it, and the file
+				// it was reading, waiting for bytes that never come, with that file's first pieces stored.
+				parser.destroy(err);
+				reject(err);
+			});
 			body.pipe(parser);
 		});
 		await Promise.all(work);

@@ -22,11 +22,43 @@ export async function apiContext(db: Kysely<DB>, user: SessionUser | null, event
 	return { ctx, user };
 }
 
-/** A JSON body as an object, or null when it is not one (or larger than `max` bytes). */
+/**
+ * A request's body, or null when it is longer than `max` bytes or was cut off. Bytes past `max` are read and
+ * dropped, never held: a piece declared as a few bytes may come with megabytes, and the connection must be left
+ * ready for the next request.
+ */
+export async function boundedBody(request: Request, max: number): Promise<Uint8Array | null> {
+	if (!request.body) return new Uint8Array(0);
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let length = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			length += value.length;
+			if (length <= max) chunks.push(value);
+		}
+	} catch {
+		return null;
+	}
+	if (length > max) return null;
+	const out = new Uint8Array(length);
+	let at = 0;
+	for (const c of chunks) {
+		out.set(c, at);
+		at += c.length;
+	}
+	return out;
+}
+
+/** A JSON body as an object, or null when it is not one (or longer than `max` characters). */
 export async function jsonBody(request: Request, max = 64 * 1024): Promise<Record<string, unknown> | null> {
 	if (!/^application\/json/i.test(request.headers.get('content-type') ?? '')) return null;
-	const text = await request.text().catch(() => null);
-	if (text === null || text.length > max) return null;
+	// A character takes at most three bytes of UTF-8 (four for two UTF-16 units), so no more bytes are needed.
+	const bytes = await boundedBody(request, 3 * max);
+	const text = bytes && new TextDecoder().decode(bytes);
+	if (!text || text.length > max) return null;
 	try {
 		const v = JSON.parse(text);
 		return v && typeof v === 'object' && !Array.isArray(v) ? v : null;

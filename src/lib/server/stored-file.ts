@@ -49,42 +49,53 @@ function isPdf(bytes: Uint8Array): boolean {
 	return head.startsWith('%PDF-') && tail.includes('%%EOF');
 }
 
+type Prepared = { ok: true; file: PreparedFile } | { ok: false; problem: FileProblem };
+
 /**
- * Checks and normalises one file. `images` only: a report takes photos alone; cards and disputes take PDFs too.
+ * Loads one file (an upload's pieces put together), then checks and normalises it. `images` only: a report takes
+ * photos alone; cards and disputes take PDFs too. The file is loaded only once a decoder is free for it: fifty
+ * phones' photos waiting their turn are fifty sets of pieces in the database, not fifty files in memory. Null when
+ * `load` finds no whole file.
  */
-export async function prepareFile(input: Uint8Array, accept: 'images' | 'imagesAndPdf'): Promise<{ ok: true; file: PreparedFile } | { ok: false; problem: FileProblem }> {
+export async function loadAndPrepareFile(load: () => Promise<Uint8Array | null>, accept: 'images' | 'imagesAndPdf'): Promise<Prepared | null> {
+	return withDecoder(async () => {
+		const input = await load();
+		return input && prepareNow(input, accept);
+	});
+}
+
+/** The checks and the normalising, for a caller that holds a decoder. */
+async function prepareNow(input: Uint8Array, accept: 'images' | 'imagesAndPdf'): Promise<Prepared> {
 	if (input.length === 0) return { ok: false, problem: 'empty' };
 	if (input.length > MAX_FILE_BYTES) return { ok: false, problem: 'tooLarge' };
 	if (isPdf(input)) {
 		if (accept !== 'imagesAndPdf') return { ok: false, problem: 'notImage' };
 		return { ok: true, file: { id: sha256(input), mime: 'application/pdf', bytes: input, thumbnail: null, width: null, height: null } };
 	}
-	return withDecoder(async () => {
-		let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-		try {
-			meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
-		} catch {
-			return { ok: false, problem: accept === 'images' ? 'notImage' : 'notAllowed' } as const;
-		}
-		if (!meta.format || !['jpeg', 'png', 'webp', 'gif', 'heif', 'avif', 'tiff'].includes(meta.format) || !meta.width || !meta.height) {
-			return { ok: false, problem: accept === 'images' ? 'notImage' : 'notAllowed' } as const;
-		}
-		try {
-			// rotate() applies the camera's orientation before the metadata that carried it is dropped.
-			const base = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, pages: 1 }).rotate().flatten({ background: '#ffffff' });
-			const { data, info } = await base
-				.clone()
-				.resize({ width: PHOTO_SIDE, height: PHOTO_SIDE, fit: 'inside', withoutEnlargement: true })
-				.jpeg({ quality: 82, mozjpeg: true })
-				.toBuffer({ resolveWithObject: true });
-			const thumb = await sharp(data).resize({ width: THUMB_SIDE, height: THUMB_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer();
-			const bytes = new Uint8Array(data);
-			return { ok: true, file: { id: sha256(bytes), mime: 'image/jpeg', bytes, thumbnail: new Uint8Array(thumb), width: info.width, height: info.height } } as const;
-		} catch (err) {
-			const tooBig = err instanceof Error && /pixel limit/i.test(err.message);
-			return { ok: false, problem: tooBig ? 'tooManyPixels' : 'notImage' } as const;
-		}
-	});
+	let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+	try {
+		meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+	} catch {
+		return { ok: false, problem: accept === 'images' ? 'notImage' : 'notAllowed' } as const;
+	}
+	if (!meta.format || !['jpeg', 'png', 'webp', 'gif', 'heif', 'avif', 'tiff'].includes(meta.format) || !meta.width || !meta.height) {
+		return { ok: false, problem: accept === 'images' ? 'notImage' : 'notAllowed' } as const;
+	}
+	try {
+		// rotate() applies the camera's orientation before the metadata that carried it is dropped.
+		const base = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, pages: 1 }).rotate().flatten({ background: '#ffffff' });
+		const { data, info } = await base
+			.clone()
+			.resize({ width: PHOTO_SIDE, height: PHOTO_SIDE, fit: 'inside', withoutEnlargement: true })
+			.jpeg({ quality: 82, mozjpeg: true })
+			.toBuffer({ resolveWithObject: true });
+		const thumb = await sharp(data).resize({ width: THUMB_SIDE, height: THUMB_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 70 }).toBuffer();
+		const bytes = new Uint8Array(data);
+		return { ok: true, file: { id: sha256(bytes), mime: 'image/jpeg', bytes, thumbnail: new Uint8Array(thumb), width: info.width, height: info.height } } as const;
+	} catch (err) {
+		const tooBig = err instanceof Error && /pixel limit/i.test(err.message);
+		return { ok: false, problem: tooBig ? 'tooManyPixels' : 'notImage' } as const;
+	}
 }
 
 function sha256(bytes: Uint8Array): string {

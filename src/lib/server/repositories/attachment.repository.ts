@@ -187,8 +187,9 @@ export async function markAttachment(db: Kysely<DB>, eventId: string, attachment
 	if (flags.people === true) set.on_wall = false;
 	if (!Object.keys(set).length) return 0;
 	let q = db.updateTable('attachment_links').set(set).where('event_id', '=', eventId).where('attachment_id', '=', attachmentId);
-	// Going on the wall is refused for a file that shows people.
-	if (flags.onWall === true) q = q.where('people', '=', false);
+	// Going on the wall is refused for a file that shows people, unless the same mark says it does not after all
+	// (the condition sees the rows as they were before this update).
+	if (flags.onWall === true && flags.people !== false) q = q.where('people', '=', false);
 	const res = await q.executeTakeFirst();
 	return Number(res.numUpdatedRows);
 }

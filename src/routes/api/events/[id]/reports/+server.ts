@@ -37,7 +37,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		if (!body.ok) return problemAnswer(body.problem, body.problem === 'tooLarge' ? 413 : 400, body.file);
 		const f = body.fields;
 		raw = { ...f, position: f.lng || f.lat ? { lng: f.lng, lat: f.lat } : null };
-		uploads = body.files.filter((x) => x.size > 0 || x.name).map((x) => x.uploadId);
+		uploads = body.files.map((x) => x.uploadId);
 		streamed = true;
 	} else {
 		const body = await jsonBody(request);

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { sql } from 'kysely';
-import { apiContext, problemAnswer } from '$lib/server/report-api';
+import { apiContext, boundedBody, problemAnswer } from '$lib/server/report-api';
 import { putUploadPart, uploadProgress } from '$lib/server/repositories/attachment.repository';
 import { MAX_FILE_BYTES, MAX_PART_BYTES, MAX_PHOTOS_PER_REPORT, mayReport } from '$lib/domain/field-reports';
 import { isId } from '$lib/domain/ids';
@@ -35,8 +35,9 @@ export const PUT: RequestHandler = async ({ locals, params, request }) => {
 	const [start, end, total] = range.slice(1).map(Number);
 	if (total > MAX_FILE_BYTES) return problemAnswer('tooLarge', 413, 1);
 	if (end < start || end >= total || end - start + 1 > MAX_PART_BYTES) return problemAnswer('malformed', 400);
-	const bytes = new Uint8Array(await request.arrayBuffer().catch(() => new ArrayBuffer(0)));
-	if (bytes.length !== end - start + 1) return problemAnswer('incomplete', 400, 1);
+	// Held only up to the piece's declared length: a body longer than its range is refused without being kept.
+	const bytes = await boundedBody(request, end - start + 1);
+	if (!bytes || bytes.length !== end - start + 1) return problemAnswer('incomplete', 400, 1);
 	const progress = await uploadProgress(locals.db, ctx.event.id, user.id, params.upload);
 	if (progress.total !== null && progress.total !== total) return problemAnswer('malformed', 400);
 	if (start < progress.received) return json(progress);
