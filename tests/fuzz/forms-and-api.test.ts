@@ -99,7 +99,23 @@ describe('fuzzing the form actions and the JSON API', () => {
 			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) },
 			// The venue plan: anything that is not an image must be refused by name, the process never hurt.
 			'/events/[id]/map?/controls': { route: `/events/${DEMO_EVENT}/map?/controls`, owner: 'commander', fields: (r) => ({ controls: pickOf(r, ['0, 0, 108.94, 34.26\n1000, 0, 108.95, 34.26\n0, 800, 108.94, 34.25', '1, 2, 3, 4', '']) }) },
-			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) }
+			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) },
+			// Patrol routes: the demo's patrol line, a route of another agency's lead, and ids that are no route.
+			'/events/[id]/patrol?/add': {
+				route: `/events/${DEMO_EVENT}/patrol?/add`,
+				owner: 'commander',
+				fields: (r, tag) => ({ postId: pickOf(r, ['demo-post-east-patrol', 'demo-post-east-patrol', 'no-such-post']), name: `巡更点 ${tag}`, point: pickOf(r, ['', '120,80', '1e9,2', 'x,y']) })
+			},
+			'/events/[id]/patrol?/interval': {
+				route: `/events/${DEMO_EVENT}/patrol?/interval`,
+				owner: 'commander',
+				fields: (r) => ({ postId: 'demo-post-east-patrol', minutes: pickOf(r, ['60', '30', '5', '100000', '12.5']) })
+			},
+			'/events/[id]/patrol?/remove': {
+				route: `/events/${DEMO_EVENT}/patrol?/remove`,
+				owner: 'commander',
+				fields: (r) => ({ postId: 'demo-post-east-patrol', checkpointId: pickOf(r, ['no-such-checkpoint', 'c'.repeat(64)]) })
+			}
 		};
 		return t;
 	}

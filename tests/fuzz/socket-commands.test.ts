@@ -107,6 +107,17 @@ const BASES: Record<string, (rnd: Rnd, tag: string) => unknown> = {
 		};
 	}
 };
+/** Roll calls and patrol scans (issue: command rhythm): scopes, lengths, ids and label codes, some valid. */
+Object.assign(BASES, {
+	'rollcall:start': (rnd: Rnd) => ({ eventId: DEMO_EVENT, scope: pickOf(rnd, ['*', 'station', 'traffic', 'nobody']), minutes: pickOf(rnd, [10, 5, 1, 61, 2.5]) }),
+	'rollcall:answer': (rnd: Rnd, tag: string) => ({ eventId: DEMO_EVENT, rollCallId: pickOf(rnd, ['no-such-call', `rc${tag.length}`]) }),
+	'rollcall:list': () => DEMO_EVENT,
+	'patrol:scan': (rnd: Rnd, tag: string) => ({
+		eventId: DEMO_EVENT,
+		code: pickOf(rnd, [`LD1-abcdefgh23-${'a'.repeat(24)}`, `https://x/scan/LD1-abcdefgh23-${'0'.repeat(24)}`, tag, 'LD1--'])
+	})
+});
+
 /**
  * The offline queue's envelope on the commands that take one: a fresh action id and a recent tap (sometimes a tap
  * from the future or days ago, which must be refused by name).
