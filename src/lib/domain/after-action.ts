@@ -8,6 +8,7 @@ import { encodeHexLowerCase } from '@oslojs/encoding';
 import type { Findings } from './findings.ts';
 import type { Period, Post, Shift } from './roster.ts';
 import { ackSeconds, doneLateCount, noShowCount, overdueCount, uncoveredPostHours } from './figures.ts';
+import { mergeByTime, sitrepEntries, type RecordSitrep } from './sitrep-record.ts';
 
 export const RECORD_FORMAT = 'liandong.after-action/1';
 
@@ -90,6 +91,8 @@ export interface RecordInputs {
 	asOf: string;
 	/** The venue map, or null when the event has no plan. */
 	map?: RecordMap | null;
+	/** Situation reports issued, oldest first (a record made before they existed has none). */
+	situationReports?: RecordSitrep[];
 	status: 'draft' | 'final';
 	finalizedAt: string | null;
 	finalizedBy: string | null;
@@ -194,6 +197,7 @@ export function buildRecord(inp: RecordInputs) {
 	const name = (id: string) => inp.people[id] ?? id;
 	const byCode = <T extends { agency: string | null }>(rows: T[]) =>
 		Object.fromEntries(codes.map((c) => [c, rows.filter((r) => r.agency === c)]));
+	const sitreps = inp.situationReports ?? [];
 	return {
 		format: RECORD_FORMAT,
 		status: inp.status,
@@ -209,10 +213,11 @@ export function buildRecord(inp: RecordInputs) {
 			cards: cardFigures(inp.cards, codes, asOf),
 			shifts: shiftFigures(inp.shifts, inp.posts, inp.periods, span, inp.event.checkinGraceMinutes, asOf),
 			disputes: disputeFigures(inp.disputes),
-			instructions: instructionFigures(inp.instructions)
+			instructions: instructionFigures(inp.instructions),
+			situationReports: { issued: sitreps.length }
 		},
-		timeline: inp.activity,
-		ics214: byCode(inp.activity),
+		timeline: mergeByTime(inp.activity, sitrepEntries(sitreps, null)),
+		ics214: byCode(mergeByTime(inp.activity, codes.flatMap((c) => sitrepEntries(sitreps, c)))),
 		ics204: inp.periods
 			.slice()
 			.sort((a, b) => a.startsAt.localeCompare(b.startsAt))
@@ -240,7 +245,8 @@ export function buildRecord(inp: RecordInputs) {
 		disputes: inp.disputes,
 		instructions: inp.instructions,
 		findings: inp.findings,
-		map: inp.map ?? null
+		map: inp.map ?? null,
+		situationReports: sitreps
 	};
 }
 
