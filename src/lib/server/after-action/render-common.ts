@@ -28,6 +28,8 @@ export function entityTitles(record: AfterActionRecord): Map<string, string> {
 	for (const c of record.cards) out.set(c.id, c.title);
 	for (const d of record.disputes) out.set(d.id, d.summary);
 	for (const p of record.ics204) for (const { post } of p.posts) out.set(post.id, post.name);
+	// A record finalized before situation reports existed has none.
+	for (const s of record.situationReports ?? []) out.set(s.id, s.title);
 	return out;
 }
 
@@ -57,8 +59,14 @@ export function figureRows(record: AfterActionRecord, locale: Locale): string[][
 		[t('record_disputes', locale), `${f.disputes.screened} / ${f.disputes.resolved} / ${f.disputes.escalated}`],
 		[t('record_disputes_by_risk', locale), ['low', 'medium', 'high', 'critical'].map((r) => `${code('risk', r, locale)} ${f.disputes.byRisk[r] ?? 0}`).join('  ')],
 		[t('record_instructions', locale), `${f.instructions.sent} / ${f.instructions.acknowledged}/${f.instructions.recipients}`],
-		[t('record_seconds_to_ack', locale), `${num(f.instructions.secondsToAck.median)} / ${num(f.instructions.secondsToAck.p90)}`]
+		[t('record_seconds_to_ack', locale), `${num(f.instructions.secondsToAck.median)} / ${num(f.instructions.secondsToAck.p90)}`],
+		[t('sitrep_record_issued', locale), String(record.situationReports?.length ?? 0)]
 	];
+}
+
+/** The situation reports issued, as rows: time, title, issued by, hash. */
+export function sitrepRows(record: AfterActionRecord): string[][] {
+	return (record.situationReports ?? []).map((s) => [when(s.issuedAt, record.event.timezone), s.title, s.issuedBy ?? '', s.sha256]);
 }
 
 /** The improvement plan as rows: the area it answers, action, owning agency, contact, due date. */

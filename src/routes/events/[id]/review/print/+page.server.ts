@@ -3,7 +3,7 @@ import type { PageServerLoad } from './$types';
 import { requireReviewer } from '$lib/server/after-action/access';
 import { loadRecord } from '$lib/server/after-action/record';
 import { collectParties } from '$lib/server/after-action/collect';
-import { entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from '$lib/server/after-action/render-common';
+import { entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from '$lib/server/after-action/render-common';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 
@@ -24,6 +24,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		statusLine: statusLine(record, locale),
 		figureRows: figureRows(record, locale),
 		planRows: planRows(record),
+		sitrepRows: sitrepRows(record),
 		record: {
 			event: record.event,
 			overview: record.overview,
