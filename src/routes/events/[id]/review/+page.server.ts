@@ -34,6 +34,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			ics204: record.ics204,
 			instructions: record.instructions,
 			disputes: record.disputes,
+			// A record finalized before situation reports existed has none.
+			situationReports: record.situationReports ?? [],
 			activityCount: record.timeline.length
 		},
 		// What each card, dispute and post is called, so the timeline's rows can say what they are about.
