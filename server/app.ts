@@ -182,6 +182,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			if (!io) return { ok: false, error: 'unavailable', message: 'the command channel is not running yet' };
 			return sendInstruction({ db: database.db, io }, principal, input, alsoInTransaction);
 		},
+		sitrepLeadMinutes: config.sitreps.leadMs / 60_000,
 		sitrepChanged: (eventId, reportId) => {
 			io?.to(eventRoom(eventId)).emit('sitrep:changed', { eventId, reportId });
 		},

@@ -38,20 +38,22 @@ export function sitrepTexts(f: SitrepFigures, ctx: SitrepTextContext): SitrepTex
 		return total > LIST_CAP ? `${shown}${tr('sitrep_text_more', { count: total })}` : shown;
 	};
 	const hhmm = (iso: string) => time(iso).slice(11);
+	// A status or risk word inside an English sentence is lower case ("in progress"); Chinese has no case.
+	const word = (key: string) => (en ? tr(key).toLowerCase() : tr(key));
 	const card = (c: SitrepCardItem) =>
 		tr('sitrep_text_card_item', {
 			title: c.title,
 			agency: agency(c.agency),
-			status: tr(`card_status_${c.status}`),
+			status: word(`card_status_${c.status}`),
 			due: c.dueAt ? tr('sitrep_text_due', { time: time(c.dueAt) }) : ''
 		});
 	const dispute = (d: SitrepDisputeItem) =>
 		tr('sitrep_text_dispute_item', {
 			summary: d.summary,
 			agency: agency(d.agency),
-			risk: tr(`dispute_risk_${d.risk}`),
-			status: tr(`dispute_status_${d.status}`),
-			level: tr(`dispute_level_${d.level}`)
+			risk: word(`dispute_risk_${d.risk}`),
+			status: word(`dispute_status_${d.status}`),
+			level: word(`dispute_level_${d.level}`)
 		});
 	const periodName = f.period?.name ?? '';
 	const c = f.cards;

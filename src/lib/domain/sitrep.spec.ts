@@ -52,6 +52,10 @@ describe('scrubParties', () => {
 		expect(text).toBe('张*明（138****0123，110****4）与张*因噪音争吵');
 	});
 
+	it('masks a phone written without the spaces the party’s record has', () => {
+		expect(scrubParties('联系电话13800000123', [{ disputeId: 'd', name: '', phone: '138 0000 0123', idNumber: '' }])).toBe('联系电话138****0123');
+	});
+
 	it('leaves a one-character name alone: it cannot be told from the words around it', () => {
 		expect(scrubParties('李家门口停车', [{ disputeId: 'd', name: '李', phone: '', idNumber: '' }])).toBe('李家门口停车');
 	});

@@ -9,6 +9,8 @@ import { overdueCount, onDutyTotal, postStaffing, understaffedPosts } from './fi
 import { reportFigures, type ReportFigures, type ReportTimes } from './field-reports.ts';
 import { coversInstant } from './roster.ts';
 import { maskIdNumber, maskName, maskPhone } from './masking.ts';
+import type { Principal } from './permissions.ts';
+import type { EventStatus } from './roles.ts';
 
 export const SITREP_FORMAT = 'liandong.sitrep/1';
 
@@ -29,6 +31,20 @@ export interface SitrepPeriod {
 	name: string;
 	startsAt: string;
 	endsAt: string;
+}
+
+/**
+ * Does this principal read drafts? The commander only. A lead does not: a draft is not yet an order — a lead who
+ * acted on its 下步工作 before it was issued would act on words the commander may still change — and every figure in
+ * it is on the board, roster and wall for them already. Every member reads issued reports.
+ */
+export function readsSitrepDrafts(p: Principal): boolean {
+	return p.kind === 'user' && p.membership?.role === 'commander';
+}
+
+/** May this principal draft, edit, issue and schedule reports? The commander, while the event is not closed. */
+export function mayWriteSitreps(p: Principal, status: EventStatus): boolean {
+	return readsSitrepDrafts(p) && status !== 'closed';
 }
 
 /** A dispute's party as the restricted document holds it: only to recognise it in free text and mask it there. */
@@ -111,7 +127,12 @@ export function scrubParties(text: string, parties: PartyForScrub[]): string {
 	const swaps: Array<[string, string]> = [];
 	for (const p of parties) {
 		if (p.idNumber.trim().length >= 6) swaps.push([p.idNumber.trim(), maskIdNumber(p.idNumber)]);
-		if (p.phone.replace(/\D/g, '').length >= 7) swaps.push([p.phone.trim(), maskPhone(p.phone)]);
+		const digits = p.phone.replace(/\D/g, '');
+		if (digits.length >= 7) {
+			// As the party's record has it, and as bare digits (a summary may drop the spaces or dashes).
+			swaps.push([p.phone.trim(), maskPhone(p.phone)]);
+			if (digits !== p.phone.trim()) swaps.push([digits, maskPhone(p.phone)]);
+		}
 		// A one-character name would mask every such character in the text; it cannot be told from ordinary words.
 		if ([...p.name.trim()].length >= 2) swaps.push([p.name.trim(), maskName(p.name)]);
 	}
@@ -240,7 +261,9 @@ export function checkSections(raw: Record<string, unknown>): { ok: true; texts: 
 	const texts = {} as SitrepTexts;
 	for (const s of SITREP_SECTIONS) {
 		// Stored in text columns and hashed as JSON: NUL is dropped, line ends are made one kind.
-		const v = typeof raw[s] === 'string' ? (raw[s] as string).replace(/\u0000/g, '').replace(/\r\n?/g, '\n').trim() : '';
+		let v = typeof raw[s] === 'string' ? (raw[s] as string).replace(/\u0000/g, '').replace(/\r\n?/g, '\n').trim() : '';
+		// A title is one line: it is also the instruction's first line and the list's entry.
+		if (s === 'title') v = v.replace(/\s*\n\s*/g, ' ');
 		if (s === 'title' && !v) return { ok: false, section: s, problem: 'required' };
 		if ([...v].length > (s === 'title' ? TITLE_MAX : SECTION_MAX)) return { ok: false, section: s, problem: 'tooLong' };
 		texts[s] = v;

@@ -68,6 +68,8 @@ export interface AppServices {
 		input: InstructionInput,
 		alsoInTransaction?: (tx: Kysely<DB>, instructionId: string) => Promise<void>
 	): Promise<CommandResult<{ instruction: InstructionView }>>;
+	/** How long before a scheduled situation report is due its draft is prepared (SITREP_LEAD_MINUTES), in minutes. */
+	sitrepLeadMinutes: number;
 	/** Tells the event's open pages that a situation report was made, changed or issued; they fetch what they may read. */
 	sitrepChanged(eventId: string, reportId: string): void;
 }

@@ -1,17 +1,16 @@
 /**
- * Who reads and writes situation reports. Every member of the event reads issued reports (through the page and the
- * API). Drafts are the commander's alone, and only the commander edits, issues and sets the schedule. Leads do not
- * read drafts: a draft is not yet an order — a lead who acted on its 下步工作 before it was issued would act on
- * words the commander may still change — and every figure in it is on the board, roster and wall for them already.
+ * The sitrep pages' reader: their context in the event, and whether they are the commander (who alone reads drafts
+ * and writes reports; the rule and its reason are in src/lib/domain/sitrep.ts, readsSitrepDrafts).
  */
 import { error } from '@sveltejs/kit';
 import { loadEventContext, type EventContext } from '../event-context.ts';
+import { mayWriteSitreps as mayWrite, readsSitrepDrafts } from '../../domain/sitrep.ts';
 import { m } from '$lib/paraglide/messages';
 
 export interface SitrepReader extends EventContext {
 	userId: string;
 	userName: string;
-	/** The commander: reads drafts, edits, issues, sets the schedule. */
+	/** Reads drafts (the commander). */
 	commander: boolean;
 }
 
@@ -20,10 +19,10 @@ export async function requireSitrepReader(locals: App.Locals, eventId: string): 
 	if (!locals.user) error(401, { message: m.error_sign_in_first() });
 	const ctx = await loadEventContext(locals.db, eventId, locals.user);
 	if (!ctx) error(404, { message: m.error_event_not_member() });
-	return { ...ctx, userId: locals.user.id, userName: locals.user.displayName, commander: ctx.role === 'commander' };
+	return { ...ctx, userId: locals.user.id, userName: locals.user.displayName, commander: readsSitrepDrafts(ctx.principal) };
 }
 
-/** May this reader change reports now: the commander, while the event is not closed. */
+/** May this reader change reports now (draft, edit, issue, schedule)? */
 export function mayWriteSitreps(r: SitrepReader): boolean {
-	return r.commander && r.event.status !== 'closed';
+	return mayWrite(r.principal, r.event.status);
 }

@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { mayWriteSitreps, requireSitrepReader } from '$lib/server/sitreps/access';
 import { createDraft } from '$lib/server/sitreps/draft';
 import { claimedSlots, getSchedule, listSitreps, saveSchedule } from '$lib/server/repositories/sitrep.repository';
-import { checkSchedule, dueSlots, SITREP_LEAD_MINUTES } from '$lib/domain/sitrep-schedule';
+import { checkSchedule, dueSlots, MAX_DAILY_TIMES } from '$lib/domain/sitrep-schedule';
 import { readPeriods } from '$lib/domain/roster';
 import { commandDocName } from '$lib/domain/documents';
 
@@ -14,11 +14,12 @@ const UPCOMING_MS = 36 * 3_600_000;
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const reader = await requireSitrepReader(locals, params.id);
 	const reports = await listSitreps(locals.db, params.id, { drafts: reader.commander });
-	if (!reader.commander) return { reports, commander: false as const, mayWrite: false, schedule: null, periods: [], upcoming: [], leadMinutes: SITREP_LEAD_MINUTES };
+	const leadMinutes = locals.services.sitrepLeadMinutes;
+	if (!reader.commander) return { reports, commander: false as const, mayWrite: false, schedule: null, periods: [], upcoming: [], leadMinutes, maxTimes: MAX_DAILY_TIMES };
 	const schedule = await getSchedule(locals.db, params.id);
 	const periods = readPeriods(await locals.services.readDocument(commandDocName(params.id)));
 	const now = Date.now();
-	const lead = SITREP_LEAD_MINUTES * 60_000;
+	const lead = leadMinutes * 60_000;
 	const event = reader.event;
 	const slots = dueSlots(schedule, periods, { startsAt: event.startsAt.toISOString(), endsAt: event.endsAt.toISOString(), timezone: event.timezone }, { from: now - lead, to: now + UPCOMING_MS });
 	const claimed = new Map((await claimedSlots(locals.db, params.id, new Date(now - lead))).map((c) => [c.dueAt, c.reportId]));
@@ -33,7 +34,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			periodName: periods.find((p) => p.id === s.periodId)?.name ?? null,
 			reportId: claimed.get(s.dueAt) ?? null
 		})),
-		leadMinutes: SITREP_LEAD_MINUTES
+		leadMinutes,
+		maxTimes: MAX_DAILY_TIMES
 	};
 };
 

@@ -4,7 +4,7 @@ import { mayWriteSitreps, requireSitrepReader, type SitrepReader } from '$lib/se
 import { issueDraft, refreshDraft, DEFAULT_ACK_MINUTES } from '$lib/server/sitreps/draft';
 import { deleteDraft, getSitrep, saveSections } from '$lib/server/repositories/sitrep.repository';
 import { listInstructions } from '$lib/server/repositories/instruction.repository';
-import { checkSections, type IssuedSitrep } from '$lib/domain/sitrep';
+import { checkSections, SITREP_SECTIONS, type IssuedSitrep } from '$lib/domain/sitrep';
 import { sitrepAgencyTable, sitrepFigureRows, sitrepPostTable } from '$lib/server/sitreps/render-sitrep';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
@@ -69,7 +69,7 @@ async function writable(locals: App.Locals, eventId: string, reportId: string, a
 
 /** The sections as posted, or the failure naming the section that is wrong. */
 function postedSections(form: FormData, action: string) {
-	const checked = checkSections(Object.fromEntries(['title', 'period', 'overview', 'agencies', 'incidents', 'problems', 'next'].map((k) => [k, form.get(k)])));
+	const checked = checkSections(Object.fromEntries(SITREP_SECTIONS.map((k) => [k, form.get(k)])));
 	if (!checked.ok) return { failure: fail(400, { action, error: 'invalid' as Failure, section: checked.section, problem: checked.problem }) };
 	return { texts: checked.texts };
 }
