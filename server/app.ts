@@ -20,7 +20,8 @@ import { startFanout, REVOKE_CHANNEL, type Fanout } from './fanout.ts';
 import { announceEventChange, closeEvent } from './commands/event-lifecycle.ts';
 import { pruneClientActions } from './commands/queued.ts';
 import { pruneUploadParts } from '../src/lib/server/repositories/attachment.repository.ts';
-import { startAutomaticReminders } from './commands/instructions.ts';
+import { sendInstruction, startAutomaticReminders } from './commands/instructions.ts';
+import { startSitrepSchedule } from './commands/sitreps.ts';
 import { startRollCallReminders } from './commands/roll-calls.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
@@ -180,6 +181,14 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		attachmentsChanged: (eventId, notice) => {
 			io?.to(eventRoom(eventId)).emit('attachments:changed', { eventId, ...notice });
 		},
+		sendInstruction: async (principal, input, alsoInTransaction) => {
+			if (!io) return { ok: false, error: 'unavailable', message: 'the command channel is not running yet' };
+			return sendInstruction({ db: database.db, io }, principal, input, alsoInTransaction);
+		},
+		sitrepLeadMinutes: config.sitreps.leadMs / 60_000,
+		sitrepChanged: (eventId, reportId) => {
+			io?.to(eventRoom(eventId)).emit('sitrep:changed', { eventId, reportId });
+		},
 		closeLiveConnections: (filter, reason) => {
 			// Only ids can match a connection; anything else would only lengthen the notification (8000 bytes at most).
 			if (Object.values(filter).some((v) => v !== undefined && !isId(v))) return;
@@ -227,6 +236,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 	});
 	const stopReminders = startAutomaticReminders(database.db, io);
 	const stopRollCallReminders = startRollCallReminders(database.db, io);
+	const stopSitrepSchedule = startSitrepSchedule({ db: database.db, services, io }, config.sitreps);
 	let sweeps = 0;
 	const socketSweep = setInterval(() => {
 		// The database may be unreachable for a moment; the next sweep tries again.
@@ -285,6 +295,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				clearInterval(socketSweep);
 				stopReminders();
 				stopRollCallReminders();
+				stopSitrepSchedule();
 				await hub.close();
 				// No disconnectSockets() here: its DISCONNECT packet tells socket.io clients the server dropped them
 				// on purpose, and they then never reconnect (a wall stayed offline after a restart). io.close() ends

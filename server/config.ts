@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { StartupError } from '../src/lib/server/db/database.ts';
 import { DEFAULT_QUOTAS, type QuotaLimits } from './hub/quotas.ts';
+import { SITREP_LEAD_MINUTES } from '../src/lib/domain/sitrep-schedule.ts';
 
 export interface AppConfig {
 	port: number;
@@ -19,6 +20,8 @@ export interface AppConfig {
 	tls: { cert: Buffer; key: Buffer; redirectPort: number | null } | null;
 	/** Budgets per document and per user (server/hub/quotas.ts). */
 	quotas: QuotaLimits;
+	/** How often due situation reports are looked for, and how long before its due time a report's draft is made. */
+	sitreps: { everyMs: number; leadMs: number };
 }
 
 /** Reads the certificate and key named by TLS_CERT and TLS_KEY, checking they are PEM and belong together. */
@@ -84,6 +87,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 			userBytesPerMinute: intFrom(env, 'QUOTA_USER_MB_PER_MINUTE', DEFAULT_QUOTAS.userBytesPerMinute / 2 ** 20, 1, 4096) * 2 ** 20,
 			userUpdatesPerMinute: intFrom(env, 'QUOTA_USER_UPDATES_PER_MINUTE', DEFAULT_QUOTAS.userUpdatesPerMinute, 10, 1_000_000),
 			userConnections: intFrom(env, 'QUOTA_USER_CONNECTIONS', DEFAULT_QUOTAS.userConnections, 1, 100_000)
+		},
+		sitreps: {
+			everyMs: intFrom(env, 'SITREP_CHECK_MS', 30_000, 100, 600_000),
+			leadMs: intFrom(env, 'SITREP_LEAD_MINUTES', SITREP_LEAD_MINUTES, 1, 240) * 60_000
 		}
 	};
 }

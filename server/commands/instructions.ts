@@ -3,9 +3,9 @@
  * list (which is also how a reconnecting page catches up). Stored in the database with their times.
  */
 import { checkInstruction, instructionRecipients, type InstructionInput } from '../../src/lib/domain/instructions.ts';
-import { mayPerform } from '../../src/lib/domain/permissions.ts';
+import { mayPerform, type Principal } from '../../src/lib/domain/permissions.ts';
 import { isId } from '../../src/lib/domain/ids.ts';
-import type { InstructionView } from '../../src/lib/domain/wire.ts';
+import type { CommandResult, InstructionView } from '../../src/lib/domain/wire.ts';
 import { getEvent } from '../../src/lib/server/repositories/event.repository.ts';
 import { listTeams } from '../../src/lib/server/repositories/team.repository.ts';
 import {
@@ -67,6 +67,48 @@ function forRecipient(view: InstructionView, userId: string): InstructionView {
 	return { ...view, recipients: view.recipients.filter((r) => r.userId === userId) };
 }
 
+/**
+ * Sends an instruction for a member of its event: checks the input and the sender's right (a lead speaks to their
+ * own agency only), fixes the recipients, stores it — with `alsoInTransaction`, when given, in the same transaction,
+ * so that what the instruction announces (an issued situation report) and the instruction stand or fall together —
+ * and tells everyone who may see it. The socket command and the server's own senders (situation reports) both come
+ * here, so an instruction is sent one way.
+ */
+export async function sendInstruction(
+	ctx: Pick<CommandContext, 'db' | 'io'>,
+	principal: Principal,
+	input: InstructionInput,
+	alsoInTransaction?: (tx: Kysely<DB>, instructionId: string) => Promise<void>
+): Promise<CommandResult<{ instruction: InstructionView }>> {
+	const problem = checkInstruction(input);
+	if (problem) return refused('invalid', problem);
+	if (principal.kind !== 'user') return refused('forbidden', 'displays only read');
+	const event = await getEvent(ctx.db, input.eventId);
+	if (!event) return refused('notFound', 'no such event');
+	if (event.status === 'closed') return refused('eventClosed', 'the event is closed');
+	const membership = principal.membership;
+	if (!membership || !mayPerform(principal, 'instruction.send', { status: event.status, fromAgency: membership.agencyCode ?? undefined })) {
+		return refused('forbidden', 'your role may not send instructions');
+	}
+	// A lead speaks to their own agency only.
+	if (membership.role === 'lead' && (input.scope !== 'agencies' || input.targets.length !== 1 || input.targets[0] !== membership.agencyCode)) {
+		return refused('forbidden', 'a lead sends instructions to their own agency only');
+	}
+	const [members, teams] = await Promise.all([membersForTargeting(ctx.db, input.eventId), listTeams(ctx.db)]);
+	const recipients = instructionRecipients(members, teams, input.scope, input.targets, principal.userId);
+	if (recipients.length === 0) return { ...refused('invalid', 'nobody would receive this instruction'), problem: 'noRecipients' };
+	const id = await ctx.db.transaction().execute(async (tx) => {
+		const created = await createInstruction(tx, input, { userId: principal.userId, agencyCode: membership.agencyCode }, recipients);
+		await alsoInTransaction?.(tx, created);
+		return created;
+	});
+	const [view] = await listInstructions(ctx.db, input.eventId, { seeAll: true }, { id });
+	const full = [seeAllRoom(input.eventId), userRoom(principal.userId)];
+	ctx.io.to(full).emit('instruction:new', view);
+	for (const r of recipients) ctx.io.to(userRoom(r.userId)).except(full).emit('instruction:new', forRecipient(view, r.userId));
+	return { ok: true, instruction: view };
+}
+
 export function registerInstructionCommands(socket: CommandSocket, ctx: CommandContext): void {
 	const actor = socket.data.actor;
 
@@ -75,29 +117,7 @@ export function registerInstructionCommands(socket: CommandSocket, ctx: CommandC
 			if (actor.kind !== 'user') return refused('forbidden', 'displays only read');
 			const problem = checkInstruction(input);
 			if (problem) return refused('invalid', problem);
-			const event = await getEvent(ctx.db, input.eventId);
-			if (!event) return refused('notFound', 'no such event');
-			if (event.status === 'closed') return refused('eventClosed', 'the event is closed');
-			const principal = await ctx.hub.principalFor(actor, input.eventId);
-			const membership = principal.kind === 'user' ? principal.membership : null;
-			if (!membership || !mayPerform(principal, 'instruction.send', { status: event.status, fromAgency: membership.agencyCode ?? undefined })) {
-				return refused('forbidden', 'your role may not send instructions');
-			}
-			// A lead speaks to their own agency only.
-			if (membership.role === 'lead' && (input.scope !== 'agencies' || input.targets.length !== 1 || input.targets[0] !== membership.agencyCode)) {
-				return refused('forbidden', 'a lead sends instructions to their own agency only');
-			}
-			const [members, teams] = await Promise.all([membersForTargeting(ctx.db, input.eventId), listTeams(ctx.db)]);
-			const recipients = instructionRecipients(members, teams, input.scope, input.targets, actor.user.id);
-			if (recipients.length === 0) return refused('invalid', 'nobody would receive this instruction');
-			const id = await ctx.db.transaction().execute((tx) =>
-				createInstruction(tx, input, { userId: actor.user.id, agencyCode: membership.agencyCode }, recipients)
-			);
-			const [view] = await listInstructions(ctx.db, input.eventId, { seeAll: true }, { id });
-			const full = [seeAllRoom(input.eventId), userRoom(actor.user.id)];
-			ctx.io.to(full).emit('instruction:new', view);
-			for (const r of recipients) ctx.io.to(userRoom(r.userId)).except(full).emit('instruction:new', forRecipient(view, r.userId));
-			return { ok: true, instruction: view };
+			return sendInstruction(ctx, await ctx.hub.principalFor(actor, input.eventId), input);
 		})
 	);
 

@@ -5,54 +5,22 @@
  * and on a scripted event. And the demo is dated around the moment it was seeded.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import * as Y from 'yjs';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { HttpClient } from '../helpers/http.ts';
 import { signIn } from '../helpers/accounts.ts';
 import { pageData } from '../helpers/admin-forms.ts';
-import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, whenSynced, type LiveDoc } from '../helpers/live.ts';
+import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 import { scriptEvent, type ScriptedEvent } from '../helpers/after-action.ts';
-import { agencyDocName, commandDocName } from '../../src/lib/domain/documents.ts';
-import { cardsOf, readCard } from '../../src/lib/domain/board.ts';
-import { readPeriods, readPosts, readShifts } from '../../src/lib/domain/roster.ts';
-import { noShowCount, overdueCount, postStaffing, uncoveredPostHours, understaffedPosts } from '../../src/lib/domain/figures.ts';
+import { boardFigures, documentsOf, type EventDocuments } from '../helpers/board-figures.ts';
 import type { AfterActionRecord } from '../../src/lib/domain/after-action.ts';
-
-const AGENCIES = ['station', 'cid', 'traffic', 'patrol'];
 
 interface ReviewData {
 	record: Pick<AfterActionRecord, 'event' | 'figures' | 'ics204'> & { asOf: string };
 }
 
-/** What the board, roster and wall hold: the event's documents, read with a stock client as a page reads them. */
-async function documentsOf(base: string, cookie: string, eventId: string): Promise<{ command: Y.Doc; agencies: Map<string, Y.Doc>; close(): void }> {
-	const live: LiveDoc[] = [connectDoc(base, commandDocName(eventId), { cookie }), ...AGENCIES.map((a) => connectDoc(base, agencyDocName(eventId, a), { cookie }))];
-	await Promise.all(live.map((l) => whenSynced(l)));
-	return {
-		command: live[0].doc,
-		agencies: new Map(AGENCIES.map((a, i) => [a, live[i + 1].doc])),
-		close: () => live.forEach((l) => l.destroy())
-	};
-}
-
-/** The figures a page computes from those documents, as of the record's moment. */
-function pageFigures(docs: Awaited<ReturnType<typeof documentsOf>>, record: ReviewData['record']) {
-	const asOf = Date.parse(record.asOf);
-	const cards = [...docs.agencies.values()].flatMap((d) => [...cardsOf(d).entries()].map(([id, m]) => readCard(id, m)));
-	const shifts = [...docs.agencies].flatMap(([code, d]) => readShifts(d, code));
-	const posts = readPosts(docs.command).filter((p) => !p.archived);
-	const opts = {
-		periods: readPeriods(docs.command),
-		event: { start: Date.parse(record.event.startsAt), end: Date.parse(record.event.endsAt) },
-		asOf,
-		graceMinutes: record.event.checkinGraceMinutes
-	};
-	return {
-		overdue: overdueCount(cards, asOf),
-		noShows: noShowCount(shifts, asOf, opts.graceMinutes),
-		uncoveredPostHours: uncoveredPostHours(posts, shifts, opts),
-		understaffed: understaffedPosts(postStaffing(posts, shifts, opts))
-	};
+/** The figures a page computes from the documents, as of the record's moment. */
+function pageFigures(docs: EventDocuments, record: ReviewData['record']) {
+	return boardFigures(docs, Date.parse(record.asOf), record.event);
 }
 
 describe('one set of figures', () => {

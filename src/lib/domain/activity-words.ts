@@ -24,7 +24,8 @@ const ENTITY_KEYS: Record<string, string> = {
 	meta: 'record_entity_event',
 	parties: 'record_entity_parties',
 	rollcall: 'rollcall_title',
-	patrol: 'nav_patrol'
+	patrol: 'nav_patrol',
+	sitrep: 'sitrep_entity'
 };
 
 const FIELD_KEYS: Record<string, string> = {
@@ -145,6 +146,9 @@ export function activityWords(a: ActivityFact, tr: Translate, time: (iso: string
 			return `${tr('activity_checked_out')} ${a.to ? time(a.to) : ''}`.trim();
 		case 'progressAdded':
 			return tr('activity_progress_added', { text: a.to ?? '' });
+		case 'issued':
+			// A situation report, issued: its hash (the field) is what a reader checks a copy against.
+			return tr('sitrep_activity_issued', { hash: a.to ? `${a.to.slice(0, 16)}…` : '' });
 		case 'escalated':
 			return tr('record_activity_escalated', { field, from: value(a.from), to: value(a.to) });
 		case 'rollCallStarted':

@@ -10,6 +10,7 @@ import type { Period, Post, Shift } from './roster.ts';
 import { ackSeconds, doneLateCount, noShowCount, overdueCount, uncoveredPostHours } from './figures.ts';
 import { recordReportFigures, type RecordAttachment, type RecordReport } from './record-reports.ts';
 import { rhythmEntries, rhythmFigures, type RecordPatrol, type RecordRollCall } from './record-rhythm.ts';
+import { sitrepEntries, type RecordSitrep } from './sitrep-record.ts';
 
 export const RECORD_FORMAT = 'liandong.after-action/1';
 
@@ -100,6 +101,8 @@ export interface RecordInputs {
 	rollCalls?: RecordRollCall[];
 	/** Patrol routes with their checkpoints, and every scan. */
 	patrol?: RecordPatrol;
+	/** Situation reports issued, oldest first (a record made before they existed has none). */
+	situationReports?: RecordSitrep[];
 	status: 'draft' | 'final';
 	finalizedAt: string | null;
 	finalizedBy: string | null;
@@ -235,13 +238,12 @@ export function buildRecord(inp: RecordInputs) {
 	const span = { start: Date.parse(inp.event.startsAt), end: Date.parse(inp.event.endsAt) };
 	const codes = inp.agencies.map((a) => a.code);
 	const name = (id: string) => inp.people[id] ?? id;
-	const byCode = <T extends { agency: string | null }>(rows: T[]) =>
-		Object.fromEntries(codes.map((c) => [c, rows.filter((r) => r.agency === c)]));
 	const rollCalls = inp.rollCalls ?? [];
 	const patrol = inp.patrol ?? { routes: [], scans: [] };
 	const rhythm = rhythmEntries(rollCalls, patrol, span, asOf);
 	// A roll call of every post belongs in every agency's log; the agency's own ones in its own.
 	const rhythmFor = (c: string) => rhythm.filter((r) => r.agency === c || (r.entityType === 'rollcall' && r.agency === null));
+	const sitreps = inp.situationReports ?? [];
 	return {
 		format: RECORD_FORMAT,
 		status: inp.status,
@@ -259,10 +261,11 @@ export function buildRecord(inp: RecordInputs) {
 			disputes: disputeFigures(inp.disputes),
 			instructions: instructionFigures(inp.instructions),
 			reports: recordReportFigures(inp.reports, asOf),
-			rhythm: rhythmFigures(rollCalls, patrol, span, asOf)
+			rhythm: rhythmFigures(rollCalls, patrol, span, asOf),
+			situationReports: { issued: sitreps.length }
 		},
-		timeline: timelineOf(inp.activity, inp.reports, rhythm),
-		ics214: Object.fromEntries(codes.map((c) => [c, timelineOf(inp.activity.filter((r) => r.agency === c), [], rhythmFor(c))])),
+		timeline: timelineOf(inp.activity, inp.reports, [...rhythm, ...sitrepEntries(sitreps, null)]),
+		ics214: Object.fromEntries(codes.map((c) => [c, timelineOf(inp.activity.filter((r) => r.agency === c), [], [...rhythmFor(c), ...sitrepEntries(sitreps, c)])])),
 		ics204: inp.periods
 			.slice()
 			.sort((a, b) => a.startsAt.localeCompare(b.startsAt))
@@ -294,7 +297,8 @@ export function buildRecord(inp: RecordInputs) {
 		reports: inp.reports,
 		attachments: inp.attachments,
 		rollCalls,
-		patrol
+		patrol,
+		situationReports: sitreps
 	};
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASKED_MAX, maskName, maskParties, maskParty, maskPhone } from './masking.ts';
+import { MASKED_MAX, maskIdNumber, maskName, maskParties, maskParty, maskPhone } from './masking.ts';
 
 describe('maskName', () => {
 	it('keeps the surname and the last character of a three-character Chinese name', () => {
@@ -120,5 +120,13 @@ describe('maskParties', () => {
 		const masked = maskParties([{ name: '赵六', phone: '13912349876' }]);
 		expect(masked).not.toMatch(/\d{5,}/);
 		expect(masked).not.toContain('1234');
+	});
+});
+
+describe('maskIdNumber', () => {
+	it('keeps the first three characters and the last of an ID number, and nothing of a short one', () => {
+		expect(maskIdNumber('110101199001011234')).toBe('110****4');
+		expect(maskIdNumber('11010119900101123X')).toBe('110****X');
+		expect(maskIdNumber('1234567')).toBe('****');
 	});
 });

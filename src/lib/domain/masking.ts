@@ -61,6 +61,16 @@ export function maskPhone(phone: string): string {
 	return '****';
 }
 
+/**
+ * An identity number (身份证号 and the like) as people without clearance see it: the first three characters and the
+ * last one, `110****4`; shorter numbers show nothing. Only for free text that may hold one (a dispute's summary in a
+ * situation report); the masked parties list never carries ID numbers at all.
+ */
+export function maskIdNumber(id: string): string {
+	const s = id.replace(/\s/g, '');
+	return s.length >= 8 ? `${s.slice(0, 3)}****${s.slice(-1)}` : '****';
+}
+
 export interface MaskableParty {
 	name: string;
 	phone?: string | null;

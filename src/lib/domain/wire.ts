@@ -128,6 +128,17 @@ export interface ServerToClientEvents extends RosterServerEvents, DisputeServerE
 	'patrol:changed': (notice: { eventId: string }) => void;
 	/** This user is asked to answer 在岗 (at the start, and once more as a reminder halfway). */
 	'rollcall:prompt': (prompt: RollCallPrompt) => void;
+	/** A situation report of the event was drafted, edited or issued; pages fetch what they may read. */
+	'sitrep:changed': (notice: { eventId: string; reportId: string }) => void;
+	/** To the commander: a situation report is due soon, and its draft is ready. */
+	'sitrep:due': (notice: SitrepDueNotice) => void;
+}
+
+export interface SitrepDueNotice {
+	eventId: string;
+	reportId: string;
+	title: string;
+	dueAt: string;
 }
 
 export interface RollCallPrompt {

@@ -11,7 +11,7 @@ import QRCode from 'qrcode';
 import type { DB } from './db/schema.ts';
 import { labelCode, parseLabel, type Checkpoint, type PatrolScan } from '../domain/patrol.ts';
 import { newId } from '../domain/ids.ts';
-import { cjkFontPath } from './after-action/export-pdf.ts';
+import { cjkFontPath } from './after-action/pdf-layout.ts';
 
 const SECRET_KEY = 'patrol_secret';
 

@@ -7,7 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { DB } from './db/schema.ts';
 import type { JobRegistry } from './jobs.ts';
 import type * as Y from 'yjs';
-import type { AttachmentsNotice, ReportNotice } from '../domain/wire.ts';
+import type { AttachmentsNotice, CommandResult, InstructionView, ReportNotice } from '../domain/wire.ts';
+import type { InstructionInput } from '../domain/instructions.ts';
+import type { Principal } from '../domain/permissions.ts';
 
 /** One change the server makes in a document on a user's behalf. */
 export interface DocWrite {
@@ -59,6 +61,19 @@ export interface AppServices {
 	patrolChanged(eventId: string): void;
 	/** Tells the event's open pages that the files on a card, dispute entry or report changed. */
 	attachmentsChanged(eventId: string, notice: Omit<AttachmentsNotice, 'eventId'>): void;
+	/**
+	 * Sends an instruction for a member through the command channel's one path (server/commands/instructions.ts):
+	 * the same checks, recipients and notices as a page's instruction, with `alsoInTransaction` stored alongside it.
+	 */
+	sendInstruction(
+		principal: Principal,
+		input: InstructionInput,
+		alsoInTransaction?: (tx: Kysely<DB>, instructionId: string) => Promise<void>
+	): Promise<CommandResult<{ instruction: InstructionView }>>;
+	/** How long before a scheduled situation report is due its draft is prepared (SITREP_LEAD_MINUTES), in minutes. */
+	sitrepLeadMinutes: number;
+	/** Tells the event's open pages that a situation report was made, changed or issued; they fetch what they may read. */
+	sitrepChanged(eventId: string, reportId: string): void;
 }
 
 /** The request as the Node entry passes it to SvelteKit's handler. */

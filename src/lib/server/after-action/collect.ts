@@ -12,6 +12,7 @@ import { getEvent, listMembers } from '../repositories/event.repository.ts';
 import { listAgencies } from '../repositories/agency.repository.ts';
 import { listInstructions } from '../repositories/instruction.repository.ts';
 import { getRecord } from '../repositories/record.repository.ts';
+import { issuedForRecord } from '../repositories/sitrep.repository.ts';
 import { agencyDocName, commandDocName, parseDocName, restrictedDocName } from '../../domain/documents.ts';
 import { cardsOf, readCard } from '../../domain/board.ts';
 import { readPosts, readShifts } from '../../domain/roster.ts';
@@ -100,11 +101,12 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 	const event = await getEvent(db, eventId);
 	if (!event) return null;
 	const closed = await db.selectFrom('events').select('closed_at').where('id', '=', eventId).executeTakeFirst();
-	const [agencies, members, record, instructions] = await Promise.all([
+	const [agencies, members, record, instructions, situationReports] = await Promise.all([
 		listAgencies(db),
 		listMembers(db, eventId),
 		getRecord(db, eventId),
-		listInstructions(db, eventId, { seeAll: true }, { limit: 100_000 })
+		listInstructions(db, eventId, { seeAll: true }, { limit: 100_000 }),
+		issuedForRecord(db, eventId)
 	]);
 	const people: Record<string, string> = Object.fromEntries(members.map((m) => [m.userId, m.displayName]));
 
@@ -250,6 +252,7 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 		attachments,
 		rollCalls,
 		patrol,
+		situationReports,
 		status: record.status,
 		finalizedAt: record.finalizedAt?.toISOString() ?? null,
 		finalizedBy: record.finalizedBy ? (people[record.finalizedBy] ?? record.finalizedBy) : null

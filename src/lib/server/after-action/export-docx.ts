@@ -4,21 +4,22 @@ import { AlignmentType, BorderStyle, Document, HeadingLevel, ImageRun, Packer, P
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
-import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from './render-common.ts';
+import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from './render-common.ts';
 import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
-const FONT = { ascii: 'Arial', eastAsia: 'Microsoft YaHei', hAnsi: 'Arial' };
+/** Latin text in Arial, Chinese in Microsoft YaHei (Word and WPS fall back to a CJK font where it is missing). */
+export const FONT = { ascii: 'Arial', eastAsia: 'Microsoft YaHei', hAnsi: 'Arial' };
 
-function p(text: string, opts: { bold?: boolean; size?: number; color?: string } = {}): Paragraph {
+export function p(text: string, opts: { bold?: boolean; size?: number; color?: string } = {}): Paragraph {
 	return new Paragraph({ children: [new TextRun({ text, bold: opts.bold, size: opts.size ?? 20, color: opts.color, font: FONT })] });
 }
 
-function h(text: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel] = HeadingLevel.HEADING_1): Paragraph {
+export function h(text: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel] = HeadingLevel.HEADING_1): Paragraph {
 	return new Paragraph({ heading: level, spacing: { before: 240, after: 120 }, children: [new TextRun({ text, font: FONT })] });
 }
 
 /** A table, or "无" when there are no rows (an empty table was a lone header row). */
-function table(header: string[], rows: string[][], locale: Locale): Table | Paragraph {
+export function table(header: string[], rows: string[][], locale: Locale): Table | Paragraph {
 	if (!rows.length) return p(t('record_none', locale), { color: '5B6475' });
 	const cell = (text: string, head: boolean) =>
 		new TableCell({
@@ -147,6 +148,8 @@ export async function recordDocx(
 			[t('record_time', locale), t('record_sender', locale), t('instruction_priority', locale), t('instruction_body', locale), t('record_acked', locale)],
 			record.instructions.map((i) => [when(i.createdAt, tz), i.senderName ?? '', code('priority', i.priority, locale), i.body, `${i.recipients.filter((r) => r.ackedAt).length}/${i.recipients.length}`])
 		),
+		h(t('sitrep_record_heading', locale)),
+		tbl([t('record_time', locale), t('sitrep_field_title', locale), t('sitrep_issued_by', locale), 'SHA-256'], sitrepRows(record)),
 		h(t('record_disputes_list', locale)),
 		tbl(
 			[t('record_dispute', locale), t('card_field_agency', locale), t('record_field_risk', locale), t('card_field_status', locale), t('record_field_level', locale), t('record_parties_masked', locale)],

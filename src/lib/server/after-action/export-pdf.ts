@@ -1,35 +1,11 @@
-/**
- * The record as PDF. Chinese text uses the embedded WenQuanYi Micro Hei, which pdfkit subsets to the glyphs
- * used, so a report of a few pages stays small.
- */
+/** The record as PDF, in the shared PDF setup (pdf-layout.ts: A4, the embedded CJK font, tables, footers). */
 import { figureLegend } from './map-legend.ts';
-import PDFDocument from 'pdfkit';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
-import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from './render-common.ts';
+import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from './render-common.ts';
+import { INK, MUTED, newPdf, PAGE, pageFooters, pdfLayout, RULE } from './pdf-layout.ts';
 import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
-
-const FONT_FILE = 'fonts/wqy-microhei.ttc';
-
-/** The CJK font: from static/ in a checkout, or from the built client folder. */
-export function cjkFontPath(): string {
-	for (const dir of ['static', 'build/client']) {
-		const p = resolve(process.cwd(), dir, FONT_FILE);
-		if (existsSync(p)) return p;
-	}
-	throw new Error(`CJK font ${FONT_FILE} not found under static/ or build/client/`);
-}
-
-const PAGE = { margin: 48, width: 595.28, height: 841.89 };
-const INK = '#14213d';
-const MUTED = '#5b6475';
-const RULE = '#d9e0ea';
-const HEAD_FILL = '#eef2f7';
-/** Table rows drawn between two turns of the event loop (a few milliseconds of layout). */
-const ROWS_PER_TURN = 100;
 
 export async function recordPdf(
 	record: AfterActionRecord,
@@ -41,73 +17,8 @@ export async function recordPdf(
 	files: ExportFiles | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
-	const doc = new PDFDocument({ size: 'A4', margin: PAGE.margin, bufferPages: true, info: { Title: `${record.event.name} ${t('record_title', locale)}` } });
-	doc.registerFont('cjk', cjkFontPath(), 'WenQuanYiMicroHei');
-	doc.font('cjk');
-	const chunks: Buffer[] = [];
-	doc.on('data', (c: Buffer) => chunks.push(c));
-	const done = new Promise<void>((r) => doc.on('end', () => r()));
-	const usable = PAGE.width - PAGE.margin * 2;
-
-	const bottom = PAGE.height - PAGE.margin;
-	/** Starts a new page unless `room` points are left on this one (keeps a heading with what follows it). */
-	const room = (points: number) => {
-		if (doc.y + points > bottom) doc.addPage();
-	};
-	const heading = (text: string, size = 15) => {
-		room(120);
-		doc.moveDown(0.8).fillColor(INK).fontSize(size).text(text, PAGE.margin, doc.y, { width: usable });
-		const y = doc.y + 2;
-		doc.moveTo(PAGE.margin, y).lineTo(PAGE.margin + usable, y).strokeColor(RULE).lineWidth(1).stroke();
-		doc.y = y + 6;
-	};
-	const subheading = (text: string) => {
-		room(70);
-		doc.moveDown(0.4).fontSize(11).fillColor(INK).text(text, PAGE.margin, doc.y, { width: usable });
-		doc.moveDown(0.2);
-	};
-	const para = (text: string, color = INK, size = 10) => doc.fillColor(color).fontSize(size).text(text, PAGE.margin, doc.y, { width: usable });
-	// pdfkit lays out synchronously; a report of thousands of rows held the event loop for seconds, stopping the
-	// sync hub, the command channel and every request (the progress polls too) for everyone. Tables give the loop
-	// a turn every ROWS_PER_TURN rows.
-	const table = async (header: string[], rows: string[][], widths: number[]) => {
-		// An empty table was drawn as a lone header row; say there is nothing instead.
-		if (!rows.length) {
-			para(t('record_none', locale), MUTED, 9);
-			return;
-		}
-		const total = widths.reduce((a, b) => a + b, 0);
-		const cols = widths.map((w) => (w / total) * usable);
-		const heightOf = (cells: string[]) => {
-			doc.fontSize(8.5);
-			return Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: cols[i] - 6 }))) + 6;
-		};
-		const drawRow = (cells: string[], head: boolean) => {
-			const h = heightOf(cells);
-			if (doc.y + h > bottom) {
-				doc.addPage();
-				if (!head) drawRow(header, true);
-			}
-			const y = doc.y;
-			if (head) doc.rect(PAGE.margin, y, usable, h).fill(HEAD_FILL);
-			let x = PAGE.margin;
-			doc.fontSize(8.5);
-			cells.forEach((c, i) => {
-				doc.fillColor(head ? MUTED : INK).text(c || '', x + 3, y + 3, { width: cols[i] - 6 });
-				x += cols[i];
-			});
-			doc.moveTo(PAGE.margin, y + h).lineTo(PAGE.margin + usable, y + h).strokeColor(RULE).lineWidth(0.5).stroke();
-			doc.y = y + h;
-		};
-		// A header never stands alone at the foot of a page.
-		room(heightOf(header) + heightOf(rows[0]));
-		drawRow(header, true);
-		for (let i = 0; i < rows.length; i++) {
-			drawRow(rows[i], false);
-			if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-		}
-		doc.x = PAGE.margin;
-	};
+	const { doc, bytes } = newPdf(`${record.event.name} ${t('record_title', locale)}`);
+	const { usable, bottom, room, heading, subheading, para, table } = pdfLayout(doc, locale);
 	const agencyOf = (code: string | null) => agencyLabel(record.overview.agencies.find((a) => a.code === code), locale) || '—';
 	const titles = entityTitles(record);
 
@@ -181,6 +92,9 @@ export async function recordPdf(
 		record.instructions.map((i) => [when(i.createdAt, tz), i.senderName ?? '', code('priority', i.priority, locale), i.body, `${i.recipients.filter((r) => r.ackedAt).length}/${i.recipients.length}`]),
 		[1.6, 1.2, 0.8, 4, 0.8]
 	);
+
+	heading(t('sitrep_record_heading', locale));
+	await table([t('record_time', locale), t('sitrep_field_title', locale), t('sitrep_issued_by', locale), 'SHA-256'], sitrepRows(record), [1.5, 3, 1, 3.5]);
 
 	heading(t('record_disputes_list', locale));
 	await table(
@@ -287,18 +201,7 @@ export async function recordPdf(
 		if (missing) para(t('record_attachments_more', locale, { shown: total - missing, total }), MUTED, 8);
 	}
 
-	// Footer on every page: the hash ties each printed page to the record. Written below the bottom margin, so
-	// the margin is lifted for it: otherwise pdfkit starts a new page for each footer (every report ended in as
-	// many blank pages, each holding one footer, as it had pages of content).
-	const range = doc.bufferedPageRange();
-	for (let i = range.start; i < range.start + range.count; i++) {
-		doc.switchToPage(i);
-		const margin = doc.page.margins.bottom;
-		doc.page.margins.bottom = 0;
-		doc.fontSize(7).fillColor(MUTED).text(`${record.event.name} · ${t('record_title', locale)} · SHA-256 ${sha256.slice(0, 16)}… · ${i + 1}/${range.count}`, PAGE.margin, PAGE.height - 30, { width: usable, align: 'center', lineBreak: false });
-		doc.page.margins.bottom = margin;
-	}
+	pageFooters(doc, (page, pages) => `${record.event.name} · ${t('record_title', locale)} · SHA-256 ${sha256.slice(0, 16)}… · ${page}/${pages}`);
 	doc.end();
-	await done;
-	return new Uint8Array(Buffer.concat(chunks));
+	return bytes;
 }

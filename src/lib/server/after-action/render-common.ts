@@ -29,6 +29,8 @@ export function entityTitles(record: AfterActionRecord): Map<string, string> {
 	for (const c of record.cards) out.set(c.id, c.title);
 	for (const d of record.disputes) out.set(d.id, d.summary);
 	for (const p of record.ics204) for (const { post } of p.posts) out.set(post.id, post.name);
+	// A record finalized before situation reports existed has none.
+	for (const s of record.situationReports ?? []) out.set(s.id, s.title);
 	return out;
 }
 
@@ -60,7 +62,8 @@ export function figureRows(record: AfterActionRecord, locale: Locale): string[][
 		[t('record_instructions', locale), `${f.instructions.sent} / ${f.instructions.acknowledged}/${f.instructions.recipients}`],
 		[t('record_seconds_to_ack', locale), `${num(f.instructions.secondsToAck.median)} / ${num(f.instructions.secondsToAck.p90)}`],
 		...reportFigureRows(record, locale),
-		...rhythmFigureRows(record, locale)
+		...rhythmFigureRows(record, locale),
+		[t('sitrep_record_issued', locale), String(record.situationReports?.length ?? 0)]
 	];
 }
 
@@ -75,6 +78,11 @@ function rhythmFigureRows(record: AfterActionRecord, locale: Locale): string[][]
 		[t('record_rhythm_rollcall_within', locale), `${sum(2)} / ${sum(5)} / ${sum(10)} (${posts})`],
 		[t('record_rhythm_rounds', locale), `${r.roundsCompleted} / ${r.roundsPlanned}`]
 	];
+}
+
+/** The situation reports issued, as rows: time, title, issued by, hash. */
+export function sitrepRows(record: AfterActionRecord): string[][] {
+	return (record.situationReports ?? []).map((s) => [when(s.issuedAt, record.event.timezone), s.title, s.issuedBy ?? '', s.sha256]);
 }
 
 /** The improvement plan as rows: the area it answers, action, owning agency, contact, due date. */

@@ -25,17 +25,25 @@ export interface RenderRequest {
 
 const WORKER_FILE = 'src/lib/server/after-action/export-worker.ts';
 
-/** The worker's source: found from the working directory, as the CJK font is (the build does not bundle it). */
-function workerPath(): string {
-	const p = resolve(process.cwd(), WORKER_FILE);
-	if (!existsSync(p)) throw new Error(`export worker ${WORKER_FILE} not found under ${process.cwd()}`);
+/** A worker's source: found from the working directory, as the CJK font is (the build does not bundle it). */
+function workerPath(file: string): string {
+	const p = resolve(process.cwd(), file);
+	if (!existsSync(p)) throw new Error(`export worker ${file} not found under ${process.cwd()}`);
 	return p;
 }
 
-/** Renders in a fresh worker; `onProgress` hears fractions 0–1 as the renderer reports them. */
+/** Renders a record's export in a fresh worker; `onProgress` hears fractions 0–1 as the renderer reports them. */
 export function renderInWorker(req: RenderRequest, onProgress?: (fraction: number) => void): Promise<Uint8Array> {
+	return runRenderWorker(WORKER_FILE, req, onProgress);
+}
+
+/**
+ * Runs a rendering worker (a TypeScript file under the source tree, `data` its workerData) that posts `{progress}`
+ * while it works and then `{bytes}`; resolves with the bytes.
+ */
+export function runRenderWorker(file: string, data: unknown, onProgress?: (fraction: number) => void): Promise<Uint8Array> {
 	return new Promise((resolvePromise, reject) => {
-		const worker = new Worker(workerPath(), { workerData: req });
+		const worker = new Worker(workerPath(file), { workerData: data });
 		let done = false;
 		worker.on('message', (m: { progress?: number; bytes?: Uint8Array }) => {
 			if (typeof m.progress === 'number') onProgress?.(m.progress);

@@ -239,6 +239,9 @@ export interface DB {
 	patrol_routes: PatrolRoutesTable;
 	patrol_checkpoints: PatrolCheckpointsTable;
 	patrol_scans: PatrolScansTable;
+	situation_reports: SituationReportsTable;
+	sitrep_schedules: SitrepSchedulesTable;
+	sitrep_slots: SitrepSlotsTable;
 }
 
 /** A patrol route's round interval (巡更); the route is a post of the roster. See src/lib/domain/patrol.ts. */
@@ -269,6 +272,53 @@ export interface PatrolScansTable {
 	user_id: string | null;
 	scanned_at: Timestamp;
 	received_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/**
+ * A situation report (警情通报); see src/lib/domain/sitrep.ts. `figures`, `generated` (the draft's texts per
+ * language) and `sections` (as edited) are JSON; once issued, `canonical_json` is the report and never changes.
+ */
+export interface SituationReportsTable {
+	id: string;
+	event_id: string;
+	status: ColumnType<'draft' | 'issued', 'draft' | 'issued' | undefined, 'draft' | 'issued'>;
+	title: string;
+	period_id: string | null;
+	period_name: string | null;
+	/** The due time of the schedule it was prepared for; null when made on demand. */
+	due_at: NullableTimestamp;
+	locale: string;
+	figures: string;
+	generated: string;
+	sections: string;
+	created_by: string | null;
+	created_at: Timestamp;
+	updated_by: string | null;
+	updated_at: Timestamp;
+	issued_at: NullableTimestamp;
+	issued_by: string | null;
+	instruction_id: string | null;
+	canonical_json: string | null;
+	sha256: string | null;
+}
+
+/** An event's situation report times: daily wall-clock times (JSON array of "HH:MM") and period ends. */
+export interface SitrepSchedulesTable {
+	event_id: string;
+	times: ColumnType<string, string | undefined, string>;
+	period_ends: ColumnType<boolean, boolean | undefined, boolean>;
+	updated_by: string | null;
+	updated_at: Timestamp;
+}
+
+/** A due time some instance has claimed (its draft prepared, the commander reminded): one row per event and time. */
+export interface SitrepSlotsTable {
+	event_id: string;
+	due_at: Timestamp;
+	kind: string;
+	period_id: string | null;
+	claimed_at: Timestamp;
+	report_id: string | null;
 }
 
 /** A roll call (查岗点名); see src/lib/domain/roll-calls.ts. `scope` is an agency code, or '*' for every post. */

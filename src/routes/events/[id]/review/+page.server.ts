@@ -36,8 +36,11 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			ics204: record.ics204,
 			instructions: record.instructions,
 			disputes: record.disputes,
-			// The log the timeline pages through; the reports' entries are listed with the reports.
-			activityCount: record.timeline.filter((a) => a.entityType !== 'report').length
+			// A record finalized before situation reports existed has none.
+			situationReports: record.situationReports ?? [],
+			// The log the timeline pages through; the entries of reports, roll calls, patrol rounds and situation
+			// reports are listed in their own sections.
+			activityCount: record.timeline.filter((a) => !['report', 'rollcall', 'patrol', 'sitrep'].includes(a.entityType)).length
 		},
 		reportRows: reportRows(record, getLocale() === 'en' ? 'en' : 'zh-CN'),
 		// What each card, dispute and post is called, so the timeline's rows can say what they are about.

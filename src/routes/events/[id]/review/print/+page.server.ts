@@ -3,7 +3,7 @@ import type { PageServerLoad } from './$types';
 import { requireReviewer } from '$lib/server/after-action/access';
 import { loadRecord } from '$lib/server/after-action/record';
 import { collectParties } from '$lib/server/after-action/collect';
-import { entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, statusLine } from '$lib/server/after-action/render-common';
+import { entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from '$lib/server/after-action/render-common';
 import { fileCaption, fileGroups, otherFileLine, reportRows } from '$lib/server/after-action/render-reports';
 import { exporterAnnex } from '$lib/server/after-action/record-files';
 import { getLocale } from '$lib/paraglide/runtime';
@@ -29,6 +29,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		statusLine: statusLine(record, locale),
 		figureRows: figureRows(record, locale),
 		planRows: planRows(record),
+		sitrepRows: sitrepRows(record),
 		record: {
 			event: record.event,
 			overview: record.overview,
