@@ -6,30 +6,46 @@
 
 let audio: AudioContext | null = null;
 
-/** Three short high tones, loud enough to cut through a crowd's noise. */
-export function playAlarmTone(): void {
+/** One tone: `kind` at `frequency` Hz from `start` for `length` seconds, rising fast to `peak` and fading. */
+interface Tone {
+	kind: OscillatorType;
+	frequency: number;
+	start: number;
+	length: number;
+	peak: number;
+}
+
+/**
+ * Plays tones through the page's one audio context (made on first use). Fails quietly: no audio here, or autoplay
+ * refused before any tap — the screen, the vibration and the lists still tell.
+ */
+function playTones(tones: (now: number) => Tone[]): void {
 	try {
 		const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
 		if (!Ctx) return;
 		audio ??= new Ctx();
 		const ctx = audio;
 		void ctx.resume?.();
-		for (let i = 0; i < 3; i++) {
-			const start = ctx.currentTime + i * 0.35;
+		for (const t of tones(ctx.currentTime)) {
 			const osc = ctx.createOscillator();
 			const gain = ctx.createGain();
-			osc.type = 'square';
-			osc.frequency.value = 1046;
-			gain.gain.setValueAtTime(0.0001, start);
-			gain.gain.exponentialRampToValueAtTime(0.4, start + 0.02);
-			gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.25);
+			osc.type = t.kind;
+			osc.frequency.value = t.frequency;
+			gain.gain.setValueAtTime(0.0001, t.start);
+			gain.gain.exponentialRampToValueAtTime(t.peak, t.start + 0.02);
+			gain.gain.exponentialRampToValueAtTime(0.0001, t.start + t.length - 0.05);
 			osc.connect(gain).connect(ctx.destination);
-			osc.start(start);
-			osc.stop(start + 0.3);
+			osc.start(t.start);
+			osc.stop(t.start + t.length);
 		}
 	} catch {
-		// No audio here (or autoplay refused before any tap): the screen and the vibration still tell.
+		// Other signals carry the news (the doc comment says which).
 	}
+}
+
+/** Three short high tones, loud enough to cut through a crowd's noise. */
+export function playAlarmTone(): void {
+	playTones((now) => [0, 1, 2].map((i) => ({ kind: 'square', frequency: 1046, start: now + i * 0.35, length: 0.3, peak: 0.4 })));
 }
 
 export function vibrateAlarm(): void {
@@ -74,26 +90,5 @@ export function keepScreenAwake(): () => void {
 
 /** Two soft rising tones: a new field report at the desk (less urgent than an alarm, but heard across a room). */
 export function playArrivalTone(): void {
-	try {
-		const Ctx = window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-		if (!Ctx) return;
-		audio ??= new Ctx();
-		const ctx = audio;
-		void ctx.resume?.();
-		[660, 880].forEach((frequency, i) => {
-			const start = ctx.currentTime + i * 0.22;
-			const osc = ctx.createOscillator();
-			const gain = ctx.createGain();
-			osc.type = 'sine';
-			osc.frequency.value = frequency;
-			gain.gain.setValueAtTime(0.0001, start);
-			gain.gain.exponentialRampToValueAtTime(0.3, start + 0.02);
-			gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.2);
-			osc.connect(gain).connect(ctx.destination);
-			osc.start(start);
-			osc.stop(start + 0.22);
-		});
-	} catch {
-		// No audio: the list and its count still show the arrival.
-	}
+	playTones((now) => [660, 880].map((frequency, i) => ({ kind: 'sine', frequency, start: now + i * 0.22, length: 0.22, peak: 0.3 })));
 }
