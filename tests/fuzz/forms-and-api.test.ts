@@ -18,6 +18,7 @@ import { signIn } from '../helpers/accounts.ts';
 import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 import { createEventAsAdmin, createUserAsAdmin } from '../helpers/admin-forms.ts';
 import { formActionRoutes } from '../helpers/form-actions.ts';
+import { SITREP_SECTIONS } from '../../src/lib/domain/sitrep.ts';
 import { caseIndexes, caseRandom, chance, FuzzLedger, fuzzConfig, hostileString, hostileValue, mutateFields, mutatePayload, pickOf, tagOf, type Rnd } from '../helpers/fuzz.ts';
 import { checkLiveDocuments, checkStoredData, leaksInternals, runInBatches } from '../helpers/fuzz-storage.ts';
 import { ReportFuzzer } from '../helpers/fuzz-report-case.ts';
@@ -111,6 +112,21 @@ describe('fuzzing the form actions and the JSON API', () => {
 				owner: 'commander',
 				fields: (r) => ({ postId: 'demo-post-east-patrol', minutes: pickOf(r, ['60', '30', '5', '100000', '12.5']) })
 			},
+			// Situation reports: drafts made and scheduled for real; the edits go to a report id that does not exist.
+			'/events/[id]/sitreps?/create': { route: `/events/${DEMO_EVENT}/sitreps?/create`, owner: 'commander', fields: (r) => ({ periodId: pickOf(r, ['', 'no-such-period']) }) },
+			'/events/[id]/sitreps?/schedule': {
+				route: `/events/${DEMO_EVENT}/sitreps?/schedule`,
+				owner: 'commander',
+				fields: (r) => ({ times: pickOf(r, ['18:00', '08:00, 18:00', '25:61', '']), periodEnds: pickOf(r, ['on', '']) })
+			},
+			'/events/[id]/sitreps/[reportId]?/save': {
+				route: `/events/${DEMO_EVENT}/sitreps/no-such-report?/save`,
+				owner: 'commander',
+				fields: (_r, tag) => Object.fromEntries(SITREP_SECTIONS.map((k) => [k, `${k} ${tag}`]))
+			},
+			'/events/[id]/sitreps/[reportId]?/refresh': { route: `/events/${DEMO_EVENT}/sitreps/no-such-report?/refresh`, owner: 'commander', fields: () => ({}) },
+			'/events/[id]/sitreps/[reportId]?/issue': { route: `/events/${DEMO_EVENT}/sitreps/no-such-report?/issue`, owner: 'commander', fields: (r) => ({ ackMinutes: pickOf(r, ['15', '0', 'x']) }) },
+			'/events/[id]/sitreps/[reportId]?/discard': { route: `/events/${DEMO_EVENT}/sitreps/no-such-report?/discard`, owner: 'commander', fields: () => ({}) },
 			'/events/[id]/patrol?/remove': {
 				route: `/events/${DEMO_EVENT}/patrol?/remove`,
 				owner: 'commander',
