@@ -107,7 +107,7 @@ describe('field reports on a phone and at the desk', () => {
 		await item.waitFor({ timeout: 15_000 });
 		const img = item.locator('.photos img');
 		await img.waitFor();
-		expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+		await eventually(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), 10_000, 'the report photo loads');
 		photoId = /files\/([0-9a-f]{64})/.exec((await img.getAttribute('src')) ?? '')![1];
 		// Its pin on the desk's map.
 		await commander.locator('.desk-map .report-pin').first().waitFor();
@@ -133,7 +133,7 @@ describe('field reports on a phone and at the desk', () => {
 		await editor.waitFor();
 		const attached = editor.getByTestId('attachment').locator('img');
 		await attached.waitFor();
-		expect(await attached.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+		await eventually(() => attached.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), 10_000, 'the card photo loads');
 		await attached.scrollIntoViewIfNeeded();
 		await screenshot(commander, 'reports-card-with-photo-desktop');
 	}, 120_000);
@@ -205,7 +205,7 @@ describe('field reports on a phone and at the desk', () => {
 		await visit(wall, `${server.url}/wall/${token}`);
 		const shown = wall.getByTestId('wall-photos').locator('img');
 		await shown.waitFor({ timeout: 20_000 });
-		expect(await shown.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+		await eventually(() => shown.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0), 10_000, 'the wall photo loads');
 		await wall.locator('[data-testid=wall-map] .report-pin').first().waitFor();
 		await screenshot(wall, 'reports-wall-1080p');
 		await wallContext.close();
