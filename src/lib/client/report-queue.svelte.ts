@@ -6,18 +6,11 @@
  * words, until the user discards it; a network failure leaves it waiting.
  */
 import { newId } from '$lib/domain/ids';
-import { UPLOAD_PART_BYTES, type ReportKind, type ReportView } from '$lib/domain/field-reports';
-import type { Point } from '$lib/domain/geometry';
+import { UPLOAD_PART_BYTES, type ReportInput, type ReportView } from '$lib/domain/field-reports';
 import type { LocalStore } from './local-store';
 
-export interface ReportFields {
-	kind: ReportKind;
-	body: string;
-	level: number | null;
-	headCount: number | null;
-	pin: Point | null;
-	position: { lng: number; lat: number } | null;
-}
+/** What the form fills in: a report as the server checks it, less the id and moment the queue adds. */
+export type ReportFields = Omit<ReportInput, 'id' | 'reportedAt'>;
 
 export interface QueuedReport {
 	id: string;

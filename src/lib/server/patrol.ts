@@ -6,12 +6,9 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import type { DB } from './db/schema.ts';
 import { labelCode, parseLabel, type Checkpoint, type PatrolScan } from '../domain/patrol.ts';
 import { newId } from '../domain/ids.ts';
-import { cjkFontPath } from './after-action/pdf-layout.ts';
 
 const SECRET_KEY = 'patrol_secret';
 
@@ -120,12 +117,9 @@ export async function labelSheet(
 	labels: Array<{ name: string; code: string }>,
 	heading: { event: string; route: string; origin: string; note: string }
 ): Promise<Uint8Array> {
-	const doc = new PDFDocument({ size: 'A4', margin: 36, info: { Title: `${heading.event} · ${heading.route}` } });
-	const chunks: Buffer[] = [];
-	doc.on('data', (c: Buffer) => chunks.push(c));
-	const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
-	doc.registerFont('cjk', cjkFontPath(), 'WenQuanYiMicroHei');
-	doc.font('cjk');
+	// Loaded when a sheet is printed, not with the command channel at start-up.
+	const [{ newPdf }, { default: QRCode }] = await Promise.all([import('./after-action/pdf-layout.ts'), import('qrcode')]);
+	const { doc, bytes } = newPdf(`${heading.event} · ${heading.route}`);
 	const cols = 2;
 	const cellW = (595.28 - 72) / cols;
 	const cellH = 240;
@@ -150,8 +144,7 @@ export async function labelSheet(
 		doc.fontSize(8).fillColor('#5b6475').text(label.code, x + 12, y + 202, { width: cellW - 24, align: 'center' });
 	}
 	doc.end();
-	await done;
-	return new Uint8Array(Buffer.concat(chunks));
+	return bytes;
 }
 
 export { labelCode };
