@@ -235,7 +235,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		origin: config.origin
 	});
 	const stopReminders = startAutomaticReminders(database.db, io);
-	const stopRollCallReminders = startRollCallReminders(database.db, io);
+	const stopRollCallReminders = startRollCallReminders(database.db, io, config.rollCalls.everyMs);
 	const stopSitrepSchedule = startSitrepSchedule({ db: database.db, services, io }, config.sitreps);
 	let sweeps = 0;
 	const socketSweep = setInterval(() => {

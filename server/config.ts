@@ -21,6 +21,7 @@ export interface AppConfig {
 	/** Budgets per document and per user (server/hub/quotas.ts). */
 	quotas: QuotaLimits;
 	/** How often due situation reports are looked for, and how long before its due time a report's draft is made. */
+	rollCalls: { everyMs: number };
 	sitreps: { everyMs: number; leadMs: number };
 }
 
@@ -87,6 +88,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 			userBytesPerMinute: intFrom(env, 'QUOTA_USER_MB_PER_MINUTE', DEFAULT_QUOTAS.userBytesPerMinute / 2 ** 20, 1, 4096) * 2 ** 20,
 			userUpdatesPerMinute: intFrom(env, 'QUOTA_USER_UPDATES_PER_MINUTE', DEFAULT_QUOTAS.userUpdatesPerMinute, 10, 1_000_000),
 			userConnections: intFrom(env, 'QUOTA_USER_CONNECTIONS', DEFAULT_QUOTAS.userConnections, 1, 100_000)
+		},
+		rollCalls: {
+			/** How often the server looks for roll calls halfway to their close, to remind those who have not answered. */
+			everyMs: intFrom(env, 'ROLL_CALL_CHECK_MS', 5_000, 100, 600_000)
 		},
 		sitreps: {
 			everyMs: intFrom(env, 'SITREP_CHECK_MS', 30_000, 100, 600_000),

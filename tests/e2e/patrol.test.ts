@@ -2,7 +2,9 @@
  * 巡更 in Chromium (issue: command rhythm): the commander sets up a patrol route's checkpoints; a patrol member at
  * 390×844 scans a checkpoint from a photo of its printed label (the label sheet rendered, its QR cut out, and set
  * through the scanner's photo input, decoded in the page); another scan made offline waits and counts at its moment
- * once back online; the route's round fills in on the commander's page.
+ * once back online; the route's round fills in on the commander's page. A route whose last round was missed is
+ * flagged on the roster and the wall (the route's start moved an hour back in the database, as if it had been set up
+ * then).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import sharp from 'sharp';
@@ -10,7 +12,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, loginAs, newContext, screenshot, visit } from '../helpers/browser.ts';
 import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, eventually, whenSynced } from '../helpers/live.ts';
-import { demoClient } from '../helpers/commands.ts';
+import { createDisplayToken, demoClient } from '../helpers/commands.ts';
+import type { HttpClient } from '../helpers/http.ts';
+import { openDatabase } from '../../src/lib/server/db/database.ts';
 import { renderPdfPage } from '../helpers/pdf.ts';
 import { commandDocName } from '../../src/lib/domain/documents.ts';
 import { readPosts } from '../../src/lib/domain/roster.ts';
@@ -25,10 +29,11 @@ describe('patrol checks on a phone', () => {
 	let phone: BrowserContext;
 	let member: Page;
 	let postId = '';
+	let commander: HttpClient;
 
 	beforeAll(async () => {
 		server = await startServer({ demo: true });
-		const commander = await demoClient(server.url, 'commander');
+		commander = await demoClient(server.url, 'commander');
 		const live = connectDoc(server.url, commandDocName(DEMO_EVENT), { cookie: commander.cookieHeader() });
 		await whenSynced(live);
 		postId = readPosts(live.doc).find((p) => p.kind === 'patrol' && p.agency === 'patrol')!.id;
@@ -73,5 +78,56 @@ describe('patrol checks on a phone', () => {
 		await phone.setOffline(false);
 		await eventually(async () => /本圈 2\/2/.test((await route.textContent()) ?? ''), 30_000, 'both checkpoints counted on the commander’s page');
 		await screenshot(desk, 'patrol-routes-desktop');
+	}, 180_000);
+
+	it('flags on the roster and the wall a route whose last round was not walked', async () => {
+		// Before: the route's rounds are on time, so the roster (once it has the routes) flags nothing.
+		const routesLoaded = desk.waitForResponse((r) => r.url().endsWith(`/api/events/${DEMO_EVENT}/patrol`) && r.ok());
+		await visit(desk, `${server.url}/events/${DEMO_EVENT}/roster`);
+		await routesLoaded;
+		await desk.getByTestId('on-duty-total').waitFor();
+		expect(await desk.getByTestId('patrol-overdue').count()).toBe(0);
+		const token = await createDisplayToken(commander, '巡更测试大屏');
+
+		// The checkpoints were set up 61 minutes ago: the first hourly round ended a minute ago with nothing scanned
+		// (the scans above fall in the second round). The embedded database has one owner, so the server steps aside.
+		const embedded = !server.env.DATABASE_URL;
+		if (embedded) await server.stop();
+		const database = await openDatabase({ databaseUrl: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR ?? '' });
+		try {
+			const moved = await database.db
+				.updateTable('patrol_checkpoints')
+				.set({ created_at: new Date(Date.now() - 61 * 60_000) })
+				.where('event_id', '=', DEMO_EVENT)
+				.where('post_id', '=', postId)
+				.executeTakeFirst();
+			expect(Number(moved.numUpdatedRows)).toBe(2);
+		} finally {
+			await database.close();
+		}
+		if (embedded) await server.restart();
+
+		await visit(desk, `${server.url}/events/${DEMO_EVENT}/roster`);
+		const flag = desk.getByTestId('patrol-overdue');
+		await flag.waitFor({ timeout: 20_000 });
+		expect(await flag.textContent()).toContain('东街巡逻线');
+		await screenshot(desk, 'patrol-overdue-roster-desktop');
+
+		const wallContext = await newContext(browser, 'wall');
+		try {
+			const wall = await wallContext.newPage();
+			await visit(wall, `${server.url}/wall/${token}`);
+			const onWall = wall.getByTestId('wall-patrol-overdue');
+			await onWall.waitFor({ timeout: 20_000 });
+			expect(await onWall.textContent()).toContain('东街巡逻线');
+			await screenshot(wall, 'patrol-overdue-wall-1080p');
+		} finally {
+			await wallContext.close();
+		}
+
+		// The patrol page says the same of the route: its last round missed.
+		await visit(desk, `${server.url}${PATROL}`);
+		const route = desk.getByTestId('patrol-route').filter({ hasText: '东街巡逻线' });
+		await eventually(async () => ((await route.textContent()) ?? '').includes('巡更超时'), 20_000, 'the route overdue on the patrol page');
 	}, 180_000);
 });

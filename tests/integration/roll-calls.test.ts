@@ -1,6 +1,9 @@
 /**
  * Roll calls (issue: command rhythm): who may call the roll of which posts, who is asked (the roster's own "on duty
- * now"), answers live to the followers, an offline answer counted at its tap time, and the figures per post.
+ * now"), answers live to the followers, an offline answer counted at its tap time, the figures per post, and the
+ * reminder halfway to the close to those who have not answered. The server looks for due reminders every 200 ms
+ * rather than every 5 s; the shortest roll call (two minutes) still has to reach its halfway point, so the first
+ * test starts one that the last test waits for.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -26,9 +29,10 @@ describe('roll calls', () => {
 	let station: LiveDoc;
 	let traffic: LiveDoc;
 	let callId = '';
+	let shortCall: RollCallView;
 
 	beforeAll(async () => {
-		server = await startServer({ demo: true });
+		server = await startServer({ demo: true, env: { ROLL_CALL_CHECK_MS: '200' } });
 		for (const u of ['commander', 'lead.station', 'lead.traffic', 'member.station', 'member.traffic', 'reviewer']) {
 			c[u] = await demoClient(server.url, u);
 			l[u] = await joinAs(c[u]);
@@ -51,8 +55,11 @@ describe('roll calls', () => {
 			});
 		shift(station, 'station', 'member.station');
 		shift(traffic, 'traffic', 'member.traffic');
+		shift(traffic, 'traffic', 'lead.traffic');
 		await eventually(() => readShifts(station.doc, 'station').some((s) => s.people.some((p) => p.userId === id('member.station'))), 10_000, 'the station shift');
-		await eventually(() => readShifts(traffic.doc, 'traffic').some((s) => s.people.some((p) => p.userId === id('member.traffic'))), 10_000, 'the traffic shift');
+		for (const u of ['member.traffic', 'lead.traffic']) {
+			await eventually(() => readShifts(traffic.doc, 'traffic').some((s) => s.people.some((p) => p.userId === id(u))), 10_000, `the traffic shift of ${u}`);
+		}
 	});
 	afterAll(async () => {
 		station?.destroy();
@@ -66,13 +73,15 @@ describe('roll calls', () => {
 		expect(await command(l['lead.traffic'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: '*' })).toMatchObject({ ok: false, error: 'forbidden' });
 		expect(await command(l['member.station'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: 'station' })).toMatchObject({ ok: false, error: 'forbidden' });
 		expect(await command(l.commander.socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: '*', minutes: 1 })).toMatchObject({ ok: false, error: 'invalid' });
-		const own = await command(l['lead.traffic'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: 'traffic', minutes: 5 });
+		const own = await command(l['lead.traffic'].socket, 'rollcall:start', { eventId: DEMO_EVENT, scope: 'traffic', minutes: 2 });
 		expect(own.ok).toBe(true);
-		const call = (own as { rollCall: RollCallView }).rollCall;
+		const call = (shortCall = (own as { rollCall: RollCallView }).rollCall);
 		expect(call.targets.every((t) => t.postAgency === 'traffic')).toBe(true);
-		expect(call.targets.map((t) => t.userId)).toContain(id('member.traffic'));
-		await eventually(() => prompts['member.traffic'].some((p) => p.rollCallId === call.id), 5_000, 'the traffic member is prompted');
+		expect(call.targets.map((t) => t.userId)).toEqual(expect.arrayContaining([id('member.traffic'), id('lead.traffic')]));
+		await eventually(() => prompts['member.traffic'].some((p) => p.rollCallId === call.id && !p.reminder), 5_000, 'the traffic member is prompted');
 		expect(prompts['member.station'].some((p) => p.rollCallId === call.id)).toBe(false);
+		// The lead answers at once; the member does not, and is reminded in the last test.
+		expect(await command(l['lead.traffic'].socket, 'rollcall:answer', { eventId: DEMO_EVENT, rollCallId: call.id })).toMatchObject({ ok: true });
 	});
 
 	it('asks everyone on duty on every post when the commander calls, and shows the answers live', async () => {
@@ -146,4 +155,18 @@ describe('roll calls', () => {
 		expect(logs.traffic.some((e) => e.entityId === trafficOnly.id)).toBe(true);
 		expect(logs.station.some((e) => e.entityId === trafficOnly.id)).toBe(false);
 	});
+
+	it('reminds once, halfway to the close, only those who have not answered', async () => {
+		const half = Date.parse(shortCall.startedAt) + (Date.parse(shortCall.closesAt) - Date.parse(shortCall.startedAt)) / 2;
+		const reminders = (u: string) => prompts[u].filter((p) => p.rollCallId === shortCall.id && p.reminder);
+		await eventually(() => reminders('member.traffic').length > 0, Math.max(0, half - Date.now()) + 15_000, 'the reminder to the traffic member');
+		expect(Date.now()).toBeGreaterThanOrEqual(half);
+		const [reminder] = reminders('member.traffic');
+		expect(reminder.posts).toEqual(shortCall.targets.filter((t) => t.userId === id('member.traffic')).map((t) => t.postName));
+		// Ten rounds of the server's look later, still one reminder, and none to the lead who answered.
+		await new Promise((r) => setTimeout(r, 2_000));
+		expect(reminders('member.traffic')).toHaveLength(1);
+		expect(reminders('lead.traffic')).toHaveLength(0);
+		expect(prompts['member.station'].some((p) => p.rollCallId === shortCall.id)).toBe(false);
+	}, 120_000);
 });

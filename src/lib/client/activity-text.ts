@@ -1,5 +1,6 @@
 /** Activity rows in words: "状态：待办 → 进行中". Values stored as codes are translated. */
 import { m } from '$lib/paraglide/messages';
+import { MAP_FIELDS } from '$lib/domain/activity-words';
 import { cardStatusLabel, disputeCategoryLabel, disputeLevelLabel, disputeStatusLabel, mediationLabel, priorityLabel, riskLabel } from '$lib/i18n';
 
 export interface ActivityItem {
@@ -115,6 +116,7 @@ export function describeActivity(
 		case 'progressAdded':
 			return m.activity_progress_added({ text: a.to ?? '' });
 		default:
+			if (a.field && MAP_FIELDS.has(a.field)) return a.to === null ? m.activity_map_removed() : m.activity_map_placed();
 			if (a.field === 'people' && a.to && !a.to.startsWith('[')) return m.activity_people_now({ names: a.to });
 			if (a.field === 'assignees' || a.field === 'checklist' || a.field === 'comments' || a.field === 'people') return m.activity_edited({ field });
 			if (a.field === 'progress') return m.activity_edited({ field });

@@ -33,6 +33,11 @@ describe('activityLineWords', () => {
 		);
 	});
 
+	it('says a pin or a post’s place on the map in words, never its coordinates', () => {
+		expect(activityLineWords(row({ field: 'pin', to: '[2580,900]' }), tr, time)).toBe('record_entity_card · activity_map_placed');
+		expect(activityLineWords(row({ entityType: 'post', field: 'geo', from: '[1,2,3,4]', to: null }), tr, time)).toBe('record_entity_post · activity_map_removed');
+	});
+
 	it('names the post a new shift is on, and never the personal data behind a restricted row', () => {
 		expect(activityLineWords(row({ entityType: 'shift', action: 'created', to: 'post-1' }), tr, time, { names: (id) => ({ 'post-1': '南门固定岗' })[id] })).toBe(
 			'record_entity_shift · activity_created(what=南门固定岗)'

@@ -84,6 +84,9 @@ const CODE_KEYS: Record<string, Record<string, string>> = {
 
 const LISTS = new Set(['assignees', 'checklist', 'comments', 'checkins', 'people', 'progress']);
 
+/** Fields that hold a place on the venue map (a card's or dispute's pin, a post's point or route): said in words, never as coordinates. */
+export const MAP_FIELDS = new Set(['pin', 'geo']);
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** The kind of thing a row is about: 任务, 班次, 纠纷… */
@@ -161,6 +164,7 @@ export function activityWords(a: ActivityFact, tr: Translate, time: (iso: string
 		default:
 			// The restricted document's rows say only that something changed, never what (it is personal data).
 			if (!a.field) return tr('record_activity_changed');
+			if (MAP_FIELDS.has(a.field)) return tr(a.to === null ? 'activity_map_removed' : 'activity_map_placed');
 			if (a.field === 'people' && a.to && !a.to.startsWith('[')) return tr('activity_people_now', { names: a.to });
 			// Lists (assignees, checklist, comments) are stored as JSON; saying that they changed is enough.
 			if (LISTS.has(a.field) || (a.from === null && a.to === null)) return tr('activity_edited', { field });
