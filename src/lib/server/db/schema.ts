@@ -75,6 +75,33 @@ export interface EventsTable {
 	created_at: Timestamp;
 	updated_at: Timestamp;
 	closed_at: NullableTimestamp;
+	/** An exercise (演练): marked everywhere, kept out of comparisons with real events. */
+	drill: ColumnType<boolean, boolean | undefined, boolean>;
+	/** The event this one was copied from, or whose template it was made from; its figures are compared in the record. */
+	based_on: string | null;
+	template_name: string | null;
+	template_version: number | null;
+}
+
+export interface EventTemplatesTable {
+	id: string;
+	name: string;
+	version: number;
+	/** The template as canonical JSON (src/lib/domain/event-template.ts). */
+	body: string;
+	created_by: string | null;
+	created_at: Timestamp;
+}
+
+/** The commander's own playbooks (预案) of an event; the built-in ones live in code. */
+export interface PlaybooksTable {
+	id: string;
+	event_id: string;
+	name: string;
+	/** The playbook's cards as JSON (src/lib/domain/playbooks.ts). */
+	body: string;
+	created_by: string | null;
+	updated_at: Timestamp;
 }
 
 export interface EventMembersTable {
@@ -217,6 +244,8 @@ export interface DB {
 	login_failures: LoginFailuresTable;
 	events: EventsTable;
 	event_members: EventMembersTable;
+	event_templates: EventTemplatesTable;
+	playbooks: PlaybooksTable;
 	display_tokens: DisplayTokensTable;
 	documents: DocumentsTable;
 	doc_updates: DocUpdatesTable;
