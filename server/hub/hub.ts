@@ -396,10 +396,14 @@ export class SyncHub {
 
 	async #sweepSessions(): Promise<void> {
 		try {
-			const sessions = [...new Set([...this.#conns].map((c) => c.identity.sessionId).filter((s): s is string => !!s))];
-			const tokens = [...new Set([...this.#conns].map((c) => c.identity.displayTokenId).filter((s): s is string => !!s))];
+			// Only the connections asked about: one that opened while the database answered was checked as it opened,
+			// and its session is not in the answer (closing it would send a signed-in user to the sign-in page).
+			const asked = [...this.#conns];
+			const sessions = [...new Set(asked.map((c) => c.identity.sessionId).filter((s): s is string => !!s))];
+			const tokens = [...new Set(asked.map((c) => c.identity.displayTokenId).filter((s): s is string => !!s))];
 			const [liveS, liveT] = await Promise.all([liveSessionIds(this.options.db, sessions), liveDisplayTokenIds(this.options.db, tokens)]);
-			for (const c of [...this.#conns]) {
+			for (const c of asked) {
+				if (c.closed) continue;
 				const { sessionId, displayTokenId } = c.identity;
 				if ((sessionId && !liveS.has(sessionId)) || (displayTokenId && !liveT.has(displayTokenId))) {
 					c.close(CLOSE_CODES.sessionEnded, 'session ended; sign in again');
