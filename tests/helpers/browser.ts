@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import packagedChromium from '@sparticuz/chromium';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { axeViolations, describeFindings } from './axe.ts';
 
 export const VIEWPORTS = {
 	phone: { width: 390, height: 844 },
@@ -79,12 +80,21 @@ export async function loginAs(page: Page, baseUrl: string, username: string, pas
 	]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a picture of the page, and checks the page as pictured against WCAG 2.1 A/AA with axe-core: every state a
+ * browser test stops to look at is one a person will see, so it must pass too (`{ axe: false }` only for a page that
+ * is not the app's own, such as a rendered PDF).
+ */
+export async function screenshot(page: Page, name: string, options: { axe?: boolean } = {}): Promise<string> {
 	mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	const path = `${SCREENSHOT_DIR}/${name}.png`;
 	// The Chinese web font arrives a slice at a time after first paint; a picture taken before shows empty boxes.
 	await page.evaluate(() => document.fonts.ready);
 	await page.screenshot({ path, fullPage: false });
+	if (options.axe !== false) {
+		const found = await axeViolations(page);
+		if (found.length) throw new Error(`accessibility violations on "${name}" (${page.url()}):\n${describeFindings(found)}`);
+	}
 	return path;
 }
 
