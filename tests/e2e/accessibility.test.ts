@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, loginAs, newContext, visit, VIEWPORTS } from '../helpers/browser.ts';
+import { launchBrowser, loginAs, newContext, screenshot, visit, VIEWPORTS } from '../helpers/browser.ts';
 import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 import { command, createDisplayToken, demoClient, joinAs } from '../helpers/commands.ts';
 import { axeViolations, describeFindings, type AxeFinding } from '../helpers/axe.ts';
@@ -143,6 +143,34 @@ describe('accessibility (WCAG 2.1 A/AA, axe-core)', () => {
 			await context.close();
 		}
 	}, 120_000);
+
+	it("keeps to the reader's settings: more contrast, a high-contrast wall, and no motion when asked", async () => {
+		const { context, page } = await signedIn('commander', 'desktop');
+		await page.emulateMedia({ contrast: 'more' });
+		await visit(page, `${server.url}${E}/board`);
+		// Secondary text is as dark as the main text.
+		const ink = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--ink-3').trim());
+		expect(ink).toBe('#14213d');
+		await check(page, 'commander · desktop · more contrast · board');
+		await screenshot(page, 'a11y-board-more-contrast-desktop');
+		await context.close();
+
+		const token = await createDisplayToken(await demoClient(server.url, 'commander'), '高对比度大屏');
+		for (const size of ['wall', 'wall4k'] as const) {
+			const wallContext = await newContext(browser, size);
+			const wall = await wallContext.newPage();
+			await wall.emulateMedia({ reducedMotion: 'reduce' });
+			await visit(wall, `${server.url}/wall/${token}?contrast=high`);
+			await wall.getByTestId('wall-post').first().waitFor();
+			expect(await wall.getByTestId('wall').getAttribute('data-contrast')).toBe('high');
+			expect(await wall.evaluate(() => getComputedStyle(document.querySelector('[data-testid=wall]')!).backgroundColor)).toBe('rgb(0, 0, 0)');
+			// The ticker stands still.
+			expect(await wall.evaluate(() => getComputedStyle(document.querySelector('.track') ?? document.body).animationName)).toBe('none');
+			await check(wall, `wall · ${size} · high contrast`);
+			await screenshot(wall, `a11y-wall-high-contrast-${size}`);
+			await wallContext.close();
+		}
+	}, 180_000);
 
 	it('adds up to no violation anywhere', () => {
 		expect(failures, failures.join('\n\n')).toEqual([]);

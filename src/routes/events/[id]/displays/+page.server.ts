@@ -30,12 +30,15 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 export const actions: Actions = {
 	create: async ({ request, locals, params, url }) => {
 		await requireCommander(locals, params.id);
-		const name = String((await request.formData()).get('name') ?? '').trim();
+		const form = await request.formData();
+		const name = String(form.get('name') ?? '').trim();
+		// A high-contrast wall (white on black, heavier lines) is a choice of the link, since nobody touches a wall.
+		const contrast = form.get('contrast') === 'high' ? '?contrast=high' : '';
 		if (!name) return fail(400, { action: 'create' as const, error: 'required' as const, name });
 		if ([...name].length > 60) return fail(400, { action: 'create' as const, error: 'tooLong' as const, name });
 		const { token } = await createDisplayToken(locals.db, params.id, name, locals.user!.id);
 		// Shown once: only the token's hash is stored.
-		return { action: 'create' as const, url: `${url.origin}/wall/${token}`, name };
+		return { action: 'create' as const, url: `${url.origin}/wall/${token}${contrast}`, name };
 	},
 	revoke: async ({ request, locals, params }) => {
 		await requireCommander(locals, params.id);
