@@ -156,6 +156,8 @@ export interface EventInput {
 	checkinGraceMinutes: number;
 	/** The language of the event's shared screens (its walls). */
 	locale: EventLocale;
+	/** An exercise (演练) rather than a real event; left unchanged when absent. */
+	drill?: boolean;
 }
 
 export const EVENT_LOCALES = ['zh-CN', 'en'] as const;
@@ -187,6 +189,9 @@ export function checkEvent(input: Input): Checked<EventInput> {
 	}
 	const locale = (text(input, 'locale') || 'zh-CN') as EventLocale;
 	if (!EVENT_LOCALES.includes(locale)) errors.locale = 'invalidChoice';
+	// A checkbox: sent as "on" when ticked, absent otherwise.
+	const drillText = text(input, 'drill');
+	if (drillText && !['on', 'true', '1', 'false', '0'].includes(drillText)) errors.drill = 'invalidChoice';
 	return checked(errors, {
 		name,
 		venue,
@@ -194,7 +199,8 @@ export function checkEvent(input: Input): Checked<EventInput> {
 		endsAt: endsAt ?? new Date(0),
 		timezone,
 		checkinGraceMinutes,
-		locale
+		locale,
+		drill: flag(input, 'drill')
 	});
 }
 

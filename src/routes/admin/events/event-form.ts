@@ -10,9 +10,11 @@ export interface EventFormValues {
 	timezone: string;
 	checkinGraceMinutes: string;
 	locale: string;
+	/** "on" when the event is a drill (演练), as the checkbox sends it; empty otherwise. */
+	drill: string;
 }
 
-export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes', 'locale'] as const;
+export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes', 'locale', 'drill'] as const;
 
 export const BLANK_EVENT: EventFormValues = {
 	name: '',
@@ -21,7 +23,8 @@ export const BLANK_EVENT: EventFormValues = {
 	endsAt: '',
 	timezone: DEFAULT_TIMEZONE,
 	checkinGraceMinutes: '10',
-	locale: 'zh-CN'
+	locale: 'zh-CN',
+	drill: ''
 };
 
 /** A saved event as the form shows it: times as wall clock in the event's own time zone. */
@@ -33,6 +36,7 @@ export function eventFormValues(e: {
 	timezone: string;
 	checkinGraceMinutes: number;
 	locale: string;
+	drill: boolean;
 }): EventFormValues {
 	return {
 		name: e.name,
@@ -41,7 +45,8 @@ export function eventFormValues(e: {
 		endsAt: toLocalInputValue(e.endsAt, e.timezone),
 		timezone: e.timezone,
 		checkinGraceMinutes: String(e.checkinGraceMinutes),
-		locale: e.locale
+		locale: e.locale,
+		drill: e.drill ? 'on' : ''
 	};
 }
 
