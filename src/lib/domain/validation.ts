@@ -158,6 +158,8 @@ export interface EventInput {
 	locale: EventLocale;
 	/** An exercise (演练) rather than a real event; left unchanged when absent. */
 	drill?: boolean;
+	/** The event this one follows (its record is compared with that one's); null for none, unchanged when absent. */
+	basedOn?: string | null;
 }
 
 export const EVENT_LOCALES = ['zh-CN', 'en'] as const;
@@ -192,6 +194,9 @@ export function checkEvent(input: Input): Checked<EventInput> {
 	// A checkbox: sent as "on" when ticked, absent otherwise.
 	const drillText = text(input, 'drill');
 	if (drillText && !['on', 'true', '1', 'false', '0'].includes(drillText)) errors.drill = 'invalidChoice';
+	// Whether the event exists is the caller's to check; here only its form.
+	const basedOn = text(input, 'basedOn');
+	if (basedOn && !/^[A-Za-z0-9_-]{1,64}$/.test(basedOn)) errors.basedOn = 'invalidChoice';
 	return checked(errors, {
 		name,
 		venue,
@@ -200,7 +205,8 @@ export function checkEvent(input: Input): Checked<EventInput> {
 		timezone,
 		checkinGraceMinutes,
 		locale,
-		drill: flag(input, 'drill')
+		drill: flag(input, 'drill'),
+		...('basedOn' in input ? { basedOn: basedOn || null } : {})
 	});
 }
 

@@ -116,6 +116,7 @@ export async function createEvent(db: Kysely<DB>, input: EventInput, createdBy: 
 			checkin_grace_minutes: input.checkinGraceMinutes,
 			locale: input.locale,
 			drill: input.drill ?? false,
+			based_on: input.basedOn ?? null,
 			created_by: createdBy
 		})
 		.execute();
@@ -134,6 +135,7 @@ export async function updateEvent(db: Kysely<DB>, id: string, input: EventInput)
 			checkin_grace_minutes: input.checkinGraceMinutes,
 			locale: input.locale,
 			...(input.drill === undefined ? {} : { drill: input.drill }),
+			...(input.basedOn === undefined ? {} : { based_on: input.basedOn }),
 			updated_at: new Date()
 		})
 		.where('id', '=', id)
