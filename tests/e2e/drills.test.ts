@@ -113,6 +113,10 @@ describe('drills in the browser', () => {
 		await editor.getByTestId('objective-improvements').fill('刑侦线索晚到 12 分钟，缺少固定交接渠道');
 		await editor.getByTestId('save-exercise').click();
 		expect(await page.getByTestId('exercise-notice').textContent()).toBe('演练评估已保存');
+		// The page's data comes back with what was saved; the form keeps showing it, and nothing is left unsaved.
+		await page.waitForLoadState('networkidle');
+		expect(await editor.getByTestId('objective-text').inputValue()).toBe('10 分钟内完成走失儿童的跨警种协查');
+		expect(await editor.getByTestId('save-exercise').isDisabled()).toBe(true);
 		await page.locator('#exercise').scrollIntoViewIfNeeded();
 		await page.evaluate(() => window.scrollBy(0, -120));
 		await screenshot(page, 'drill-review-hseep-1440x900');
