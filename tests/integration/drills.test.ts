@@ -17,6 +17,7 @@ import { EVENT_NAME, exportAs, formAction, PASSWORD, scriptEvent, USERNAMES, typ
 import type { AfterActionRecord } from '../../src/lib/domain/after-action.ts';
 import { comparedFigures, type Comparison } from '../../src/lib/domain/record-comparison.ts';
 import type { ExerciseEvaluation } from '../../src/lib/domain/exercise.ts';
+import { draftReport, editorAction, sitrepPage } from '../helpers/sitreps.ts';
 
 const DRILL_NAME = '2026春节庙会安保演练';
 const REAL_NAME = '2027春节庙会安保';
@@ -171,6 +172,27 @@ describe('drills and comparing with last time', () => {
 			expect(strFromU8(csv['event.csv'])).toContain('drill 演练');
 			expect(strFromU8(csv['exercise.csv'])).toContain('现场指挥协调');
 		});
+	});
+
+	it('puts the drill mark on every page of a drill’s issued situation report, in PDF and DOCX', async () => {
+		const commanderId = await userIdAsAdmin(admin, USERNAMES.commander);
+		await addMemberAsAdmin(admin, ids.drill, { userId: commanderId, role: 'commander', agencyCode: 'station' });
+		// An issued report goes to the event's people as an instruction: it needs someone to receive it.
+		await addMemberAsAdmin(admin, ids.drill, { userId: await userIdAsAdmin(admin, 'rec.lead.station'), role: 'lead', agencyCode: 'station' });
+		expect(await formAction(admin, `/admin/events/${ids.drill}?/activate`, {})).toMatchObject({ type: 'success' });
+		const commander = ev.clients.commander;
+		const reportId = await draftReport(commander, ids.drill);
+		const draft = await sitrepPage(commander, ids.drill, reportId);
+		const issued = await editorAction(commander, ids.drill, reportId, 'issue', draft.sections, { ackMinutes: '10' });
+		expect(issued, JSON.stringify(issued.data)).toMatchObject({ type: 'success' });
+		const get = async (format: string) => new Uint8Array(await (await reviewer.request(`/events/${ids.drill}/sitreps/${reportId}/export?format=${format}&layout=zh-CN`)).arrayBuffer());
+		const pages = await pdfPages(await get('pdf'));
+		expect(pages[0]).toContain('演练 DRILL：本报告为演练评估');
+		for (const [i, page] of pages.entries()) expect(page, `page ${i + 1}`).toContain(MARK);
+		const docx = unzipSync(await get('docx'));
+		const xml = (prefix: string) => Object.entries(docx).filter(([n]) => n.startsWith(prefix)).map(([, b]) => strFromU8(b)).join('\n');
+		expect(xml('word/header')).toContain(MARK);
+		expect(xml('word/document.xml')).toContain(MARK);
 	});
 
 	describe('compare with last time', () => {
