@@ -12,13 +12,15 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { HttpClient } from '../helpers/http.ts';
 import { signIn } from '../helpers/accounts.ts';
 import { addMemberAsAdmin, createEventAsAdmin, createUserAsAdmin, pageData, userIdAsAdmin } from '../helpers/admin-forms.ts';
-import { pdfPages, pdfText } from '../helpers/pdf.ts';
+import { pdfPages, pdfText, renderPdfPage } from '../helpers/pdf.ts';
+import { fileURLToPath } from 'node:url';
 import { EVENT_NAME, exportAs, formAction, PASSWORD, scriptEvent, USERNAMES, type ScriptedEvent } from '../helpers/after-action.ts';
 import type { AfterActionRecord } from '../../src/lib/domain/after-action.ts';
 import { comparedFigures, type Comparison } from '../../src/lib/domain/record-comparison.ts';
 import type { ExerciseEvaluation } from '../../src/lib/domain/exercise.ts';
 import { draftReport, editorAction, sitrepPage } from '../helpers/sitreps.ts';
 
+const SCREENSHOT_DIR = fileURLToPath(new URL('../../screenshots', import.meta.url));
 const DRILL_NAME = '2026春节庙会安保演练';
 const REAL_NAME = '2027春节庙会安保';
 const MARK = '演练 DRILL';
@@ -144,8 +146,13 @@ describe('drills and comparing with last time', () => {
 		});
 
 		it('puts the drill mark on every page of the PDF and lays out the objectives with their ratings', async () => {
-			const pages = await pdfPages((await exportAs(reviewer, ids.drill, 'pdf')).bytes);
+			const pdf = (await exportAs(reviewer, ids.drill, 'pdf')).bytes;
+			const pages = await pdfPages(pdf);
 			const text = pages.join('\n');
+			// The first page and the one with the evaluation, for a person to look at.
+			await renderPdfPage(pdf, 1, `${SCREENSHOT_DIR}/drill-record-pdf-page1.png`);
+			const evaluation = pages.findIndex((p) => p.includes('演练评估（HSEEP）'));
+			if (evaluation > 0) await renderPdfPage(pdf, evaluation + 1, `${SCREENSHOT_DIR}/drill-record-pdf-hseep.png`);
 			expect(text).toContain('演练 DRILL：本报告为演练评估');
 			for (const [i, page] of pages.entries()) expect(page, `page ${i + 1}`).toContain(MARK);
 			for (const words of ['演练评估（HSEEP）', OBJECTIVE, '现场指挥协调', 'S 完成，存在一些问题', 'M 完成，存在重大问题', '派出所 4 分钟内下达协查指令', '刑侦线索晚到 12 分钟']) {
