@@ -117,10 +117,11 @@ export const COMMANDS: readonly CommandSpec[] = [
 			starts: { type: 'string', value: 'time', required: true },
 			ends: { type: 'string', value: 'time', required: true },
 			venue: { type: 'string', value: 'venue' },
-			timezone: { type: 'string', value: 'zone' }
+			timezone: { type: 'string', value: 'zone' },
+			drill: { type: 'boolean' }
 		},
 		summary:
-			'Create an event in planning. Times are ISO with an offset, or YYYY-MM-DDTHH:mm in the event time zone (default Asia/Shanghai).',
+			'Create an event in planning. Times are ISO with an offset, or YYYY-MM-DDTHH:mm in the event time zone (default Asia/Shanghai). --drill marks an exercise (演练).',
 		examples: ["npm run cli -- event create --name '国际马拉松安保' --starts 2026-12-06T05:00 --ends 2026-12-06T14:00 --venue 滨江大道"]
 	},
 	{ name: 'event list', args: [], options: {}, list: true, summary: 'List events with their ids.', examples: ['npm run cli -- event list'] },

@@ -48,14 +48,15 @@ const create: CommandHandler = async (ctx, cmd) => {
 		venue: optionText(cmd, 'venue'),
 		startsAt: optionText(cmd, 'starts'),
 		endsAt: optionText(cmd, 'ends'),
-		timezone: optionText(cmd, 'timezone')
+		timezone: optionText(cmd, 'timezone'),
+		drill: cmd.options.drill === true
 	});
 	if (!checked.ok) {
 		throw invalidFields(`Cannot create event ${optionText(cmd, 'name') ?? ''}`.trimEnd(), checked.errors, EVENT_LABELS);
 	}
 	const id = await createEvent(ctx.db, checked.value, null);
 	const event = (await getEvent(ctx.db, id))!;
-	ctx.print(`Created event ${event.name} (planning), ${span(event)}.`);
+	ctx.print(`Created ${event.drill ? 'drill (演练)' : 'event'} ${event.name} (planning), ${span(event)}.`);
 	ctx.print(`Event id: ${id}`);
 	ctx.print(`Next: member set ${id} <username> commander`);
 };
@@ -70,7 +71,7 @@ const list: CommandHandler = async (ctx, cmd) => {
 		ctx.print('No events yet. Create one: event create --name <name> --starts <time> --ends <time>');
 		return;
 	}
-	const rows = events.map((e) => [e.id, e.status, e.name, span(e), e.venue || '-']);
+	const rows = events.map((e) => [e.id, e.status, e.drill ? `${e.name} [DRILL 演练]` : e.name, span(e), e.venue || '-']);
 	for (const line of formatTable(['ID', 'STATUS', 'NAME', 'WHEN', 'VENUE'], rows)) ctx.print(line);
 };
 

@@ -95,6 +95,16 @@ describe('fuzzing the form actions and the JSON API', () => {
 				owner: 'reviewer',
 				fields: (r, tag) => ({ findings: JSON.stringify(findingsOf(r, tag)) })
 			},
+			// The demo event is no drill: every evaluation is refused (409) after its checks, which still see every shape.
+			'/events/[id]/review?/saveExercise': {
+				route: `/events/${DEMO_EVENT}/review?/saveExercise`,
+				owner: 'reviewer',
+				fields: (r, tag) => ({
+					exercise: JSON.stringify({
+						objectives: [{ id: `o${tag}`.slice(0, 60), text: `目标 ${tag}`, capabilities: [{ id: 'c1', name: `能力 ${tag}`, rating: pickOf(r, ['P', 'S', 'M', 'U', '', 'X']) }], strengths: [tag], improvements: [] }]
+					})
+				})
+			},
 			// CSV imports have their own fuzzer (csv-imports.test.ts); here they get form-level breakage only.
 			'/events/[id]/disputes/import': { route: `/events/${DEMO_EVENT}/disputes/import`, owner: 'commander', fields: () => ({ file: '' }) },
 			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) },

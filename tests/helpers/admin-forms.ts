@@ -72,6 +72,10 @@ export interface NewEvent {
 	timezone?: string;
 	/** The language of its walls; zh-CN when left out. */
 	locale?: string;
+	/** A drill (演练). */
+	drill?: boolean;
+	/** The event it follows (last time, compared in the record). */
+	basedOn?: string;
 }
 
 /** Creates an event on /admin/events/new and returns its id (from the redirect to its page). */
@@ -83,7 +87,9 @@ export async function createEventAsAdmin(admin: HttpClient, event: NewEvent): Pr
 		endsAt: event.endsAt,
 		timezone: event.timezone ?? 'Asia/Shanghai',
 		checkinGraceMinutes: '10',
-		...(event.locale ? { locale: event.locale } : {})
+		...(event.locale ? { locale: event.locale } : {}),
+		...(event.drill ? { drill: 'on' } : {}),
+		...(event.basedOn ? { basedOn: event.basedOn } : {})
 	});
 	expectAnswer(answer, 'redirect', `creating event ${event.name}`);
 	const id = /^\/admin\/events\/([^/?]+)/.exec(answer.location ?? '')?.[1];

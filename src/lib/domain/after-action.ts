@@ -6,6 +6,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import type { Findings } from './findings.ts';
+import { EMPTY_EXERCISE, type ExerciseEvaluation } from './exercise.ts';
 import type { Period, Post, Shift } from './roster.ts';
 import { ackSeconds, doneLateCount, noShowCount, overdueCount, uncoveredPostHours } from './figures.ts';
 import { recordReportFigures, type RecordAttachment, type RecordReport } from './record-reports.ts';
@@ -77,7 +78,8 @@ export interface RecordMap {
 }
 
 export interface RecordInputs {
-	event: { id: string; name: string; venue: string; startsAt: string; endsAt: string; timezone: string; closedAt: string | null; checkinGraceMinutes: number };
+	/** `drill` marks an exercise (absent, in records and inputs made before drills existed, means a real event). */
+	event: { id: string; name: string; venue: string; startsAt: string; endsAt: string; timezone: string; closedAt: string | null; checkinGraceMinutes: number; drill?: boolean };
 	agencies: Array<{ code: string; nameZh: string; nameEn: string }>;
 	participants: Array<{ name: string; role: string; agencyCode: string | null }>;
 	cards: RecordCard[];
@@ -88,6 +90,8 @@ export interface RecordInputs {
 	instructions: RecordInstruction[];
 	activity: RecordActivity[];
 	findings: Findings;
+	/** A drill's exercise evaluation (HSEEP objectives and ratings); ignored for a real event. */
+	exercise?: ExerciseEvaluation | null;
 	people: Record<string, string>;
 	/** The moment the figures are taken at (`figuresMoment`): now for a running event, its close once closed. */
 	asOf: string;
@@ -293,6 +297,8 @@ export function buildRecord(inp: RecordInputs) {
 		disputes: inp.disputes,
 		instructions: inp.instructions,
 		findings: inp.findings,
+		// Only a drill's record has the exercise layout; a real event's record keeps the shape it always had.
+		...(inp.event.drill ? { exercise: inp.exercise ?? EMPTY_EXERCISE } : {}),
 		map: inp.map ?? null,
 		reports: inp.reports,
 		attachments: inp.attachments,

@@ -68,9 +68,16 @@ describe('checkEvent', () => {
 				endsAt: new Date('2026-02-12T15:00:00.000Z'),
 				timezone: 'Asia/Shanghai',
 				checkinGraceMinutes: 10,
-				locale: 'zh-CN'
+				locale: 'zh-CN',
+				drill: false
 			}
 		});
+	});
+
+	it('marks a drill from its checkbox and refuses a value no checkbox sends', () => {
+		expect(checkEvent({ ...valid, drill: 'on' })).toMatchObject({ ok: true, value: { drill: true } });
+		expect(checkEvent({ ...valid, drill: 'false' })).toMatchObject({ ok: true, value: { drill: false } });
+		expect(checkEvent({ ...valid, drill: 'perhaps' })).toEqual({ ok: false, errors: { drill: 'invalidChoice' } });
 	});
 
 	it('takes English as a wall language and refuses any other', () => {

@@ -156,6 +156,10 @@ export interface EventInput {
 	checkinGraceMinutes: number;
 	/** The language of the event's shared screens (its walls). */
 	locale: EventLocale;
+	/** An exercise (演练) rather than a real event; left unchanged when absent. */
+	drill?: boolean;
+	/** The event this one follows (its record is compared with that one's); null for none, unchanged when absent. */
+	basedOn?: string | null;
 }
 
 export const EVENT_LOCALES = ['zh-CN', 'en'] as const;
@@ -187,6 +191,12 @@ export function checkEvent(input: Input): Checked<EventInput> {
 	}
 	const locale = (text(input, 'locale') || 'zh-CN') as EventLocale;
 	if (!EVENT_LOCALES.includes(locale)) errors.locale = 'invalidChoice';
+	// A checkbox: sent as "on" when ticked, absent otherwise.
+	const drillText = text(input, 'drill');
+	if (drillText && !['on', 'true', '1', 'false', '0'].includes(drillText)) errors.drill = 'invalidChoice';
+	// Whether the event exists is the caller's to check; here only its form.
+	const basedOn = text(input, 'basedOn');
+	if (basedOn && !/^[A-Za-z0-9_-]{1,64}$/.test(basedOn)) errors.basedOn = 'invalidChoice';
 	return checked(errors, {
 		name,
 		venue,
@@ -194,7 +204,9 @@ export function checkEvent(input: Input): Checked<EventInput> {
 		endsAt: endsAt ?? new Date(0),
 		timezone,
 		checkinGraceMinutes,
-		locale
+		locale,
+		drill: flag(input, 'drill'),
+		...('basedOn' in input ? { basedOn: basedOn || null } : {})
 	});
 }
 

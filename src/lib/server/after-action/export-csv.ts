@@ -4,6 +4,8 @@ import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { guardCell } from '../../domain/csv-format.ts';
 import { attachmentsOf, reportsOf } from './render-reports.ts';
+import { isDrill } from './render-exercise.ts';
+import type { Comparison } from '../../domain/record-comparison.ts';
 
 function csvCell(v: unknown): string {
 	let s = v === null || v === undefined ? '' : String(v);
@@ -15,9 +17,30 @@ export function toCsv(header: string[], rows: unknown[][]): string {
 	return '\uFEFF' + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-export function recordCsvZip(record: AfterActionRecord, sha256: string, parties: Party[] | null, onProgress?: (f: number) => void): Uint8Array {
+export function recordCsvZip(
+	record: AfterActionRecord,
+	sha256: string,
+	parties: Party[] | null,
+	onProgress?: (f: number) => void,
+	comparison: Comparison | null = null
+): Uint8Array {
 	const files: Record<string, Uint8Array> = {};
 	const add = (name: string, header: string[], rows: unknown[][]) => (files[name] = strToU8(toCsv(header, rows)));
+	const drill = isDrill(record);
+	// Every table can travel alone, so each says what kind of event it comes from; a drill's is unmistakable.
+	add('event.csv', ['id', 'name', 'kind', 'starts_at', 'ends_at', 'timezone'], [[record.event.id, record.event.name, drill ? 'drill 演练' : 'real', record.event.startsAt, record.event.endsAt, record.event.timezone]]);
+	if (drill) {
+		const rows: unknown[][] = [];
+		for (const o of record.exercise?.objectives ?? []) {
+			for (const c of o.capabilities) rows.push(['capability', o.id, o.text, c.name, c.rating ?? '']);
+			for (const x of o.strengths) rows.push(['strength', o.id, o.text, x, '']);
+			for (const x of o.improvements) rows.push(['improvement', o.id, o.text, x, '']);
+		}
+		add('exercise.csv', ['kind', 'objective_id', 'objective', 'text', 'rating'], rows);
+	}
+	if (comparison?.state === 'shown') {
+		add('comparison.csv', ['figure', 'this_time', 'last_time', 'last_event'], comparison.rows.map((r) => [r.figure, r.current, r.previous, comparison.previous.name]));
+	}
 	add('cards.csv', ['id', 'agency', 'title', 'status', 'priority', 'team_id', 'assignees', 'created_at', 'due_at', 'done_at', 'requested_by', 'archived'],
 		record.cards.map((c) => [c.id, c.agency, c.title, c.status, c.priority, c.teamId, c.assignees.join(' '), c.createdAt, c.dueAt, c.doneAt, c.requestedBy, c.archived]));
 	onProgress?.(0.2);
@@ -43,6 +66,7 @@ export function recordCsvZip(record: AfterActionRecord, sha256: string, parties:
 	]);
 	const cf = record.figures;
 	add('figures.csv', ['figure', 'value'], [
+		...(drill ? [['drill', 'true']] : []),
 		['cards_total', cf.cards.total], ['cards_done', cf.cards.done], ['cards_overdue', cf.cards.overdue], ['cards_done_late', cf.cards.doneLate],
 		['minutes_to_done_median', cf.cards.minutesToDone.median], ['minutes_to_done_p90', cf.cards.minutesToDone.p90],
 		['shifts_planned', cf.shifts.planned], ['shifts_staffed', cf.shifts.staffed], ['checkins_punctual', cf.shifts.punctual],

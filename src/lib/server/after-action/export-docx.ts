@@ -1,10 +1,12 @@
 /** The record as a Word document (DOCX), with the East Asian font set so Chinese renders in Word and WPS. */
 import { figureLegend } from './map-legend.ts';
-import { AlignmentType, BorderStyle, Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import { AlignmentType, BorderStyle, Document, Footer, Header, HeadingLevel, ImageRun, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
 import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from './render-common.ts';
+import { capabilityRows, comparisonText, isDrill, ratingSummary } from './render-exercise.ts';
+import type { Comparison } from '../../domain/record-comparison.ts';
 import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
 /** Latin text in Arial, Chinese in Microsoft YaHei (Word and WPS fall back to a CJK font where it is missing). */
@@ -45,6 +47,37 @@ function mapSection(record: AfterActionRecord, figure: Uint8Array | null, locale
 		p(`${t('record_map_posts', locale)}：${legend.posts.map((x) => `${x.n} ${x.name}`).join('；') || '—'}`),
 		p(`${t('record_map_zones', locale)}：${legend.zones.map((z) => `${z.n} ${z.name}（${t(`map_zone_${z.kind}`, locale)}）`).join('；') || '—'}`)
 	];
+}
+
+/** The drill mark as a paragraph: white words on the violet of the page's mark. */
+export function drillParagraph(locale: Locale): Paragraph {
+	return new Paragraph({
+		alignment: AlignmentType.CENTER,
+		shading: { type: ShadingType.CLEAR, fill: '5B21B6', color: 'auto' },
+		spacing: { before: 120, after: 120 },
+		children: [new TextRun({ text: t('drill_mark_record', locale), bold: true, size: 24, color: 'FFFFFF', font: FONT })]
+	});
+}
+
+/** Compare with last time, as the exporter may see it. */
+function comparisonSection(comparison: Comparison | null, locale: Locale): Array<Paragraph | Table> {
+	if (!comparison) return [];
+	const c = comparisonText(comparison, locale);
+	return [h(t('compare_title', locale)), p(c.note, c.rows.length ? {} : { color: '5B6475' }), ...(c.rows.length ? [table(c.header, c.rows, locale)] : [])];
+}
+
+/** A drill's exercise evaluation in the HSEEP layout: per objective, its capabilities' ratings, strengths, improvements. */
+function exerciseSection(record: AfterActionRecord, locale: Locale): Array<Paragraph | Table> {
+	const out: Array<Paragraph | Table> = [h(t('exercise_title', locale)), p(t('exercise_rating_legend', locale), { size: 16, color: '5B6475' }), p(ratingSummary(record, locale))];
+	const objectives = record.exercise?.objectives ?? [];
+	if (!objectives.length) out.push(p(t('exercise_none', locale), { color: '5B6475' }));
+	for (const [i, o] of objectives.entries()) {
+		out.push(h(`${t('exercise_objective_n', locale, { n: i + 1 })}：${o.text}`, HeadingLevel.HEADING_2));
+		out.push(table([t('exercise_capability', locale), t('exercise_rating', locale)], capabilityRows(o, locale), locale));
+		out.push(h(t('exercise_strengths', locale), HeadingLevel.HEADING_3), ...(o.strengths.length ? o.strengths.map((s) => p(`• ${s}`)) : [p('—', { color: '5B6475' })]));
+		out.push(h(t('exercise_improvements', locale), HeadingLevel.HEADING_3), ...(o.improvements.length ? o.improvements.map((s) => p(`• ${s}`)) : [p('—', { color: '5B6475' })]));
+	}
+	return out;
 }
 
 /** Thumbnails shown per table row, and the longest side of each in the document (pixels, as docx counts them). */
@@ -107,9 +140,11 @@ export async function recordDocx(
 	locale: Locale,
 	onProgress?: (f: number) => void,
 	mapFigure: Uint8Array | null = null,
-	files: ExportFiles | null = null
+	files: ExportFiles | null = null,
+	comparison: Comparison | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
+	const drill = isDrill(record);
 	const agency = (c: string | null) => agencyLabel(record.overview.agencies.find((a) => a.code === c), locale) || '—';
 	const f = record.figures;
 	const titles = entityTitles(record);
@@ -117,6 +152,7 @@ export async function recordDocx(
 	const body: Array<Paragraph | Table> = [
 		new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: record.event.name, bold: true, size: 40, font: FONT })] }),
 		new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: t('record_title', locale), size: 28, color: '5B6475', font: FONT })] }),
+		...(drill ? [drillParagraph(locale)] : []),
 		p(t('record_label_value', locale, { label: t('record_venue', locale), value: record.event.venue })),
 		p(t('record_label_value', locale, { label: t('record_period', locale), value: `${when(record.event.startsAt, tz)} — ${when(record.event.endsAt, tz)}` })),
 		p(t('record_label_value', locale, { label: t('record_status', locale), value: statusLine(record, locale) })),
@@ -135,7 +171,9 @@ export async function recordDocx(
 		),
 		p(''),
 		tbl([t('record_figure', locale), t('record_value', locale)], figureRows(record, locale)),
+		...comparisonSection(comparison, locale),
 		...mapSection(record, mapFigure, locale),
+		...(drill ? exerciseSection(record, locale) : []),
 		h(t('record_findings', locale)),
 		h(t('record_strengths', locale), HeadingLevel.HEADING_2),
 		...(record.findings.strengths.length ? record.findings.strengths.map((s) => p(`• ${s.text}`)) : [p(t('record_none', locale), { color: '5B6475' })]),
@@ -196,7 +234,8 @@ export async function recordDocx(
 		creator: 'Liandong',
 		title: `${record.event.name} ${t('record_title', locale)}`,
 		styles: { default: { document: { run: { font: FONT } } } },
-		sections: [{ children: body }]
+		// A drill's every page says so, at its head and at its foot.
+		sections: [{ children: body, ...(drill ? { headers: { default: new Header({ children: [drillParagraph(locale)] }) }, footers: { default: new Footer({ children: [drillParagraph(locale)] }) } } : {}) }]
 	});
 	const buffer = await Packer.toBuffer(document);
 	onProgress?.(0.98);

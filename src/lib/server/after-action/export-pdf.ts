@@ -4,7 +4,9 @@ import type { AfterActionRecord } from '../../domain/after-action.ts';
 import type { Party } from './collect.ts';
 import { code, t, when, type Locale } from './labels.ts';
 import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from './render-common.ts';
-import { INK, MUTED, newPdf, PAGE, pageFooters, pdfLayout, RULE } from './pdf-layout.ts';
+import { drillBand, INK, MUTED, newPdf, PAGE, pageFooters, pdfLayout, RULE } from './pdf-layout.ts';
+import { capabilityRows, comparisonText, isDrill, ratingSummary } from './render-exercise.ts';
+import type { Comparison } from '../../domain/record-comparison.ts';
 import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
 export async function recordPdf(
@@ -14,10 +16,12 @@ export async function recordPdf(
 	locale: Locale,
 	onProgress?: (f: number) => void,
 	mapFigure: Uint8Array | null = null,
-	files: ExportFiles | null = null
+	files: ExportFiles | null = null,
+	comparison: Comparison | null = null
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
-	const { doc, bytes } = newPdf(`${record.event.name} ${t('record_title', locale)}`);
+	const drill = isDrill(record);
+	const { doc, bytes } = newPdf(`${drill ? `${t('drill_mark_full', locale)} · ` : ''}${record.event.name} ${t('record_title', locale)}`);
 	const { usable, bottom, room, heading, subheading, para, table } = pdfLayout(doc, locale);
 	const agencyOf = (code: string | null) => agencyLabel(record.overview.agencies.find((a) => a.code === code), locale) || '—';
 	const titles = entityTitles(record);
@@ -27,6 +31,7 @@ export async function recordPdf(
 	doc.fillColor(INK).fontSize(22).text(record.event.name, PAGE.margin, PAGE.margin, { width: usable });
 	doc.fontSize(14).fillColor(MUTED).text(t('record_title', locale), { width: usable });
 	doc.moveDown(0.6);
+	if (drill) drillBand(doc, locale);
 	para(t('record_label_value', locale, { label: t('record_venue', locale), value: record.event.venue }));
 	para(t('record_label_value', locale, { label: t('record_period', locale), value: `${when(record.event.startsAt, tz)} — ${when(record.event.endsAt, tz)}` }));
 	para(t('record_label_value', locale, { label: t('record_status', locale), value: statusLine(record, locale) }));
@@ -55,6 +60,15 @@ export async function recordPdf(
 	);
 	doc.moveDown(0.5);
 	await table([t('record_figure', locale), t('record_value', locale)], figureRows(record, locale), [3, 2]);
+	if (comparison) {
+		const c = comparisonText(comparison, locale);
+		heading(t('compare_title', locale));
+		para(c.note, c.rows.length ? INK : MUTED, 9.5);
+		if (c.rows.length) {
+			doc.moveDown(0.3);
+			await table(c.header, c.rows, [3, 1, 1]);
+		}
+	}
 	onProgress?.(0.3);
 
 	if (record.map && mapFigure) {
@@ -67,6 +81,25 @@ export async function recordPdf(
 		const legend = figureLegend(record.map);
 		para(`${t('record_map_posts', locale)}：${legend.posts.map((p) => `${p.n} ${p.name}`).join('；') || '—'}`, INK, 9);
 		para(`${t('record_map_zones', locale)}：${legend.zones.map((z) => `${z.n} ${z.name}（${t(`map_zone_${z.kind}`, locale)}）`).join('；') || '—'}`, INK, 9);
+	}
+
+	if (drill) {
+		heading(t('exercise_title', locale));
+		para(t('exercise_rating_legend', locale), MUTED, 8.5);
+		para(ratingSummary(record, locale), INK, 9.5);
+		const objectives = record.exercise?.objectives ?? [];
+		if (!objectives.length) para(t('exercise_none', locale), MUTED, 9);
+		for (const [i, o] of objectives.entries()) {
+			subheading(`${t('exercise_objective_n', locale, { n: i + 1 })}：${o.text}`);
+			await table([t('exercise_capability', locale), t('exercise_rating', locale)], capabilityRows(o, locale), [3, 2]);
+			doc.moveDown(0.2);
+			para(`${t('exercise_strengths', locale)}：`, INK, 9.5);
+			if (!o.strengths.length) para('—', MUTED, 9);
+			for (const line of o.strengths) para(`• ${line}`, INK, 9.5);
+			para(`${t('exercise_improvements', locale)}：`, INK, 9.5);
+			if (!o.improvements.length) para('—', MUTED, 9);
+			for (const line of o.improvements) para(`• ${line}`, INK, 9.5);
+		}
 	}
 
 	heading(t('record_findings', locale));
@@ -201,7 +234,7 @@ export async function recordPdf(
 		if (missing) para(t('record_attachments_more', locale, { shown: total - missing, total }), MUTED, 8);
 	}
 
-	pageFooters(doc, (page, pages) => `${record.event.name} · ${t('record_title', locale)} · SHA-256 ${sha256.slice(0, 16)}… · ${page}/${pages}`);
+	pageFooters(doc, (page, pages) => `${drill ? `${t('drill_mark_full', locale)} · ` : ''}${record.event.name} · ${t('record_title', locale)} · SHA-256 ${sha256.slice(0, 16)}… · ${page}/${pages}`);
 	doc.end();
 	return bytes;
 }

@@ -121,3 +121,22 @@ export function pageFooters(doc: Pdf, line: (page: number, pages: number) => str
 		doc.page.margins.bottom = margin;
 	}
 }
+
+/** The drill mark's colours in print: white on violet (8.6:1), the page's own violet band. */
+export const DRILL_FILL = '#5b21b6';
+
+/**
+ * The drill mark (演练 DRILL) as a band across the page at the current position: violet, not red, so it reads as
+ * practice rather than alarm. Every drill export opens with it; its pages' footers carry the word too.
+ */
+export function drillBand(doc: Pdf, locale: Locale): void {
+	const usable = PAGE.width - PAGE.margin * 2;
+	const text = t('drill_mark_record', locale);
+	doc.fontSize(12);
+	const h = doc.heightOfString(text, { width: usable - 20 }) + 12;
+	const y = doc.y;
+	doc.rect(PAGE.margin, y, usable, h).fill(DRILL_FILL);
+	doc.fillColor('#ffffff').text(text, PAGE.margin + 10, y + 6, { width: usable - 20 });
+	doc.x = PAGE.margin;
+	doc.y = y + h + 8;
+}

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { Party } from './collect.ts';
 import type { Locale } from './labels.ts';
 import type { ExportFiles } from './render-reports.ts';
+import type { Comparison } from '../../domain/record-comparison.ts';
 
 export interface RenderRequest {
 	format: 'pdf' | 'docx' | 'csv';
@@ -21,6 +22,8 @@ export interface RenderRequest {
 	mapFigure?: Uint8Array | null;
 	/** For PDF and DOCX: the exporter's annex of files and the thumbnails of the photos they may see. */
 	files?: ExportFiles | null;
+	/** Compare with last time, as this exporter may see it (not part of the record: it depends on the reader). */
+	comparison?: Comparison | null;
 }
 
 const WORKER_FILE = 'src/lib/server/after-action/export-worker.ts';

@@ -214,6 +214,8 @@ export interface RecordsTable {
 	finalized_by: string | null;
 	canonical_json: string | null;
 	sha256: string | null;
+	/** JSON of a drill's exercise evaluation (src/lib/domain/exercise.ts); null until one is saved. */
+	exercise: string | null;
 }
 
 /** A shift swap request (换班); see src/lib/domain/roster-swap.ts. */

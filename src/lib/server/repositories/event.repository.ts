@@ -17,6 +17,10 @@ export interface EventSummary {
 	locale: string;
 	/** When it was closed; null while it is not. The figures of a closed event are taken as of this moment. */
 	closedAt: Date | null;
+	/** An exercise (演练): marked on every page, wall and export, and kept out of comparisons with real events. */
+	drill: boolean;
+	/** The event this one was made from (its record is compared with that event's), or null. */
+	basedOn: string | null;
 }
 
 /** An event as a user sees it in a list: with that user's role (`admin` when an administrator is no member). */
@@ -43,7 +47,9 @@ const EVENT_COLUMNS = [
 	'events.status',
 	'events.checkin_grace_minutes',
 	'events.closed_at',
-	'events.locale'
+	'events.locale',
+	'events.drill',
+	'events.based_on'
 ] as const;
 
 function toEvent(r: {
@@ -57,6 +63,8 @@ function toEvent(r: {
 	checkin_grace_minutes: number;
 	closed_at: Date | null;
 	locale: string;
+	drill: boolean;
+	based_on: string | null;
 }): EventSummary {
 	return {
 		id: r.id,
@@ -68,7 +76,9 @@ function toEvent(r: {
 		status: r.status,
 		checkinGraceMinutes: r.checkin_grace_minutes,
 		closedAt: r.closed_at ? new Date(r.closed_at) : null,
-		locale: r.locale
+		locale: r.locale,
+		drill: Boolean(r.drill),
+		basedOn: r.based_on
 	};
 }
 
@@ -105,6 +115,8 @@ export async function createEvent(db: Kysely<DB>, input: EventInput, createdBy: 
 			timezone: input.timezone,
 			checkin_grace_minutes: input.checkinGraceMinutes,
 			locale: input.locale,
+			drill: input.drill ?? false,
+			based_on: input.basedOn ?? null,
 			created_by: createdBy
 		})
 		.execute();
@@ -122,6 +134,8 @@ export async function updateEvent(db: Kysely<DB>, id: string, input: EventInput)
 			timezone: input.timezone,
 			checkin_grace_minutes: input.checkinGraceMinutes,
 			locale: input.locale,
+			...(input.drill === undefined ? {} : { drill: input.drill }),
+			...(input.basedOn === undefined ? {} : { based_on: input.basedOn }),
 			updated_at: new Date()
 		})
 		.where('id', '=', id)

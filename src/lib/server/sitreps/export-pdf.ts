@@ -1,10 +1,10 @@
 /** An issued situation report as PDF, in the record's PDF setup (pdf-layout.ts: A4, the embedded CJK font). */
 import type { IssuedSitrep } from '../../domain/sitrep.ts';
 import { t } from '../after-action/labels.ts';
-import { INK, MUTED, newPdf, PAGE, pageFooters, pdfLayout } from '../after-action/pdf-layout.ts';
+import { drillBand, INK, MUTED, newPdf, PAGE, pageFooters, pdfLayout } from '../after-action/pdf-layout.ts';
 import { sitrepAgencyTable, sitrepBlocks, sitrepFigureRows, sitrepFooter, sitrepHeadRows, sitrepHeading, sitrepPostTable, sitrepTitle, type SitrepLayout } from './render-sitrep.ts';
 
-export async function sitrepPdf(report: IssuedSitrep, sha256: string, layout: SitrepLayout): Promise<Uint8Array> {
+export async function sitrepPdf(report: IssuedSitrep, sha256: string, layout: SitrepLayout, drill = false): Promise<Uint8Array> {
 	const { doc, bytes } = newPdf(sitrepTitle(report, layout));
 	const { usable, heading, para, table } = pdfLayout(doc, layout);
 
@@ -12,6 +12,7 @@ export async function sitrepPdf(report: IssuedSitrep, sha256: string, layout: Si
 	doc.fillColor(MUTED).fontSize(11).text(sitrepHeading(layout), PAGE.margin, PAGE.margin, { width: usable, align: 'center' });
 	doc.moveDown(0.3).fillColor(INK).fontSize(18).text(sitrepTitle(report, layout), { width: usable, align: 'center' });
 	doc.moveDown(0.6);
+	if (drill) drillBand(doc, layout);
 	for (const [label, value] of sitrepHeadRows(report, sha256, layout)) para(t('record_label_value', layout, { label, value }), label === 'SHA-256' ? MUTED : INK, label === 'SHA-256' ? 8 : 10);
 
 	for (const block of sitrepBlocks(report, layout)) {
@@ -29,7 +30,7 @@ export async function sitrepPdf(report: IssuedSitrep, sha256: string, layout: Si
 	const posts = sitrepPostTable(report, layout);
 	await table(posts.header, posts.rows, [3, 1.5, 1, 1, 1.2]);
 
-	pageFooters(doc, (page, pages) => sitrepFooter(report, sha256, layout, page, pages));
+	pageFooters(doc, (page, pages) => `${drill ? `${t('drill_mark_full', layout)} · ` : ''}${sitrepFooter(report, sha256, layout, page, pages)}`);
 	doc.end();
 	return bytes;
 }

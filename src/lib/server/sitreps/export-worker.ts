@@ -10,5 +10,6 @@ import { sitrepDocx } from './export-docx.ts';
 
 const req = workerData as SitrepRenderRequest;
 const report = JSON.parse(req.canonical) as IssuedSitrep;
-const bytes = req.format === 'pdf' ? await sitrepPdf(report, req.sha256, req.layout) : await sitrepDocx(report, req.sha256, req.layout);
+const drill = req.drill === true;
+const bytes = req.format === 'pdf' ? await sitrepPdf(report, req.sha256, req.layout, drill) : await sitrepDocx(report, req.sha256, req.layout, drill);
 parentPort!.postMessage({ bytes }, [bytes.buffer as ArrayBuffer]);

@@ -8,6 +8,8 @@ export interface SitrepRenderRequest {
 	/** The report's stored canonical JSON: what is rendered is exactly what the hash covers. */
 	canonical: string;
 	sha256: string;
+	/** The event is a drill (演练): every page carries the drill mark. */
+	drill?: boolean;
 }
 
 const WORKER_FILE = 'src/lib/server/sitreps/export-worker.ts';

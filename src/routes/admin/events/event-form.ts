@@ -10,9 +10,19 @@ export interface EventFormValues {
 	timezone: string;
 	checkinGraceMinutes: string;
 	locale: string;
+	/** "on" when the event is a drill (演练), as the checkbox sends it; empty otherwise. */
+	drill: string;
+	/** The id of the event this one follows, or empty. */
+	basedOn: string;
 }
 
-export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes', 'locale'] as const;
+/** An event offered as "last time": its name and when it began, in its own time zone. */
+export interface PreviousChoice {
+	id: string;
+	label: string;
+}
+
+export const EVENT_FIELDS = ['name', 'venue', 'startsAt', 'endsAt', 'timezone', 'checkinGraceMinutes', 'locale', 'drill', 'basedOn'] as const;
 
 export const BLANK_EVENT: EventFormValues = {
 	name: '',
@@ -21,7 +31,9 @@ export const BLANK_EVENT: EventFormValues = {
 	endsAt: '',
 	timezone: DEFAULT_TIMEZONE,
 	checkinGraceMinutes: '10',
-	locale: 'zh-CN'
+	locale: 'zh-CN',
+	drill: '',
+	basedOn: ''
 };
 
 /** A saved event as the form shows it: times as wall clock in the event's own time zone. */
@@ -33,6 +45,8 @@ export function eventFormValues(e: {
 	timezone: string;
 	checkinGraceMinutes: number;
 	locale: string;
+	drill: boolean;
+	basedOn: string | null;
 }): EventFormValues {
 	return {
 		name: e.name,
@@ -41,9 +55,16 @@ export function eventFormValues(e: {
 		endsAt: toLocalInputValue(e.endsAt, e.timezone),
 		timezone: e.timezone,
 		checkinGraceMinutes: String(e.checkinGraceMinutes),
-		locale: e.locale
+		locale: e.locale,
+		drill: e.drill ? 'on' : '',
+		basedOn: e.basedOn ?? ''
 	};
 }
 
 /** Time zones offered in the list; any IANA name may be typed. */
 export const COMMON_TIMEZONES = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Hong_Kong', 'Asia/Macau', 'Asia/Taipei', 'UTC'];
+
+/** The events an event may follow: every other one, newest first, named with the day it began. */
+export function previousChoices(events: Array<{ id: string; name: string; startsAt: Date; timezone: string }>, self: string | null): PreviousChoice[] {
+	return events.filter((e) => e.id !== self).map((e) => ({ id: e.id, label: `${e.name}（${toLocalInputValue(e.startsAt, e.timezone).slice(0, 10)}）` }));
+}

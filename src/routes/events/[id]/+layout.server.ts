@@ -18,7 +18,8 @@ export const load: LayoutServerLoad = async ({ locals, params, url }) => {
 			startsAt: ctx.event.startsAt.toISOString(),
 			endsAt: ctx.event.endsAt.toISOString(),
 			timezone: ctx.event.timezone,
-			checkinGraceMinutes: ctx.event.checkinGraceMinutes
+			checkinGraceMinutes: ctx.event.checkinGraceMinutes,
+			drill: ctx.event.drill
 		},
 		role: ctx.role,
 		agencyCode: ctx.agencyCode,

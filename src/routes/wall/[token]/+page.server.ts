@@ -29,7 +29,8 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders, cookies
 			startsAt: ctx.event.startsAt.toISOString(),
 			endsAt: ctx.event.endsAt.toISOString(),
 			closedAt: ctx.event.closedAt?.toISOString() ?? null,
-			checkinGraceMinutes: ctx.event.checkinGraceMinutes
+			checkinGraceMinutes: ctx.event.checkinGraceMinutes,
+			drill: ctx.event.drill
 		},
 		agencies: ctx.agencies
 	};

@@ -1,13 +1,13 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { checkEvent } from '$lib/domain/validation';
-import { createEvent } from '$lib/server/repositories/event.repository';
+import { createEvent, getEvent, listEvents } from '$lib/server/repositories/event.repository';
 import { formValues, requireAdmin } from '../../admin.server';
-import { EVENT_FIELDS } from '../event-form';
+import { EVENT_FIELDS, previousChoices } from '../event-form';
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	requireAdmin({ locals, url });
-	return {};
+	return { previous: previousChoices(await listEvents(locals.db), null) };
 };
 
 export const actions: Actions = {
@@ -17,6 +17,7 @@ export const actions: Actions = {
 		const values = formValues(form, EVENT_FIELDS);
 		const checked = checkEvent(form);
 		if (!checked.ok) return fail(400, { values, errors: checked.errors });
+		if (checked.value.basedOn && !(await getEvent(locals.db, checked.value.basedOn))) return fail(400, { values, errors: { basedOn: 'invalidChoice' as const } });
 		const id = await createEvent(locals.db, checked.value, me.id);
 		redirect(303, `/admin/events/${id}?created=1`);
 	}

@@ -6,8 +6,10 @@ import { logSpan } from '$lib/server/after-action/replay';
 import { entityTitles } from '$lib/server/after-action/render-common';
 import { reportRows } from '$lib/server/after-action/render-reports';
 import { getLocale } from '$lib/paraglide/runtime';
-import { saveFindings } from '$lib/server/repositories/record.repository';
+import { saveExercise, saveFindings } from '$lib/server/repositories/record.repository';
 import { checkFindings } from '$lib/domain/findings';
+import { checkExercise } from '$lib/domain/exercise';
+import { loadComparison } from '$lib/server/after-action/comparison';
 import { m } from '$lib/paraglide/messages';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -17,7 +19,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	if (!loaded) error(404, { message: m.error_no_such_event() });
 	const { record, sha256, final } = loaded;
 	const span = await logSpan(locals.db, params.id);
+	const comparison = await loadComparison(locals.db, locals.services, params.id, record, { id: ctx.userId, isAdmin: locals.user!.isAdmin });
 	return {
+		comparison,
 		sha256,
 		final,
 		canClose: ctx.actions['event.close'],
@@ -33,6 +37,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			overview: record.overview,
 			figures: record.figures,
 			findings: record.findings,
+			// A drill's record carries its exercise evaluation (HSEEP); a real event's has none.
+			drill: record.event.drill ?? false,
+			exercise: record.exercise ?? null,
 			ics204: record.ics204,
 			instructions: record.instructions,
 			disputes: record.disputes,
@@ -76,6 +83,24 @@ export const actions: Actions = {
 			return fail(409, { action: 'saveFindings' as const, problems: [], final: true });
 		}
 		return { action: 'saveFindings' as const, saved: true };
+	},
+
+	/** Saves a drill's exercise evaluation (JSON in the `exercise` field): objectives, P/S/M/U ratings, observations. */
+	saveExercise: async ({ locals, params, request }) => {
+		const ctx = await requireReviewer(locals, params.id);
+		if (!ctx.event.drill) return fail(409, { action: 'saveExercise' as const, problems: [], notDrill: true });
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(String((await request.formData()).get('exercise') ?? ''));
+		} catch {
+			return fail(400, { action: 'saveExercise' as const, problems: [{ path: 'exercise', problem: 'invalidFormat' as const }] });
+		}
+		const checked = checkExercise(parsed);
+		if (!checked.ok) return fail(400, { action: 'saveExercise' as const, problems: checked.problems });
+		if (!(await saveExercise(locals.db, params.id, checked.value, ctx.userId))) {
+			return fail(409, { action: 'saveExercise' as const, problems: [], final: true });
+		}
+		return { action: 'saveExercise' as const, saved: true };
 	},
 
 	/** Freezes the record: after this it cannot change, and every export carries the same hash. */

@@ -8,6 +8,7 @@ import { fileCaption, fileGroups, otherFileLine, reportRows } from '$lib/server/
 import { exporterAnnex } from '$lib/server/after-action/record-files';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
+import { loadComparison } from '$lib/server/after-action/comparison';
 
 /**
  * The print view of the record: everything the PDF holds, as a page the browser prints. Personal data (the
@@ -23,9 +24,13 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const parties = ctx.cleared ? await collectParties(locals.services, params.id) : null;
 	// Photos are shown from the files endpoint, which checks each reader's access again.
 	const groups = fileGroups(record, await exporterAnnex(locals.db, record, ctx.principal), locale);
+	const comparison = await loadComparison(locals.db, locals.services, params.id, record, { id: ctx.userId, isAdmin: locals.user!.isAdmin });
 	return {
 		sha256,
 		final,
+		comparison,
+		drill: record.event.drill ?? false,
+		exercise: record.exercise ?? null,
 		statusLine: statusLine(record, locale),
 		figureRows: figureRows(record, locale),
 		planRows: planRows(record),

@@ -20,6 +20,7 @@ import type { DB } from '$lib/server/db/schema';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
+import { loadComparison } from '$lib/server/after-action/comparison';
 
 /**
  * The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing).
@@ -64,6 +65,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
 	const { db, services } = locals;
 	const eventId = params.id;
+	const reader = { id: ctx.userId, isAdmin: locals.user!.isAdmin };
 	let job;
 	try {
 		job = startExport();
@@ -89,18 +91,21 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const progress = (f: number) => report(45 + f * 54);
 		// The map figure is drawn here (sharp works off the event loop) and handed to the renderer as a PNG.
 		const mapFigure = format === 'pdf' || format === 'docx' ? await drawMapFigure(db, services, eventId, record.map ?? null, ctx.cleared) : null;
-		const base = `${record.event.name}-${record.status === 'final' ? 'final' : 'draft'}`.replace(/[\\/:*?"<>|\s]+/g, '_');
+		// Compare with last time, as this exporter may see it; the JSON export is the record itself and carries none.
+		const comparison = format === 'pdf' || format === 'docx' || format === 'csv' ? await loadComparison(db, services, eventId, record, reader) : null;
+		// A drill's files say so in their very names.
+		const base = `${record.event.drill ? `${m.drill_mark({}, { locale })}-` : ''}${record.event.name}-${record.status === 'final' ? 'final' : 'draft'}`.replace(/[\\/:*?"<>|\s]+/g, '_');
 		const headers = { 'x-record-sha256': sha256 };
 		switch (format) {
 			case 'json':
 				return { bytes: new TextEncoder().encode(canonical), contentType: 'application/json', filename: `${base}.json`, headers };
 			case 'csv':
-				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale }, progress), contentType: 'application/zip', filename: `${base}.zip`, headers };
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, comparison }, progress), contentType: 'application/zip', filename: `${base}.zip`, headers };
 			case 'pdf':
-				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files, comparison }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
 			case 'docx':
 				return {
-					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files }, progress),
+					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files, comparison }, progress),
 					contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 					filename: `${base}.docx`,
 					headers

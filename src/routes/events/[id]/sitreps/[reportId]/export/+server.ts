@@ -16,15 +16,17 @@ const TYPES = {
  * exported is what the hash covers.
  */
 export const GET: RequestHandler = async ({ locals, params, url }) => {
-	await requireSitrepReader(locals, params.id);
+	const reader = await requireSitrepReader(locals, params.id);
 	const format = url.searchParams.get('format') ?? 'pdf';
 	const layout = url.searchParams.get('layout') ?? 'zh-CN';
 	if (format !== 'pdf' && format !== 'docx') error(400, { message: 'format must be pdf or docx' });
 	if (layout !== 'zh-CN' && layout !== 'en') error(400, { message: 'layout must be zh-CN or en' });
 	const row = await getSitrep(locals.db, params.id, params.reportId);
 	if (!row || row.status !== 'issued' || !row.canonicalJson || !row.sha256) error(404, { message: m.sitrep_error_not_found() });
-	const bytes = await renderSitrep({ format, layout, canonical: row.canonicalJson, sha256: row.sha256 });
-	const name = `sitrep-${row.issuedAt!.slice(0, 16).replace(/[-:T]/g, '')}${layout === 'en' ? '-ics209' : ''}.${format}`;
+	// A drill's reports carry the drill mark; the frozen report itself is left as issued.
+	const drill = reader.event.drill;
+	const bytes = await renderSitrep({ format, layout, canonical: row.canonicalJson, sha256: row.sha256, drill });
+	const name = `${drill ? 'drill-' : ''}sitrep-${row.issuedAt!.slice(0, 16).replace(/[-:T]/g, '')}${layout === 'en' ? '-ics209' : ''}.${format}`;
 	return new Response(bytes as BodyInit, {
 		headers: {
 			'content-type': TYPES[format],
