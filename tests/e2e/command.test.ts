@@ -207,7 +207,7 @@ describe('the command post in the browser', () => {
 				expect(rows).toEqual(['派出所', '刑侦', '交警', '社区巡防']);
 				// Chinese is drawn with a Chinese font even where the machine has none (the packaged test browser).
 				// The slices of the web font load after first paint, so the answer may take a moment to settle.
-				await expect.poll(async () => (await fontsUsedFor(page, 'h1')).join(', ')).toMatch(CJK_FONT);
+				await expect.poll(async () => (await fontsUsedFor(page, 'h1')).join(', '), { timeout: 20_000, interval: 500 }).toMatch(CJK_FONT);
 				// The demo board has cards; at least one agency row counts some.
 				await expect.poll(() => page.locator('.matrix tbody td:not(.zero)').count()).toBeGreaterThan(0);
 				// A wall is never scrolled: the page is exactly the screen.
@@ -255,6 +255,9 @@ describe('the command post in the browser', () => {
 			const page = commander.page;
 			await page.goto(`${server.url}${BASE}/displays`, { waitUntil: 'networkidle' });
 			const row = page.locator('tr', { hasText: '指挥部主屏' });
+			await row.waitFor({ timeout: 15_000 }).catch(async () => {
+				throw new Error(`the display link's row is not on the page; it says: ${(await page.locator('main').innerText()).slice(0, 600)}`);
+			});
 			await row.locator('form[action="?/revoke"] button[type=submit]').click();
 			await wall.page.getByRole('alert').filter({ hasText: '此大屏链接已被撤销' }).waitFor({ timeout: 5000 });
 			// The board is taken off the screen, and the header does not pretend the wall is reconnecting.
