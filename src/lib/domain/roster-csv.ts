@@ -59,8 +59,11 @@ export interface CsvError {
 // CSV text
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Splits CSV text into rows of fields (RFC 4180 quoting; CRLF or LF). Each row keeps its 1-based line number. */
-export function parseCsv(text: string): { rows: Array<{ line: number; fields: string[] }> } | { error: CsvError } {
+/**
+ * Splits CSV text into rows of fields (RFC 4180 quoting; CRLF or LF). Each row keeps its 1-based line number.
+ * `sep` is the field separator: a comma for files, a tab for rows pasted from a spreadsheet.
+ */
+export function parseCsv(text: string, sep = ','): { rows: Array<{ line: number; fields: string[] }> } | { error: CsvError } {
 	const src = text.startsWith(BOM) ? text.slice(1) : text;
 	const rows: Array<{ line: number; fields: string[] }> = [];
 	let fields: string[] = [];
@@ -94,7 +97,7 @@ export function parseCsv(text: string): { rows: Array<{ line: number; fields: st
 			continue;
 		}
 		if (ch === '"' && field === '') quoted = true;
-		else if (ch === ',') {
+		else if (ch === sep) {
 			fields.push(field);
 			field = '';
 		} else if (ch === '\r' && src[i + 1] === '\n') {
