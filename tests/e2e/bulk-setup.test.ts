@@ -5,7 +5,7 @@ import { launchBrowser, loginAs, newContext, screenshot, visit } from '../helper
 import { HttpClient } from '../helpers/http.ts';
 import { signIn } from '../helpers/accounts.ts';
 import { createEventAsAdmin } from '../helpers/admin-forms.ts';
-import { DEMO_PASSWORD } from '../helpers/live.ts';
+import { DEMO_EVENT, DEMO_PASSWORD } from '../helpers/live.ts';
 
 /** A list as an administrator pastes it from last year's spreadsheet: tab-separated, with a Chinese header. */
 const LIST_WITH_ERROR = ['用户名\t角色\t警种', 'commander\t指挥长\t', 'lead.station\t带班领导\t派出所', 'member.station\t队员\t派出所', 'member.traffic\t队员\t消防', 'lead.traffic\t带班领导\t交警'].join('\n');
@@ -69,4 +69,26 @@ describe('members in bulk in the browser', () => {
 			}
 		});
 	}
+
+	it('imports posts from a CSV file on the roster page, naming a bad row and then taking the fixed file', async () => {
+		const context = await newContext(browser, 'desktop');
+		const page = await context.newPage();
+		try {
+			await loginAs(page, server.url, 'commander', DEMO_PASSWORD);
+			await visit(page, `${server.url}/events/${DEMO_EVENT}/roster/csv`);
+			const posts = page.getByTestId('setup-posts');
+			const file = (text: string) => ({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+			await posts.getByLabel('岗位 CSV 文件').setInputFiles(file('名称,类型,警种,最少人数,位置\n北广场临时卡点,卡点,交警,3,北广场入口\n东湖流动岗,岗亭,派出所,2,东湖\n'));
+			await posts.getByRole('button', { name: '导入岗位' }).click();
+			await expect.poll(() => posts.getByTestId('import-error').allTextContents()).toEqual(['3kind没有这种岗位类型：岗亭（可填 固定岗、卡点、巡逻线、流动岗）']);
+			await posts.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 64));
+			await screenshot(page, 'roster-posts-import-error-desktop');
+
+			await posts.getByLabel('岗位 CSV 文件').setInputFiles(file('名称,类型,警种,最少人数,位置\n北广场临时卡点,卡点,交警,3,北广场入口\n东湖流动岗,流动岗,派出所,2,东湖\n'));
+			await posts.getByRole('button', { name: '导入岗位' }).click();
+			await expect.poll(() => posts.getByTestId('import-posts-done').textContent()).toContain('新增 2 个');
+		} finally {
+			await context.close();
+		}
+	});
 });
