@@ -16,6 +16,8 @@ export interface OptionSpec {
 export interface ArgSpec {
 	name: string;
 	choices?: readonly string[];
+	/** May be left off (only the last arguments); absent from `args` then. */
+	optional?: boolean;
 }
 
 export interface CommandSpec {
@@ -155,6 +157,14 @@ export const COMMANDS: readonly CommandSpec[] = [
 		examples: ['npm run cli -- member list <event id>']
 	},
 	{
+		name: 'members import',
+		args: [{ name: 'event id' }, { name: 'file', optional: true }],
+		options: { 'dry-run': { type: 'boolean' } },
+		summary:
+			'Add or change many members at once from a CSV list: username, role, agency (code or name), one person a line; a header row in English or Chinese is optional. Reads the file, or stdin when no file is given. Every line is checked first; with any bad line nothing is saved. --dry-run only checks and shows what would change.',
+		examples: ['npm run cli -- members import <event id> members.csv', 'npm run cli -- members import <event id> --dry-run < members.csv']
+	},
+	{
 		name: 'token create',
 		args: [{ name: 'event id' }],
 		options: { name: { type: 'string', value: 'name', required: true } },
@@ -254,10 +264,11 @@ function parseCommand(spec: CommandSpec, words: string[]): ParseResult {
 		options[token.name] = token.value;
 	}
 	const missingArg = spec.args[positionals.length];
-	if (missingArg) return fail(`missing <${missingArg.name}>.`);
+	if (missingArg && !missingArg.optional) return fail(`missing <${missingArg.name}>.`);
 	if (positionals.length > spec.args.length) return fail(`unexpected argument "${positionals[spec.args.length]}".`);
 	const args: Record<string, string> = {};
 	for (const [i, arg] of spec.args.entries()) {
+		if (i >= positionals.length) break;
 		if (arg.choices && !arg.choices.includes(positionals[i])) {
 			return fail(`<${arg.name}> must be one of ${arg.choices.join(', ')}; got "${positionals[i]}".`);
 		}
@@ -273,7 +284,7 @@ function parseCommand(spec: CommandSpec, words: string[]): ParseResult {
 
 /** One line of usage: `user add <username> --name <display name> [--admin]`. */
 export function usageLine(spec: CommandSpec): string {
-	const parts = [spec.name, ...spec.args.map((a) => `<${a.name}>`)];
+	const parts = [spec.name, ...spec.args.map((a) => (a.optional ? `[<${a.name}>]` : `<${a.name}>`))];
 	for (const [name, o] of Object.entries(spec.options)) {
 		const word = o.type === 'boolean' ? `--${name}` : `--${name} <${o.value}>`;
 		parts.push(o.required ? word : `[${word}]`);
@@ -288,6 +299,7 @@ const AREA_TITLES: Record<string, string> = {
 	team: 'Teams (大队 / 中队 / 分队)',
 	event: 'Events',
 	member: 'Event members',
+	members: 'Event members in bulk',
 	token: 'Display tokens for wall screens'
 };
 

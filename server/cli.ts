@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { formatHelp, parseCliArgs, type ParsedCommand } from './cli-args.ts';
 import { CliError, type CliContext, type CommandHandler } from './cli/context.ts';
-import { readSecret } from './cli/stdin.ts';
+import { readAllStdin, readSecret } from './cli/stdin.ts';
 import { USER_COMMANDS } from './cli/user-commands.ts';
 import { ORG_COMMANDS } from './cli/org-commands.ts';
 import { EVENT_COMMANDS } from './cli/event-commands.ts';
 import { TOKEN_COMMANDS } from './cli/token-commands.ts';
+import { MEMBER_IMPORT_COMMANDS } from './cli/member-import-command.ts';
 import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
@@ -22,7 +23,8 @@ const HANDLERS: Record<string, CommandHandler> = {
 	...USER_COMMANDS,
 	...ORG_COMMANDS,
 	...EVENT_COMMANDS,
-	...TOKEN_COMMANDS
+	...TOKEN_COMMANDS,
+	...MEMBER_IMPORT_COMMANDS
 };
 
 /** Exit statuses: 0 done, 1 failed, 2 bad command line or value (as `help` says). */
@@ -51,7 +53,8 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
 		db: database.db,
 		print: (line) => process.stdout.write(`${line}\n`),
 		printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-		readSecret: (what) => readSecret(what)
+		readSecret: (what) => readSecret(what),
+		readStdin: (maxBytes) => readAllStdin(maxBytes)
 	};
 	try {
 		await handler(ctx, parsed);

@@ -16,6 +16,8 @@ export interface CliContext {
 	printJson(value: unknown): void;
 	/** Reads a password: the first line of stdin, or typed without echo (twice) on a terminal. */
 	readSecret(what: string): Promise<string>;
+	/** Reads the whole of stdin as bytes, up to `maxBytes`; says so when there is more, or stdin is a terminal. */
+	readStdin(maxBytes: number): Promise<Uint8Array | 'terminal' | 'tooLarge'>;
 }
 
 export type CommandHandler = (ctx: CliContext, cmd: ParsedCommand) => Promise<void>;

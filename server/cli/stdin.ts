@@ -1,4 +1,7 @@
-/** Reading a password for the CLI: from a pipe, its first line; on a terminal, typed twice without echo. */
+/**
+ * Reading stdin for the CLI: a password (from a pipe, its first line; on a terminal, typed twice without echo), or
+ * a whole piped file such as a member list.
+ */
 import { CliError, badInput } from './context.ts';
 
 async function readFirstLine(input: NodeJS.ReadStream): Promise<string> {
@@ -56,4 +59,21 @@ export async function readSecret(what: string, input: NodeJS.ReadStream = proces
 	const second = await readHidden(input, 'Type it again: ');
 	if (first !== second) throw badInput('The two entries differ; nothing was changed.');
 	return first;
+}
+
+/**
+ * Reads everything piped to stdin, as bytes (the caller decodes: a list saved by Excel may be GB18030). Says so
+ * when stdin is a terminal (nothing is piped) or when more than `maxBytes` arrive.
+ */
+export async function readAllStdin(maxBytes: number, input: NodeJS.ReadStream = process.stdin): Promise<Uint8Array | 'terminal' | 'tooLarge'> {
+	if (input.isTTY) return 'terminal';
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of input) {
+		const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+		size += buf.length;
+		if (size > maxBytes) return 'tooLarge';
+		chunks.push(buf);
+	}
+	return new Uint8Array(Buffer.concat(chunks));
 }

@@ -84,6 +84,8 @@ describe('fuzzing the form actions and the JSON API', () => {
 			'/admin/events/[id]?/addMember': { route: `/admin/events/${fuzzEventId}?/addMember`, owner: 'admin', fields: (r) => ({ userId: victimId, role: pickOf(r, ['member', 'lead', 'observer']), agencyCode: 'station' }) },
 			'/admin/events/[id]?/setMember': { route: `/admin/events/${fuzzEventId}?/setMember`, owner: 'admin', fields: (r) => ({ userId: victimId, role: pickOf(r, ['member', 'reviewer']), agencyCode: 'traffic' }) },
 			'/admin/events/[id]?/removeMember': { route: `/admin/events/${fuzzEventId}?/removeMember`, owner: 'admin', fields: () => ({ userId: victimId }) },
+			'/admin/events/[id]?/bulkCheck': { route: `/admin/events/${fuzzEventId}?/bulkCheck`, owner: 'admin', fields: (r) => ({ text: memberListOf(r) }) },
+			'/admin/events/[id]?/bulkAdd': { route: `/admin/events/${fuzzEventId}?/bulkAdd`, owner: 'admin', fields: (r) => ({ text: memberListOf(r) }) },
 			'/admin/events/[id]?/createToken': { route: `/admin/events/${fuzzEventId}?/createToken`, owner: 'admin', fields: (_r, tag) => ({ name: `大屏 ${tag}` }) },
 			'/admin/events/[id]?/revokeToken': { route: `/admin/events/${fuzzEventId}?/revokeToken`, owner: 'admin', fields: () => ({ tokenId: 'a'.repeat(64) }) },
 			'/events/[id]/displays?/create': { route: `/events/${DEMO_EVENT}/displays?/create`, owner: 'commander', fields: (_r, tag) => ({ name: `指挥大屏 ${tag}` }) },
@@ -108,6 +110,8 @@ describe('fuzzing the form actions and the JSON API', () => {
 			// CSV imports have their own fuzzer (csv-imports.test.ts); here they get form-level breakage only.
 			'/events/[id]/disputes/import': { route: `/events/${DEMO_EVENT}/disputes/import`, owner: 'commander', fields: () => ({ file: '' }) },
 			'/events/[id]/roster/csv?/import': { route: `/events/${DEMO_EVENT}/roster/csv?/import`, owner: 'commander', fields: () => ({ agency: 'station', file: '' }) },
+			'/events/[id]/roster/csv?/importPosts': { route: `/events/${DEMO_EVENT}/roster/csv?/importPosts`, owner: 'commander', fields: () => ({ file: '' }) },
+			'/events/[id]/roster/csv?/importPeriods': { route: `/events/${DEMO_EVENT}/roster/csv?/importPeriods`, owner: 'commander', fields: () => ({ file: '' }) },
 			// The venue plan: anything that is not an image must be refused by name, the process never hurt.
 			'/events/[id]/map?/controls': { route: `/events/${DEMO_EVENT}/map?/controls`, owner: 'commander', fields: (r) => ({ controls: pickOf(r, ['0, 0, 108.94, 34.26\n1000, 0, 108.95, 34.26\n0, 800, 108.94, 34.25', '1, 2, 3, 4', '']) }) },
 			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) },
@@ -144,6 +148,13 @@ describe('fuzzing the form actions and the JSON API', () => {
 			}
 		};
 		return t;
+	}
+
+	/** A member list for the run's own event: the victim and demo people, now and then a row that is wrong. */
+	function memberListOf(rnd: Rnd): string {
+		const rows = [pickOf(rnd, ['username,role,agency', '用户名,角色,警种', '']), `fuzz.victim,${pickOf(rnd, ['member', '队员', 'lead'])},${pickOf(rnd, ['station', '派出所', 'traffic'])}`];
+		if (chance(rnd, 0.5)) rows.push(`reviewer,${pickOf(rnd, ['reviewer', '复盘人员', 'captain'])},`);
+		return rows.filter(Boolean).join(pickOf(rnd, ['\n', '\r\n']));
 	}
 
 	/** Valid findings, sometimes with one part broken (the action reads JSON from a form field). */
@@ -207,7 +218,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 		const client = actor === 'anonymous' ? new HttpClient(server.url) : clients.get(actor)!;
 		const base = target.fields(rnd, tag);
 		const entries = chance(rnd, 0.2) ? Object.entries(base) : mutateFields(rnd, base, tag);
-		const isFile = key.endsWith('/import') || key.endsWith('?/plan');
+		const isFile = /\/import\w*$|\?\/plan$/.test(key);
 		const { body, headers, encoding } = bodyOf(rnd, entries, isFile);
 		const enhanced = chance(rnd, 0.8);
 		const h = new Headers(headers);
@@ -293,6 +304,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 				return { path: `/events/${DEMO_EVENT}/disputes/export?${q}` };
 			}
 		},
+		{ name: 'GET /events/[id]/roster/setup-export', actor: 'lead.station', build: (rnd, tag) => ({ path: `/events/${DEMO_EVENT}/roster/setup-export?table=${encodeQuery(chance(rnd, 0.4) ? pickOf(rnd, ['posts', 'periods']) : hostileString(rnd, tag))}` }) },
 		{ name: 'GET /events/[id]/roster/export', actor: 'lead.station', build: (rnd, tag) => ({ path: `/events/${DEMO_EVENT}/roster/export?agency=${encodeQuery(chance(rnd, 0.3) ? pickOf(rnd, AGENCIES) : hostileString(rnd, tag))}` }) },
 		{ name: 'GET /api/events/[id]/record/exports/[job]', actor: 'reviewer', build: (rnd, tag) => ({ path: `/api/events/${DEMO_EVENT}/record/exports/${encodeQuery(hostileString(rnd, tag))}${chance(rnd, 0.5) ? '/file' : ''}` }) },
 		{ name: 'GET /wall/[token]/activity', actor: 'anonymous', build: (rnd, tag) => ({ path: `/wall/${encodeQuery(hostileString(rnd, tag))}/activity` }) },

@@ -81,6 +81,8 @@ export function intruderAdminFields(displayTokenId: string): Record<string, Reco
 		'/admin/events/[id]?/setMember': { userId: userId('lead.traffic'), role: 'commander', agencyCode: '' },
 		'/admin/events/[id]?/removeMember': { userId: userId('commander') },
 		'/admin/events/[id]?/createToken': { name: '越权大屏' },
+		'/admin/events/[id]?/bulkCheck': { text: 'admin,commander,' },
+		'/admin/events/[id]?/bulkAdd': { text: 'admin,commander,\nlead.traffic,commander,' },
 		'/admin/events/[id]?/revokeToken': { tokenId: displayTokenId },
 		'/admin/events/new': event,
 		'/admin/teams?/create': { agencyCode: 'station', level: 'brigade', name: '越权大队', parentId: '' },

@@ -5,6 +5,7 @@ import type { AttendanceState } from '$lib/domain/roster';
 import type { SwapProblem, SwapStatus } from '$lib/domain/roster-swap';
 import type { SwapRefusal } from '$lib/domain/roster-wire';
 import type { CsvError } from '$lib/domain/roster-csv';
+import type { SetupCsvError } from '$lib/domain/setup-csv';
 
 export function postKindLabel(kind: string): string {
 	const labels: Record<string, () => string> = {
@@ -82,6 +83,10 @@ export function csvErrorText(e: CsvError): string {
 			return m.roster_csv_error_post({ value: e.value });
 		case 'unknownPeriod':
 			return m.roster_csv_error_period({ value: e.value });
+		case 'ambiguousPost':
+			return m.roster_csv_error_post_ambiguous({ value: e.value });
+		case 'ambiguousPeriod':
+			return m.roster_csv_error_period_ambiguous({ value: e.value });
 		case 'unknownUser':
 			return m.roster_csv_error_user({ value: e.value });
 		case 'duplicatePerson':
@@ -92,6 +97,41 @@ export function csvErrorText(e: CsvError): string {
 			return m.roster_csv_error_rows({ count: e.value });
 		case 'dropsCheckin':
 			return m.roster_csv_error_drops({ value: e.value });
+	}
+}
+
+/** A posts or periods import problem as a sentence; the row and column are shown beside it. */
+export function setupCsvErrorText(e: SetupCsvError): string {
+	const value = e.value;
+	switch (e.code) {
+		case 'empty':
+			return m.setup_csv_error_empty();
+		case 'badHeader':
+			return m.setup_csv_error_header({ value });
+		case 'unclosedQuote':
+			return m.roster_csv_error_quote();
+		case 'fieldCount':
+			return m.setup_csv_error_fields({ count: value });
+		case 'required':
+			return m.roster_csv_error_required();
+		case 'tooLong':
+			return m.roster_csv_error_too_long();
+		case 'unknownKind':
+			return m.setup_csv_error_kind({ value });
+		case 'unknownAgency':
+			return m.setup_csv_error_agency({ value });
+		case 'badNumber':
+			return m.setup_csv_error_number({ value });
+		case 'invalidTime':
+			return m.roster_csv_error_time({ value });
+		case 'endBeforeStart':
+			return m.roster_csv_error_end_before_start();
+		case 'duplicate':
+			return m.setup_csv_error_duplicate({ value, row: String(e.ref ?? '') });
+		case 'ambiguous':
+			return m.setup_csv_error_ambiguous({ value });
+		case 'tooMany':
+			return m.setup_csv_error_too_many({ count: value });
 	}
 }
 

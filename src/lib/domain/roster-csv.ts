@@ -38,6 +38,8 @@ export type CsvErrorCode =
 	| 'shiftTooLong'
 	| 'unknownPost'
 	| 'unknownPeriod'
+	| 'ambiguousPost'
+	| 'ambiguousPeriod'
 	| 'unknownUser'
 	| 'duplicatePerson'
 	| 'shiftMismatch'
@@ -59,8 +61,11 @@ export interface CsvError {
 // CSV text
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Splits CSV text into rows of fields (RFC 4180 quoting; CRLF or LF). Each row keeps its 1-based line number. */
-export function parseCsv(text: string): { rows: Array<{ line: number; fields: string[] }> } | { error: CsvError } {
+/**
+ * Splits CSV text into rows of fields (RFC 4180 quoting; CRLF or LF). Each row keeps its 1-based line number.
+ * `sep` is the field separator: a comma for files, a tab for rows pasted from a spreadsheet.
+ */
+export function parseCsv(text: string, sep = ','): { rows: Array<{ line: number; fields: string[] }> } | { error: CsvError } {
 	const src = text.startsWith(BOM) ? text.slice(1) : text;
 	const rows: Array<{ line: number; fields: string[] }> = [];
 	let fields: string[] = [];
@@ -94,7 +99,7 @@ export function parseCsv(text: string): { rows: Array<{ line: number; fields: st
 			continue;
 		}
 		if (ch === '"' && field === '') quoted = true;
-		else if (ch === ',') {
+		else if (ch === sep) {
 			fields.push(field);
 			field = '';
 		} else if (ch === '\r' && src[i + 1] === '\n') {
@@ -161,6 +166,9 @@ export interface RosterCsvContext {
 	timeZone: string;
 	posts: Set<string>;
 	periods: Set<string>;
+	/** Posts and periods by name (`nameIndex`), so a file may name them instead of giving their ids. */
+	postNames?: ReadonlyMap<string, readonly string[]>;
+	periodNames?: ReadonlyMap<string, readonly string[]>;
 	/** Event members by username: their user id and display name. */
 	users: Map<string, { id: string; name: string }>;
 	/** The agency's shifts now, to keep their check-ins and to refuse dropping any. */
@@ -171,8 +179,27 @@ export interface RosterCsvContext {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/**
+ * Ids by name (trimmed, letter case ignored) for a file that names posts or periods: those in use before archived
+ * ones, so an archived post of the same name does not make a name ambiguous.
+ */
+export function nameIndex(items: ReadonlyArray<{ id: string; name: string; archived?: boolean }>): Map<string, string[]> {
+	const index = new Map<string, Array<{ id: string; archived: boolean }>>();
+	for (const i of items) {
+		const key = i.name.trim().toLowerCase();
+		if (!key) continue;
+		index.set(key, [...(index.get(key) ?? []), { id: i.id, archived: !!i.archived }]);
+	}
+	return new Map(
+		[...index].map(([key, list]) => {
+			const live = list.filter((x) => !x.archived);
+			return [key, (live.length ? live : list).map((x) => x.id)];
+		})
+	);
+}
+
 /** Reads `YYYY-MM-DD HH:mm` (or with `T`) in the zone; the end may be `HH:mm` alone, relative to the start. */
-function readTime(value: string, timeZone: string, after?: Date): Date | null {
+export function readTime(value: string, timeZone: string, after?: Date): Date | null {
 	const t = value.trim();
 	const clock = /^(\d{1,2}):(\d{2})$/.exec(t);
 	if (after && clock) {
@@ -232,11 +259,24 @@ export function readRosterCsv(text: string, ctx: RosterCsvContext): { ok: true; 
 			if ([...row[column]].length > max) bad(column, 'tooLong');
 			return row[column];
 		};
+		/** A post or period by its id, or by its name when no id is that value. */
+		const ref = (column: 'post_id' | 'period_id', ids: Set<string>, names: ReadonlyMap<string, readonly string[]> | undefined, required: boolean) => {
+			const v = row[column];
+			if (!v) {
+				if (required) bad(column, 'required');
+				return '';
+			}
+			if (ids.has(v)) return v;
+			const byName = names?.get(v.toLowerCase()) ?? [];
+			if (byName.length === 1) return byName[0];
+			if (byName.length > 1) bad(column, column === 'post_id' ? 'ambiguousPost' : 'ambiguousPeriod');
+			else if ([...v].length > 80) bad(column, 'tooLong');
+			else bad(column, column === 'post_id' ? 'unknownPost' : 'unknownPeriod');
+			return v;
+		};
 		id('shift_id', false);
-		const postId = id('post_id', true);
-		if (postId && ID_RE.test(postId) && !ctx.posts.has(postId)) bad('post_id', 'unknownPost');
-		const periodId = id('period_id', false);
-		if (periodId && ID_RE.test(periodId) && !ctx.periods.has(periodId)) bad('period_id', 'unknownPeriod');
+		const postId = ref('post_id', ctx.posts, ctx.postNames, true);
+		const periodId = ref('period_id', ctx.periods, ctx.periodNames, false);
 		const start = row.starts_at ? readTime(row.starts_at, ctx.timeZone) : null;
 		if (!row.starts_at) bad('starts_at', 'required');
 		else if (!start) bad('starts_at', 'invalidTime');

@@ -17,6 +17,8 @@ import { getUser, listUsers } from '$lib/server/repositories/user.repository';
 import type { Kysely } from 'kysely';
 import type { DB } from '$lib/server/db/schema';
 import { requireAdmin } from '../../admin.server';
+import { checkMemberList, decodeListBytes, importMemberList, MAX_MEMBER_LIST_BYTES } from '$lib/server/member-import';
+import type { MemberListError } from '$lib/domain/member-list';
 
 async function findEvent(db: Kysely<DB>, id: string) {
 	const event = await getEvent(db, id);
@@ -61,6 +63,28 @@ async function memberRefProblems(db: Kysely<DB>, input: MemberInput): Promise<Fi
 	if (!user || user.disabled) errors.userId = 'notFound';
 	if (input.agencyCode && !(await agencyExists(db, input.agencyCode))) errors.agencyCode = 'notFound';
 	return Object.keys(errors).length ? errors : null;
+}
+
+/**
+ * The list a bulk form sent: a chosen file wins over the text box. Null with a problem when there is nothing to
+ * read or too much.
+ */
+async function listText(form: FormData): Promise<{ text: string } | { problem: 'empty' | 'tooLarge' }> {
+	const file = form.get('file');
+	const typed = form.get('text');
+	if (file instanceof File && file.size > 0) {
+		if (file.size > MAX_MEMBER_LIST_BYTES) return { problem: 'tooLarge' };
+		return { text: decodeListBytes(new Uint8Array(await file.arrayBuffer())) };
+	}
+	const text = typeof typed === 'string' ? typed : '';
+	if (new TextEncoder().encode(text).length > MAX_MEMBER_LIST_BYTES) return { problem: 'tooLarge' };
+	if (!text.trim()) return { problem: 'empty' };
+	return { text };
+}
+
+/** A bulk refusal: the list comes back so the box keeps what was typed (never a huge file's whole text). */
+function bulkRefusal(action: 'bulkCheck' | 'bulkAdd', status: number, text: string, errors: MemberListError[], problem?: 'empty' | 'tooLarge' | 'closed') {
+	return fail(status, { action, text: text.length <= MAX_MEMBER_LIST_BYTES ? text : '', errors, problem });
 }
 
 export const actions: Actions = {
@@ -126,6 +150,32 @@ export const actions: Actions = {
 		// user's connections close; the client reconnects to the events they still belong to.
 		locals.services.closeLiveConnections({ userId }, 'membershipRemoved');
 		return { action: 'removeMember' as const, removed: true };
+	},
+
+	/** Members in bulk, step one: every row checked and the changes shown; nothing is saved. */
+	bulkCheck: async ({ request, locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		const read = await listText(await request.formData());
+		if ('problem' in read) return bulkRefusal('bulkCheck', 400, '', [], read.problem);
+		if (event.status === 'closed') return bulkRefusal('bulkCheck', 409, read.text, [], 'closed');
+		const checked = await checkMemberList(locals.db, event.id, read.text);
+		if (!checked.ok) return bulkRefusal('bulkCheck', 400, read.text, checked.errors);
+		return { action: 'bulkCheck' as const, text: read.text, preview: { rows: checked.rows, counts: checked.counts } };
+	},
+
+	/** Members in bulk, step two: checked again and saved in one transaction, or nothing is. */
+	bulkAdd: async ({ request, locals, url, params }) => {
+		requireAdmin({ locals, url });
+		const event = await findEvent(locals.db, params.id);
+		const read = await listText(await request.formData());
+		if ('problem' in read) return bulkRefusal('bulkAdd', 400, '', [], read.problem);
+		if (event.status === 'closed') return bulkRefusal('bulkAdd', 409, read.text, [], 'closed');
+		const saved = await importMemberList(locals.db, event.id, read.text);
+		if (!saved.ok) return bulkRefusal('bulkAdd', 400, read.text, saved.errors);
+		// Rights are decided when a connection opens: a member whose role or agency changed reconnects under it.
+		for (const row of saved.rows) if (row.change === 'change') locals.services.closeLiveConnections({ userId: row.userId }, 'roleChanged');
+		return { action: 'bulkAdd' as const, done: saved.counts };
 	},
 
 	createToken: async ({ request, locals, url, params }) => {
