@@ -12,6 +12,7 @@ import { USER_COMMANDS } from './cli/user-commands.ts';
 import { ORG_COMMANDS } from './cli/org-commands.ts';
 import { EVENT_COMMANDS } from './cli/event-commands.ts';
 import { TOKEN_COMMANDS } from './cli/token-commands.ts';
+import { TEMPLATE_COMMANDS } from './cli/template-commands.ts';
 import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
@@ -22,7 +23,8 @@ const HANDLERS: Record<string, CommandHandler> = {
 	...USER_COMMANDS,
 	...ORG_COMMANDS,
 	...EVENT_COMMANDS,
-	...TOKEN_COMMANDS
+	...TOKEN_COMMANDS,
+	...TEMPLATE_COMMANDS
 };
 
 /** Exit statuses: 0 done, 1 failed, 2 bad command line or value (as `help` says). */
