@@ -104,6 +104,13 @@ describe('event templates', () => {
 		expect(cut.clipped).toMatchObject({ shifts: 1, periods: 1 });
 	});
 
+	it('names a period by its new date when it was named by its old one', () => {
+		const t = buildTemplate(setup(), '灯会');
+		t.periods[0].name = '2月12日白班';
+		const r = retimeTemplate(t, new Date('2027-02-01T10:00:00+08:00'), new Date('2027-02-04T22:00:00+08:00'), TZ);
+		expect(r.periods[0].name).toBe('2月1日白班');
+	});
+
 	it('names every problem of an invalid template by its path', () => {
 		const t = JSON.parse(JSON.stringify(buildTemplate(setup(), '灯会')));
 		t.members[0].role = 'boss';

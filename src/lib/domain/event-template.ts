@@ -486,7 +486,12 @@ export interface RetimedTemplate {
  * time for the commander to fill; a shorter one leaves out what starts at or after its end and cuts at the end what
  * runs past it (a shift cut to nothing is left out), so nothing is planned outside the event.
  */
-export function retimeTemplate(t: Pick<EventTemplate, 'periods' | 'shifts' | 'cards'>, startsAt: Date, endsAt: Date, timeZone: string): RetimedTemplate {
+export function retimeTemplate(
+	t: Pick<EventTemplate, 'periods' | 'shifts' | 'cards'> & { source?: EventTemplate['source'] },
+	startsAt: Date,
+	endsAt: Date,
+	timeZone: string
+): RetimedTemplate {
 	const at = (minutes: number) => instantAfter(startsAt, minutes, timeZone);
 	const end = endsAt.getTime();
 	const out: RetimedTemplate = { periods: [], shifts: [], cards: [], dropped: { shifts: 0, periods: 0 }, clipped: { shifts: 0, periods: 0, cards: 0 } };
@@ -503,9 +508,15 @@ export function retimeTemplate(t: Pick<EventTemplate, 'periods' | 'shifts' | 'ca
 		}
 		return { ...x, startsAt: s, endsAt: e };
 	};
+	const sourceStart = t.source ? new Date(t.source.startsAt) : null;
 	for (const p of t.periods) {
 		const placed = place(p, 'periods');
-		if (placed) out.periods.push(placed);
+		if (!placed) continue;
+		// A period named by its date (2月12日白班) is named by its new date.
+		if (sourceStart && Number.isFinite(sourceStart.getTime())) {
+			placed.name = renameDate(placed.name, instantAfter(sourceStart, p.start, t.source!.timezone), t.source!.timezone, placed.startsAt, timeZone);
+		}
+		out.periods.push(placed);
 	}
 	const kept = new Set(out.periods.map((p) => p.key));
 	for (const s of t.shifts) {
@@ -521,6 +532,21 @@ export function retimeTemplate(t: Pick<EventTemplate, 'periods' | 'shifts' | 'ca
 		out.cards.push({ ...c, dueAt });
 	}
 	return out;
+}
+
+/** Replaces the local date of `from` in a name (`2月12日`, `2026-02-12`) with that of `to`. */
+export function renameDate(name: string, from: Date, fromZone: string, to: Date, toZone: string): string {
+	const parts = (at: Date, zone: string) => {
+		const d = new Date(at.getTime() + zoneOffsetMs(at, zone));
+		return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate() };
+	};
+	const a = parts(from, fromZone);
+	const b = parts(to, toZone);
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return name
+		.replace(`${a.y}-${pad(a.m)}-${pad(a.d)}`, `${b.y}-${pad(b.m)}-${pad(b.d)}`)
+		.replace(new RegExp(`(^|[^0-9])${a.m}月${a.d}日`), `$1${b.m}月${b.d}日`)
+		.slice(0, 40);
 }
 
 /** The template with only the chosen parts (shifts need posts: without posts there are no shifts). */
