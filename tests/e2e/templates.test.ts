@@ -35,6 +35,10 @@ describe('next year from the demo, in the browser', () => {
 				n++;
 				await page.click(selector);
 			},
+			async choose(selector: string, label: string) {
+				n++;
+				await page.selectOption(selector, { label });
+			},
 			async fill(selector: string, value: string) {
 				n++;
 				await page.fill(selector, value);
@@ -52,6 +56,7 @@ describe('next year from the demo, in the browser', () => {
 		await Promise.all([page.waitForURL((u) => u.pathname === '/admin/events/new'), act.click('a[href="/admin/events/new"]')]);
 		await page.waitForSelector('html[data-ready]', { state: 'attached' });
 		await act.click('input[name=source][value=event]');
+		await act.choose('select[name=sourceId]', '2026古城灯会开幕周安保');
 		// The page proposes next year: the name's year and the dates one later, the venue and zone kept.
 		await expect.poll(() => page.inputValue('input[name=name]')).toBe('2027古城灯会开幕周安保');
 		const starts = await page.inputValue('input[name=startsAt]');
@@ -77,6 +82,7 @@ describe('next year from the demo, in the browser', () => {
 		expect(notice).toMatch(/成员 \d+ 人/);
 		// The members came with their roles.
 		expect(await page.locator('text=周国栋').count()).toBeGreaterThan(0);
+		expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
 		await screenshot(page, 'templates-new-from-event-created-desktop');
 		console.log(`next year's festival: ${actions} actions`);
 

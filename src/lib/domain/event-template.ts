@@ -247,6 +247,9 @@ const AGENCY = /^[a-z][a-z0-9-]{0,23}$/;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** `posts[0]` + `name` → `posts[0].name`; a root field is named alone. */
+const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
 class Checker {
 	errors: TemplateError[] = [];
 	add(path: string, problem: TemplateProblem): void {
@@ -255,40 +258,40 @@ class Checker {
 	text(o: Obj, key: string, path: string, max: number, opts: { required?: boolean; pattern?: RegExp; oneOf?: readonly string[] } = {}): string | null {
 		const v = o[key];
 		if (v === undefined || v === null || v === '') {
-			if (opts.required) this.add(`${path}.${key}`, 'required');
+			if (opts.required) this.add(at(path, key), 'required');
 			return null;
 		}
-		if (typeof v !== 'string') return this.add(`${path}.${key}`, 'wrongType'), null;
-		if ([...v].length > max) return this.add(`${path}.${key}`, 'tooLong'), null;
-		if (v.includes('\u0000')) return this.add(`${path}.${key}`, 'invalidChoice'), null;
-		if (opts.pattern && !opts.pattern.test(v)) return this.add(`${path}.${key}`, 'invalidChoice'), null;
-		if (opts.oneOf && !opts.oneOf.includes(v)) return this.add(`${path}.${key}`, 'invalidChoice'), null;
+		if (typeof v !== 'string') return this.add(at(path, key), 'wrongType'), null;
+		if ([...v].length > max) return this.add(at(path, key), 'tooLong'), null;
+		if (v.includes('\u0000')) return this.add(at(path, key), 'invalidChoice'), null;
+		if (opts.pattern && !opts.pattern.test(v)) return this.add(at(path, key), 'invalidChoice'), null;
+		if (opts.oneOf && !opts.oneOf.includes(v)) return this.add(at(path, key), 'invalidChoice'), null;
 		return v;
 	}
 	int(o: Obj, key: string, path: string, min: number, max: number, required = true): number | null {
 		const v = o[key];
 		if (v === undefined || v === null) {
-			if (required) this.add(`${path}.${key}`, 'required');
+			if (required) this.add(at(path, key), 'required');
 			return null;
 		}
-		if (typeof v !== 'number' || !Number.isInteger(v)) return this.add(`${path}.${key}`, 'wrongType'), null;
-		if (v < min || v > max) return this.add(`${path}.${key}`, 'outOfRange'), null;
+		if (typeof v !== 'number' || !Number.isInteger(v)) return this.add(at(path, key), 'wrongType'), null;
+		if (v < min || v > max) return this.add(at(path, key), 'outOfRange'), null;
 		return v;
 	}
 	list(o: Obj, key: string, path: string, max: number): unknown[] {
 		const v = o[key];
 		if (v === undefined || v === null) return [];
-		if (!Array.isArray(v)) return this.add(`${path}.${key}`, 'wrongType'), [];
-		if (v.length > max) return this.add(`${path}.${key}`, 'tooMany'), [];
+		if (!Array.isArray(v)) return this.add(at(path, key), 'wrongType'), [];
+		if (v.length > max) return this.add(at(path, key), 'tooMany'), [];
 		return v;
 	}
 	geometry(o: Obj, key: string, path: string, shapes: Array<'point' | 'line' | 'polygon'>, required: boolean): number[] | null {
 		const v = o[key];
 		if (v === undefined || v === null) {
-			if (required) this.add(`${path}.${key}`, 'required');
+			if (required) this.add(at(path, key), 'required');
 			return null;
 		}
-		if (!shapes.some((s) => geometryProblem(v, s) === null)) return this.add(`${path}.${key}`, 'badGeometry'), null;
+		if (!shapes.some((s) => geometryProblem(v, s) === null)) return this.add(at(path, key), 'badGeometry'), null;
 		return v as number[];
 	}
 }
