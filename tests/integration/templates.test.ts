@@ -8,7 +8,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as Y from 'yjs';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { runCli, startServer, type TestServer } from '../helpers/server.ts';
 import { connectDoc, DEMO_EVENT, whenSynced, type LiveDoc } from '../helpers/live.ts';
 import { demoClient } from '../helpers/commands.ts';
 import { pageData } from '../helpers/admin-forms.ts';
@@ -320,5 +320,22 @@ describe('templates and copies', () => {
 			await hub.close();
 			await handle.close();
 		}
+	});
+
+	it('does the same from the command line: event copy, template export and import, listed by help', async () => {
+		// The server is stopped (the previous test): the embedded database admits one process.
+		const help = await runCli(server, ['help']);
+		for (const c of ['event copy', 'template export', 'template import']) expect(help.stdout).toContain(c);
+		const exported = await runCli(server, ['template', 'export', templateId]);
+		expect(exported.code).toBe(0);
+		expect(JSON.parse(exported.stdout)).toMatchObject({ kind: 'liandong.event-template', name: '古城灯会安保' });
+		const refused = await runCli(server, ['template', 'import', '-'], JSON.stringify({ ...JSON.parse(exported.stdout), periods: [{ key: 'a', name: '白班', start: 60, end: 0 }] }));
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toContain('periods[0].end ends before it starts');
+		const imported = await runCli(server, ['template', 'import', '-'], exported.stdout);
+		expect(imported.stdout).toContain('Imported template 古城灯会安保 as v3');
+		const copy = await runCli(server, ['event', 'copy', DEMO_EVENT, '--name', '2029古城灯会', '--starts', '2029-02-01T10:00', '--ends', '2029-02-03T10:00', '--only', 'members,posts,periods,shifts']);
+		expect(copy.code).toBe(0);
+		expect(copy.stdout).toMatch(/Created event 2029古城灯会 \(planning\) from event 2026古城灯会开幕周安保: 16 members, \d+ posts, \d+ shifts, 0 cards\./);
 	});
 });
