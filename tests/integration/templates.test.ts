@@ -337,5 +337,6 @@ describe('templates and copies', () => {
 		const copy = await runCli(server, ['event', 'copy', DEMO_EVENT, '--name', '2029古城灯会', '--starts', '2029-02-01T10:00', '--ends', '2029-02-03T10:00', '--only', 'members,posts,periods,shifts']);
 		expect(copy.code).toBe(0);
 		expect(copy.stdout).toMatch(/Created event 2029古城灯会 \(planning\) from event 2026古城灯会开幕周安保: 16 members, \d+ posts, \d+ shifts, 0 cards\./);
-	});
+		// Each command opens the database and checks its migrations: seconds each on a busy machine.
+	}, 300_000);
 });
