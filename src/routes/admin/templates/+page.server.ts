@@ -18,7 +18,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			return { ...t, counts: c ? { members: c.members.length, posts: c.posts.length, shifts: c.shifts.length, cards: c.cards.length } : null };
 		})
 	);
-	return { templates: withCounts, events: events.map((e) => ({ id: e.id, name: e.name })) };
+	// Arriving from an event's page ("save as template") chooses that event.
+	const chosen = url.searchParams.get('event');
+	return { templates: withCounts, events: events.map((e) => ({ id: e.id, name: e.name })), chosen: events.some((e) => e.id === chosen) ? chosen : null };
 };
 
 export const actions: Actions = {
