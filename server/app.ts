@@ -143,7 +143,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		db: database.db,
 		databaseKind: database.kind,
 		version,
-		writeDocuments: (userId, writes, alsoInTransaction) => hub.serverWrite(userId, writes, alsoInTransaction),
+		writeDocuments: (userId, writes, alsoInTransaction, firstInTransaction) => hub.serverWrite(userId, writes, alsoInTransaction, firstInTransaction),
 		readDocument: async (name) => (await hub.document(name)).durable,
 		storedBytes: async (name) => (await hub.document(name)).storedBytes,
 		jobs: new JobRegistry(),

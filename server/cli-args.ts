@@ -128,6 +128,26 @@ export const COMMANDS: readonly CommandSpec[] = [
 	},
 	{ name: 'event list', args: [], options: {}, list: true, summary: 'List events with their ids.', examples: ['npm run cli -- event list'] },
 	{
+		name: 'event copy',
+		args: [{ name: 'event id' }],
+		options: {
+			name: { type: 'string', value: 'name', required: true },
+			starts: { type: 'string', value: 'time', required: true },
+			ends: { type: 'string', value: 'time', required: true },
+			venue: { type: 'string', value: 'venue' },
+			timezone: { type: 'string', value: 'zone' },
+			only: { type: 'string', value: 'parts' },
+			template: { type: 'boolean' }
+		},
+		summary:
+			'Make a new event from a previous one (or, with --template, from the saved template with that id): members, posts, plan and zones, periods, shifts re-timed to the new dates, standard cards. --only takes some of members,posts,map,periods,shifts,cards,settings. Never copied: activity, check-ins, disputes, reports, photos, display tokens, people without accounts.',
+		examples: [
+			"npm run cli -- event copy <event id> --name '2027古城灯会开幕周安保' --starts 2027-02-01T10:00 --ends 2027-02-08T22:00",
+			'npm run cli -- event copy <template id> --template --name 春节庙会安保 --starts 2027-02-06T08:00 --ends 2027-02-06T22:00 --only posts,periods,shifts'
+		]
+	},
+
+	{
 		name: 'event status',
 		args: [{ name: 'event id' }, { name: SETTABLE_STATUSES.join('|'), choices: SETTABLE_STATUSES }],
 		options: {},
@@ -155,6 +175,28 @@ export const COMMANDS: readonly CommandSpec[] = [
 		list: true,
 		summary: "List an event's members and roles.",
 		examples: ['npm run cli -- member list <event id>']
+	},
+	{ name: 'template list', args: [], options: {}, list: true, summary: 'List saved event templates (name, version, id).', examples: ['npm run cli -- template list'] },
+	{
+		name: 'template save',
+		args: [{ name: 'event id' }],
+		options: { name: { type: 'string', value: 'name', required: true } },
+		summary: "Save an event's setup as a template; a name that exists gets its next version.",
+		examples: ['npm run cli -- template save <event id> --name 灯会安保']
+	},
+	{
+		name: 'template export',
+		args: [{ name: 'template id' }],
+		options: { out: { type: 'string', value: 'file' } },
+		summary: 'Write a saved template as its JSON file (to standard output, or to --out).',
+		examples: ['npm run cli -- template export <template id> --out 灯会安保-v1.json']
+	},
+	{
+		name: 'template import',
+		args: [{ name: 'file' }],
+		options: {},
+		summary: 'Import a template file (- reads standard input). Checked whole first: every problem is listed and nothing is saved if any.',
+		examples: ['npm run cli -- template import 灯会安保-v1.json']
 	},
 	{
 		name: 'members import',
@@ -300,7 +342,8 @@ const AREA_TITLES: Record<string, string> = {
 	event: 'Events',
 	member: 'Event members',
 	members: 'Event members in bulk',
-	token: 'Display tokens for wall screens'
+	token: 'Display tokens for wall screens',
+	template: 'Event templates (模板)'
 };
 
 /** The help text: every command, or those of one area or one command when `topic` names it. */
@@ -310,7 +353,7 @@ export function formatHelp(topic: string | null = null): string {
 	if (!topic || chosen.length === 0) {
 		if (topic) lines.push(`No help for "${topic}"; these are all the commands.`, '');
 		lines.push(
-			'Liandong command line: users, agencies, teams, events, members and display tokens.',
+			'Liandong command line: users, agencies, teams, events, members, display tokens and templates.',
 			'Run as: npm run cli -- <command> [arguments]',
 			'It opens the database the server uses (DATA_DIR, or DATABASE_URL when set). With the embedded',
 			'database, stop the server first: two processes must never open one data folder.',

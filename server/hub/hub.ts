@@ -240,11 +240,13 @@ export class SyncHub {
 	/**
 	 * Writes changes into one or more documents on a user's behalf, in one database transaction together with
 	 * `alsoInTransaction`. Either everything is stored and broadcast, or nothing is and staging is restored.
+	 * `firstInTransaction` runs before the updates are appended: what the log's rows refer to (a new event's row).
 	 */
 	async serverWrite(
 		userId: string | null,
 		writes: ServerWrite[],
-		alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>
+		alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>,
+		firstInTransaction?: (tx: Kysely<DB>) => Promise<void>
 	): Promise<void> {
 		const docs = new Map<string, HubDocument>();
 		for (const w of writes) if (!docs.has(w.doc)) docs.set(w.doc, await this.document(w.doc));
@@ -285,6 +287,7 @@ export class SyncHub {
 			let seqs: number[] = [];
 			try {
 				seqs = await this.options.db.transaction().execute(async (tx) => {
+					await firstInTransaction?.(tx);
 					const seqs = staged.length ? await appendUpdates(tx, staged.map((s) => s.entry)) : [];
 					await alsoInTransaction?.(tx);
 					if (staged.length) await this.options.inTransaction?.(tx, staged.map((s) => s.entry), seqs);

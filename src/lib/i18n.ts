@@ -3,6 +3,7 @@ import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
 import type { FieldErrorCode } from '$lib/domain/validation';
 import type { EventRole, EventStatus, TeamLevel } from '$lib/domain/roles';
+import type { TemplateError, TemplateProblem } from '$lib/domain/event-template';
 
 const fieldErrorMessages: Record<FieldErrorCode, (p: { field: string }) => string> = {
 	required: m.error_required,
@@ -142,4 +143,28 @@ export function mediationLabel(kind: string): string {
 		judicial: m.dispute_mediation_judicial
 	};
 	return labels[kind]?.() ?? kind;
+}
+
+const templateProblems: Record<TemplateProblem, (p: { path: string }) => string> = {
+	notJson: m.template_problem_notJson,
+	tooLarge: m.template_problem_tooLarge,
+	notTemplate: m.template_problem_notTemplate,
+	newerFormat: m.template_problem_newerFormat,
+	required: m.template_problem_required,
+	wrongType: m.template_problem_wrongType,
+	tooLong: m.template_problem_tooLong,
+	tooMany: m.template_problem_tooMany,
+	invalidChoice: m.template_problem_invalidChoice,
+	outOfRange: m.template_problem_outOfRange,
+	endBeforeStart: m.template_problem_endBeforeStart,
+	unknownPost: m.template_problem_unknownPost,
+	unknownPeriod: m.template_problem_unknownPeriod,
+	duplicate: m.template_problem_duplicate,
+	badGeometry: m.template_problem_badGeometry,
+	invalidTimezone: m.template_problem_invalidTimezone
+};
+
+/** One problem of a template file in the reader's language: where it is (`shifts[3].post`) and what is wrong. */
+export function templateProblemText(e: TemplateError): string {
+	return templateProblems[e.problem]?.({ path: e.path || m.tpl_problem_whole() }) ?? `${e.path}: ${e.problem}`;
 }

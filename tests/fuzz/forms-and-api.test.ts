@@ -43,6 +43,42 @@ interface FormTarget {
 	fields: (rnd: Rnd, tag: string) => Record<string, string>;
 }
 
+/** A small valid template file: two posts, a period, a shift with a person, a card with a checklist. */
+const templateOf = (tag: string) => ({
+	kind: 'liandong.event-template',
+	format: 1,
+	name: `模板 ${tag}`,
+	version: 1,
+	source: { name: '2026古城灯会开幕周安保', startsAt: '2026-02-12T00:00:00.000Z', endsAt: '2026-02-13T00:00:00.000Z', timezone: 'Asia/Shanghai' },
+	durationMinutes: 1440,
+	settings: { venue: '古城', checkinGraceMinutes: 10, locale: 'zh-CN' },
+	members: [{ username: 'commander', role: 'commander', agency: null }, { username: 'lead.station', role: 'lead', agency: 'station' }],
+	posts: [{ key: 'gate', name: `南门 ${tag}`, kind: 'post', agency: 'station', location: null, minStaff: 3, notes: null, geo: [10, 20] }, { key: 'line', name: '东街巡逻线', kind: 'patrol', agency: 'patrol', location: null, minStaff: 2, notes: null, geo: null }],
+	zones: [],
+	plan: null,
+	periods: [{ key: 'day', name: '白班', start: 0, end: 720 }],
+	shifts: [{ agency: 'station', post: 'gate', period: 'day', start: 0, end: 480, notes: null, people: [{ username: 'member.station', role: '队员' }] }],
+	cards: [{ agency: 'station', title: `南门安检 ${tag}`, notes: '', priority: 'urgent', team: null, location: null, due: 60, checklist: ['安检门到位'] }]
+});
+
+/** A template file, mostly broken: JSON cut short, a part of the wrong type, a row with one field hostile, huge. */
+function templateFileOf(rnd: Rnd, tag: string): string {
+	const t = templateOf(tag) as unknown as Record<string, unknown>;
+	const roll = rnd();
+	if (roll < 0.25) return JSON.stringify(t);
+	if (roll < 0.45) return JSON.stringify(mutatePayload(rnd, t as Record<string, never>, tag));
+	if (roll < 0.7) {
+		const part = pickOf(rnd, ['members', 'posts', 'periods', 'shifts', 'cards'] as const);
+		const rows = t[part] as Array<Record<string, never>>;
+		return JSON.stringify({ ...t, [part]: [mutatePayload(rnd, rows[0], tag), ...rows.slice(1)] });
+	}
+	if (roll < 0.8) return JSON.stringify(t).slice(0, Math.floor(rnd() * 400));
+	if (roll < 0.86) return JSON.stringify({ ...t, cards: Array.from({ length: 2_001 }, () => (t.cards as unknown[])[0]) });
+	if (roll < 0.9) return JSON.stringify({ ...t, name: `${tag}${'长'.repeat(1_000_000)}` });
+	if (roll < 0.95) return `${'['.repeat(5000)}${tag}`;
+	return JSON.stringify({ ...t, format: pickOf(rnd, [2, 0, -1, 1.5, '1', null]) });
+}
+
 const event = (tag: string) => ({
 	name: `活动 ${tag}`,
 	venue: `会场 ${tag}`,
@@ -58,6 +94,7 @@ describe('fuzzing the form actions and the JSON API', () => {
 	const clients = new Map<ActorKey, HttpClient>();
 	let victimId = '';
 	let fuzzEventId = '';
+	let templateId = '';
 	const forms = new FuzzLedger('form actions', 'f', config.seed);
 	const api = new FuzzLedger('JSON API', 'a', config.seed);
 	let reports: ReportFuzzer;
@@ -78,7 +115,18 @@ describe('fuzzing the form actions and the JSON API', () => {
 			'/admin/users/[id]?/disable': { route: `/admin/users/${victimId}?/disable`, owner: 'admin', fields: () => ({}) },
 			'/admin/users/[id]?/enable': { route: `/admin/users/${victimId}?/enable`, owner: 'admin', fields: () => ({}) },
 			'/admin/users/[id]?/resetPassword': { route: `/admin/users/${victimId}?/resetPassword`, owner: 'admin', fields: (_r, tag) => ({ password: `pw-${tag}` }) },
-			'/admin/events/new': { route: '/admin/events/new', owner: 'admin', fields: (_r, tag) => event(tag) },
+			'/admin/events/new': {
+				route: '/admin/events/new',
+				owner: 'admin',
+				// Blank, a copy of the demo or an event from a saved template (some parts, or an id that is none).
+				fields: (r, tag) => {
+					const source = pickOf(r, ['blank', 'blank', 'event', 'template']);
+					if (source === 'blank') return event(tag);
+					return { ...event(tag), source, sourceId: source === 'event' ? pickOf(r, [DEMO_EVENT, 'no-such-event']) : templateId || 'no-such-template', parts: pickOf(r, ['members', 'shifts', 'cards', 'posts']) };
+				}
+			},
+			'/admin/templates?/save': { route: '/admin/templates?/save', owner: 'admin', fields: (r, tag) => ({ eventId: pickOf(r, [DEMO_EVENT, fuzzEventId, 'no-such-event']), name: `模板 ${tag}` }) },
+			'/admin/templates?/import': { route: '/admin/templates?/import', owner: 'admin', fields: (r, tag) => ({ file: templateFileOf(r, tag) }) },
 			'/admin/events/[id]/edit': { route: `/admin/events/${fuzzEventId}/edit`, owner: 'admin', fields: (_r, tag) => event(tag) },
 			'/admin/events/[id]?/activate': { route: `/admin/events/${fuzzEventId}?/activate`, owner: 'admin', fields: () => ({}) },
 			'/admin/events/[id]?/addMember': { route: `/admin/events/${fuzzEventId}?/addMember`, owner: 'admin', fields: (r) => ({ userId: victimId, role: pickOf(r, ['member', 'lead', 'observer']), agencyCode: 'station' }) },
@@ -294,6 +342,8 @@ describe('fuzzing the form actions and the JSON API', () => {
 		},
 		{ name: 'GET /api/events/[id]/replay', actor: 'reviewer', build: (rnd, tag) => ({ path: `/api/events/${DEMO_EVENT}/replay?at=${encodeQuery(chance(rnd, 0.3) ? '2026-02-12T19:00:00+08:00' : hostileString(rnd, tag))}` }) },
 		{ name: 'GET /api/events/[hostile]/activity', actor: 'commander', build: (rnd, tag) => ({ path: `/api/events/${encodeQuery(hostileString(rnd, tag))}/activity` }) },
+		{ name: 'GET /api/templates', actor: 'admin', build: (rnd, tag) => ({ path: `/api/templates?${encodeQuery(hostileString(rnd, tag))}=1` }) },
+		{ name: 'GET /admin/templates/[id]/export', actor: 'admin', build: (rnd, tag) => ({ path: `/admin/templates/${chance(rnd, 0.3) ? templateId : encodeQuery(hostileString(rnd, tag))}/export` }) },
 		{ name: 'GET /api/events', actor: 'member.station', build: (rnd, tag) => ({ path: `/api/events?${encodeQuery(hostileString(rnd, tag))}=1` }) },
 		{
 			name: 'GET /events/[id]/disputes/export',
@@ -338,6 +388,8 @@ describe('fuzzing the form actions and the JSON API', () => {
 		const admin = clients.get('admin')!;
 		victimId = await createUserAsAdmin(admin, { username: 'fuzz.victim', displayName: '受试者', password: 'victim-password-1', agencyCode: 'station' });
 		fuzzEventId = await createEventAsAdmin(admin, { name: '模糊测试活动', startsAt: '2027-01-01T08:00', endsAt: '2027-01-02T08:00' });
+		await admin.postForm('/admin/templates?/save', { eventId: DEMO_EVENT, name: '模糊测试模板' });
+		templateId = ((await (await admin.request('/api/templates')).json()) as { templates: Array<{ id: string }> }).templates[0].id;
 		reports = new ReportFuzzer(server.url, config.seed);
 		await reports.prepare();
 	});

@@ -5,6 +5,7 @@
  * table and every document's log through the app's own database code, each row re-checked by the domain's
  * validators and searched for the tags of cases the server refused.
  */
+import { parseTemplateText } from '../../src/lib/domain/event-template.ts';
 import { QUEUEABLE_COMMANDS } from '../../src/lib/domain/queued-actions.ts';
 import * as Y from 'yjs';
 import type { Kysely } from 'kysely';
@@ -167,6 +168,12 @@ const REMEMBERS_REFUSALS = new Set(['client_actions']);
 
 /** Domain checks of the tables a fuzzer can write through the app. */
 const ROW_CHECKS: Record<string, (row: Row) => string | null> = {
+	// A saved template is read again before use: a stored one must pass the same check as an imported file.
+	event_templates: (r) => {
+		const c = parseTemplateText(String(r.body));
+		if (!c.ok) return JSON.stringify(c.errors.slice(0, 3));
+		return c.template.name === r.name ? null : 'name differs from its body';
+	},
 	client_actions: (r) => {
 		if (!(QUEUEABLE_COMMANDS as readonly string[]).includes(String(r.command))) return 'unknown command';
 		if (!/^[a-z0-9_-]{8,64}$/i.test(String(r.action_id))) return 'action id out of form';

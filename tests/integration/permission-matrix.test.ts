@@ -418,7 +418,7 @@ describe('the permission matrix, cell by cell against the running server', () =>
 		const snapshot = async () =>
 			JSON.stringify(
 				await Promise.all(
-					['/admin/users', '/admin/agencies', '/admin/teams', '/admin/events', `/admin/events/${EVENT}`, `/admin/users/${demoUser('member.station').id}`].map((p) =>
+					['/admin/users', '/admin/agencies', '/admin/teams', '/admin/events', '/admin/templates', `/admin/events/${EVENT}`, `/admin/users/${demoUser('member.station').id}`].map((p) =>
 						pageData(admin, p)
 					)
 				),

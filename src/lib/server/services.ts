@@ -42,8 +42,14 @@ export interface AppServices {
 	/**
 	 * Writes into documents on a user's behalf through the sync hub: checked against the schema, stored in one
 	 * transaction together with `alsoInTransaction`, then broadcast. Throws (and changes nothing) on refusal.
+	 * `firstInTransaction` runs before the documents' rows are written (a new event's row, which they refer to).
 	 */
-	writeDocuments(userId: string | null, writes: DocWrite[], alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>): Promise<void>;
+	writeDocuments(
+		userId: string | null,
+		writes: DocWrite[],
+		alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>,
+		firstInTransaction?: (tx: Kysely<DB>) => Promise<void>
+	): Promise<void>;
 	/** The stored state of a document, as the hub holds it. Read only: never change the returned doc. */
 	readDocument(name: string): Promise<Y.Doc>;
 	/** What a document holds in storage (snapshot plus log), known to the hub without encoding anything. */

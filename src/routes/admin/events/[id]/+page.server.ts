@@ -35,8 +35,20 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		listAgencies(locals.db),
 		listDisplayTokens(locals.db, event.id)
 	]);
+	const lineage = await locals.db
+		.selectFrom('events as e')
+		.leftJoin('events as b', 'b.id', 'e.based_on')
+		.select(['b.name as basedOnName', 'e.template_name', 'e.template_version'])
+		.where('e.id', '=', event.id)
+		.executeTakeFirst();
 	return {
 		event,
+		/** What it was made from, by name: the event copied, or the template and its version. */
+		source: lineage?.template_name
+			? { kind: 'template' as const, name: lineage.template_name, version: lineage.template_version ?? 0 }
+			: lineage?.basedOnName
+				? { kind: 'event' as const, name: lineage.basedOnName, version: 0 }
+				: null,
 		members,
 		// Candidates for "add member": only what the picker shows.
 		users: users
