@@ -119,7 +119,8 @@ const ACTION_LABEL: Record<EventAction, string> = {
 	'event.close': '结束活动 close event',
 	'record.review': '复盘 review record',
 	'displayToken.manage': '大屏链接 wall links',
-	'roster.approveSwap': '批准换班 approve swap'
+	'roster.approveSwap': '批准换班 approve swap',
+	'playbook.run': '启动预案 run playbook'
 };
 
 function actionCell(a: Actor, action: EventAction, status: EventStatus): string {
