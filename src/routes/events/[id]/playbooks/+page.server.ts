@@ -86,12 +86,14 @@ async function save(locals: App.Locals, eventId: string, request: Request, mode:
 	const input = fromForm(form);
 	const checked = checkPlaybook(input, got.agencies.map((a) => a.code));
 	if (!checked.ok) return fail(400, { problem: 'invalid' as const, errors: checked.errors, values: input.values, editing: mode === 'update' ? id : 'new' });
+	let playbookId = id;
 	if (mode === 'create') {
-		await insertPlaybook(locals.db, { id: newId(), eventId: got.event.id, name: checked.value.name, cards: checked.value.cards, createdBy: locals.user!.id });
+		playbookId = newId();
+		await insertPlaybook(locals.db, { id: playbookId, eventId: got.event.id, name: checked.value.name, cards: checked.value.cards, createdBy: locals.user!.id });
 	} else if (!(await updatePlaybook(locals.db, { id, eventId: got.event.id, ...checked.value }))) {
 		return fail(404, { problem: 'notFound' as const });
 	}
-	return { done: mode, name: checked.value.name };
+	return { done: mode, name: checked.value.name, id: playbookId };
 }
 
 export const actions: Actions = {
@@ -106,6 +108,6 @@ export const actions: Actions = {
 		const form = await request.formData().catch(() => null);
 		const id = form ? field(form, 'id') : '';
 		if (!isId(id) || !(await deletePlaybook(locals.db, got.event.id, id))) return fail(404, { problem: 'notFound' as const });
-		return { done: 'delete' as const, name: '' };
+		return { done: 'delete' as const, name: '', id };
 	}
 };
