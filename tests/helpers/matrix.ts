@@ -164,7 +164,7 @@ export function matrixMarkdown(): string {
 		'',
 		docs,
 		'',
-		'**Actions** in an active event. `own`: only for cards, disputes and swaps of that agency, or instructions to it.',
+		'**Actions** in an active event. `own`: only for cards, disputes and swaps of that agency, instructions to it, or playbooks with a card for it.',
 		`In a closed event only ${closedActions.map((x) => `\`${x}\``).join(', ') || 'nothing'} remains.`,
 		'An administrator manages users, agencies, teams and events under `/admin` and sees no event unless made a member of it.',
 		'',
