@@ -98,9 +98,9 @@ async function save(locals: App.Locals, eventId: string, request: Request, mode:
 
 export const actions: Actions = {
 	/** Adds one of the event's own playbooks. */
-	create: ({ locals, params, request }) => save(locals, params.id, request, 'create'),
+	create: async ({ locals, params, request }) => save(locals, params.id, request, 'create'),
 	/** Changes one of the event's own playbooks (built-in ones are not changed; copy one instead). */
-	update: ({ locals, params, request }) => save(locals, params.id, request, 'update'),
+	update: async ({ locals, params, request }) => save(locals, params.id, request, 'update'),
 	/** Deletes one of the event's own playbooks; cards a run made stay on the board. */
 	delete: async ({ locals, params, request }) => {
 		const got = await managing(locals, params.id);
