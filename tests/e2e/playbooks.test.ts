@@ -52,6 +52,9 @@ describe('playbooks in the browser', () => {
 		await page.selectOption('select[name="cards.0.agency"]', 'traffic');
 		await page.getByTestId('playbook-save').click();
 		await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('标题');
+		// The save button sits below every card row: the reader is taken to the first field with an error.
+		await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('cards.0.title');
+		await screenshot(page, 'playbooks-editor-desktop');
 		await page.fill('input[name="cards.0.title"]', '大风：高架限速与绕行提示');
 		await page.fill('textarea[name="cards.0.checklist"]', '发布绕行提示\n检查临时围挡');
 		await page.selectOption('select[name="cards.1.agency"]', 'patrol');

@@ -54,7 +54,7 @@ function field(form: FormData, key: string): string {
 
 /**
  * The playbook a form describes: `name`, and per card row `cards.<i>.agency|title|priority|dueMinutes|checklist`
- * (one checklist item a line). A row left empty (no title, no checklist) is a spare row and is skipped.
+ * (one checklist item a line). A row left empty (no agency, title or checklist) is a spare row and is skipped.
  */
 function fromForm(form: FormData): { name: string; cards: Array<Record<string, string>>; values: Record<string, string> } {
 	const values: Record<string, string> = { name: field(form, 'name') };
@@ -66,7 +66,7 @@ function fromForm(form: FormData): { name: string; cards: Array<Record<string, s
 	}
 	for (const i of [...rows].sort((a, b) => a - b)) {
 		const row = Object.fromEntries(['agency', 'title', 'priority', 'dueMinutes', 'checklist'].map((k) => [k, field(form, `cards.${i}.${k}`)]));
-		if (!row.title.trim() && !row.checklist.trim()) continue;
+		if (!row.agency.trim() && !row.title.trim() && !row.checklist.trim()) continue;
 		cards.push(row);
 	}
 	// Echoed back on an error with rows renumbered as checked, so each error sits beside its own field.
