@@ -80,7 +80,11 @@ describe('playbooks in the browser', () => {
 		const context = await newContext(browser, 'phone', { touch: true });
 		const page: Page = await context.newPage();
 		await loginAs(page, server.url, 'lead.traffic', DEMO_PASSWORD);
-		await visit(page, `${server.url}/events/${DEMO_EVENT}/playbooks`);
+		await visit(page, `${server.url}/events/${DEMO_EVENT}/board`);
+		await screenshot(page, 'playbooks-board-phone');
+		await page.getByTestId('board-playbooks').click();
+		await page.waitForURL(/\/playbooks$/);
+		await page.waitForSelector('html[data-ready]', { state: 'attached' });
 		// The traffic lead may run the fire playbook (it has a traffic card) but not edit the event's own.
 		expect(await page.getByTestId('playbook-new').count()).toBe(0);
 		await screenshot(page, 'playbooks-list-phone');
