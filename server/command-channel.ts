@@ -20,6 +20,7 @@ import { registerDisputeCommands } from './commands/disputes.ts';
 import { registerPositionCommands } from './commands/positions.ts';
 import { registerRollCallCommands } from './commands/roll-calls.ts';
 import { registerPatrolCommands } from './commands/patrol.ts';
+import { registerPlaybookCommands } from './commands/playbooks.ts';
 import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
 import { commandDocName } from '../src/lib/domain/documents.ts';
 import { isId } from '../src/lib/domain/ids.ts';
@@ -167,6 +168,7 @@ export function createCommandChannel(
 		registerPositionCommands(socket, ctx);
 		registerRollCallCommands(socket, ctx);
 		registerPatrolCommands(socket, ctx);
+		registerPlaybookCommands(socket, ctx);
 	});
 	return io;
 }

@@ -164,6 +164,29 @@ describe('fuzzing the form actions and the JSON API', () => {
 			'/events/[id]/map?/controls': { route: `/events/${DEMO_EVENT}/map?/controls`, owner: 'commander', fields: (r) => ({ controls: pickOf(r, ['0, 0, 108.94, 34.26\n1000, 0, 108.95, 34.26\n0, 800, 108.94, 34.25', '1, 2, 3, 4', '']) }) },
 			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) },
 			// Patrol routes: the demo's patrol line, a route of another agency's lead, and ids that are no route.
+			// Playbooks (预案): the commander's own, valid as a base (the fuzzer breaks one field at a time); ids that are no playbook.
+			'/events/[id]/playbooks?/create': {
+				route: `/events/${DEMO_EVENT}/playbooks?/create`,
+				owner: 'commander',
+				fields: (r, tag) => ({
+					name: `预案 ${tag}`.slice(0, 40),
+					'cards.0.agency': pickOf(r, ['station', 'traffic']),
+					'cards.0.title': `处置 ${tag}`,
+					'cards.0.priority': pickOf(r, ['urgent', 'critical']),
+					'cards.0.dueMinutes': pickOf(r, ['15', '0']),
+					'cards.0.checklist': pickOf(r, ['', '核实情况\n通报指挥部']),
+					'cards.1.agency': 'cid',
+					'cards.1.title': `研判 ${tag}`,
+					'cards.1.priority': 'routine',
+					'cards.1.dueMinutes': '30'
+				})
+			},
+			'/events/[id]/playbooks?/update': {
+				route: `/events/${DEMO_EVENT}/playbooks?/update`,
+				owner: 'commander',
+				fields: (r, tag) => ({ id: pickOf(r, ['no-such-playbook', 'builtin-fire', '../x']), name: `预案 ${tag}`.slice(0, 40), 'cards.0.agency': 'station', 'cards.0.title': `处置 ${tag}`, 'cards.0.priority': 'urgent', 'cards.0.dueMinutes': '10' })
+			},
+			'/events/[id]/playbooks?/delete': { route: `/events/${DEMO_EVENT}/playbooks?/delete`, owner: 'commander', fields: (r) => ({ id: pickOf(r, ['no-such-playbook', 'builtin-fire', 'p'.repeat(65)]) }) },
 			'/events/[id]/patrol?/add': {
 				route: `/events/${DEMO_EVENT}/patrol?/add`,
 				owner: 'commander',

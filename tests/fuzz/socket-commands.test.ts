@@ -112,6 +112,12 @@ Object.assign(BASES, {
 	'rollcall:start': (rnd: Rnd) => ({ eventId: DEMO_EVENT, scope: pickOf(rnd, ['*', 'station', 'traffic', 'nobody']), minutes: pickOf(rnd, [10, 5, 1, 61, 2.5]) }),
 	'rollcall:answer': (rnd: Rnd, tag: string) => ({ eventId: DEMO_EVENT, rollCallId: pickOf(rnd, ['no-such-call', `rc${tag.length}`]) }),
 	'rollcall:list': () => DEMO_EVENT,
+	/** Playbooks (预案): built-in ones (some without a card for the sender's agency), unknown ids, other agencies. */
+	'playbook:run': (rnd: Rnd) => ({
+		eventId: DEMO_EVENT,
+		playbookId: pickOf(rnd, ['builtin-lost-child', 'builtin-medical', 'builtin-fire', 'no-such-playbook']),
+		...(chance(rnd, 0.3) ? { fromAgency: pickOf(rnd, [...AGENCIES, 'nobody']) } : {})
+	}),
 	'patrol:scan': (rnd: Rnd, tag: string) => ({
 		eventId: DEMO_EVENT,
 		code: pickOf(rnd, [`LD1-abcdefgh23-${'a'.repeat(24)}`, `https://x/scan/LD1-abcdefgh23-${'0'.repeat(24)}`, tag, 'LD1--'])

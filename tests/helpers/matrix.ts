@@ -119,7 +119,8 @@ const ACTION_LABEL: Record<EventAction, string> = {
 	'event.close': '结束活动 close event',
 	'record.review': '复盘 review record',
 	'displayToken.manage': '大屏链接 wall links',
-	'roster.approveSwap': '批准换班 approve swap'
+	'roster.approveSwap': '批准换班 approve swap',
+	'playbook.run': '启动预案 run playbook'
 };
 
 function actionCell(a: Actor, action: EventAction, status: EventStatus): string {
@@ -163,7 +164,7 @@ export function matrixMarkdown(): string {
 		'',
 		docs,
 		'',
-		'**Actions** in an active event. `own`: only for cards, disputes and swaps of that agency, or instructions to it.',
+		'**Actions** in an active event. `own`: only for cards, disputes and swaps of that agency, instructions to it, or playbooks with a card for it.',
 		`In a closed event only ${closedActions.map((x) => `\`${x}\``).join(', ') || 'nothing'} remains.`,
 		'An administrator manages users, agencies, teams and events under `/admin` and sees no event unless made a member of it.',
 		'',

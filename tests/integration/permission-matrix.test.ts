@@ -43,6 +43,7 @@ import { docName, type DocAddress } from '../../src/lib/domain/documents.ts';
 import { CLOSE_CODES, type ClientToServerEvents } from '../../src/lib/domain/wire.ts';
 import { cardsOf } from '../../src/lib/domain/board.ts';
 import { disputesOf } from '../../src/lib/domain/dispute-doc.ts';
+import { builtinPlaybook } from '../../src/lib/domain/playbooks.ts';
 import {
 	actionCells,
 	cellName,
@@ -65,7 +66,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TIMEOUT = { timeout: 120_000 };
 
 /** The socket.io command and the agency-scoped fixtures of each action the command channel implements. */
-const SOCKET_ACTIONS = ['card.requestHelp', 'card.reassign', 'dispute.escalate', 'instruction.send', 'roster.approveSwap', 'event.setStatus'] as const;
+const SOCKET_ACTIONS = ['card.requestHelp', 'card.reassign', 'dispute.escalate', 'instruction.send', 'roster.approveSwap', 'event.setStatus', 'playbook.run'] as const;
 /** Actions done through pages: closing and reviewing on the review page, wall links on the displays page. */
 const PAGE_ACTIONS = ['event.close', 'record.review', 'displayToken.manage'] as const;
 
@@ -249,6 +250,24 @@ describe('the permission matrix, cell by cell against the running server', () =>
 		expect(seen).toEqual(cells.map((c) => `${cellName(c)}: ${verdict(c.expected)}`));
 		await eventually(() => cells.filter((c) => c.expected).every((c) => cardTitles(nextAgency(c.agency!)).includes(titleOf(c))), 15_000, 'the allowed requests to arrive');
 		expect(cells.map((c) => `${cellName(c)}: ${cardTitles(nextAgency(c.agency!)).includes(titleOf(c))}`)).toEqual(cells.map((c) => `${cellName(c)}: ${c.expected}`));
+	});
+
+	/** The cards of the crowd-crush playbook (踩踏预警), one in each agency, in every agency's document. */
+	const CROWD = builtinPlaybook('builtin-crowd-crush')!;
+	const crowdCards = () => AGENCIES.reduce((n, a) => n + [...cardsOf(agencyDoc(a)).values()].filter((m) => CROWD.cards.some((c) => c.title === m.get('title'))).length, 0);
+
+	it('lets playbook:run create a run’s cards exactly where mayPerform allows it', TIMEOUT, async () => {
+		const cells = actionCells('playbook.run', 'active', true);
+		const before = crowdCards();
+		const seen: string[] = [];
+		for (const c of cells) {
+			const answer = await commandAs(c.actor, 'playbook:run', { eventId: EVENT, playbookId: CROWD.id, fromAgency: c.agency! });
+			seen.push(`${cellName(c)}: ${outcomeOf(answer, 'active')}`);
+		}
+		expect(seen).toEqual(cells.map((c) => `${cellName(c)}: ${verdict(c.expected)}`));
+		const want = before + cells.filter((c) => c.expected).length * CROWD.cards.length;
+		await eventually(() => crowdCards() === want, 15_000, 'the allowed runs’ cards to arrive');
+		expect(crowdCards()).toBe(want);
 	});
 
 	it('lets card:reassign move a card exactly where mayPerform allows it', TIMEOUT, async () => {
@@ -457,6 +476,7 @@ describe('the permission matrix, cell by cell against the running server', () =>
 	});
 
 	it('refuses every command of a closed event as mayPerform says', TIMEOUT, async () => {
+		const crowdBefore = crowdCards();
 		const seen: string[] = [];
 		const want: string[] = [];
 		// Each tries on the administrator's fixtures, which no one has touched.
@@ -469,7 +489,8 @@ describe('the permission matrix, cell by cell against the running server', () =>
 					['card.reassign', commandAs(a, 'card:reassign', { eventId: EVENT, cardId: fixtureId('card', t), fromAgency: agency, toAgency: nextAgency(agency) })],
 					['dispute.escalate', commandAs(a, 'dispute:escalate', { eventId: EVENT, disputeId: fixtureId('dispute', t), fromAgency: agency, toLevel: 'street', reason: '关闭后上报' })],
 					['instruction.send', commandAs(a, 'instruction:send', { eventId: EVENT, scope: 'agencies', targets: [agency], priority: 'routine', body: '关闭后指令', ackBy: null })],
-					['roster.approveSwap', commandAs(a, 'roster:swapAct', { swapId: fixtureSwaps.get(fixtureId('swap', t))!, action: 'approve' })]
+					['roster.approveSwap', commandAs(a, 'roster:swapAct', { swapId: fixtureSwaps.get(fixtureId('swap', t))!, action: 'approve' })],
+					['playbook.run', commandAs(a, 'playbook:run', { eventId: EVENT, playbookId: CROWD.id, fromAgency: agency })]
 				];
 				for (const [action, answer] of tries) {
 					seen.push(`${a.key} ${action} from ${agency}: ${outcomeOf(await answer, 'closed')}`);
@@ -486,6 +507,7 @@ describe('the permission matrix, cell by cell against the running server', () =>
 			expect(disputesOf(agencyDoc(agency)).get(fixtureId('dispute', target(agency)))?.get('level')).toBe('community');
 			expect(cardTitles(nextAgency(agency))).not.toContain('关闭后协助');
 		}
+		expect(crowdCards()).toBe(crowdBefore);
 	});
 
 	it('keeps the review open and wall links shut in the closed event as mayPerform says, and finalizes only for reviewers', TIMEOUT, async () => {

@@ -152,6 +152,8 @@ export function activityWords(a: ActivityFact, tr: Translate, time: (iso: string
 		case 'issued':
 			// A situation report, issued: its hash (the field) is what a reader checks a copy against.
 			return tr('sitrep_activity_issued', { hash: a.to ? `${a.to.slice(0, 16)}…` : '' });
+		case 'playbookRun':
+			return tr('activity_playbook_run', { name: a.to ?? '' });
 		case 'escalated':
 			return tr('record_activity_escalated', { field, from: value(a.from), to: value(a.to) });
 		case 'rollCallStarted':

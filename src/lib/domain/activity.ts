@@ -20,7 +20,9 @@ export type ActivityAction =
 	| 'checkedOut'
 	| 'progressAdded'
 	/** A dispute reported up a level or handed to another agency (recorded by the escalation command). */
-	| 'escalated';
+	| 'escalated'
+	/** A card created by a playbook run (recorded by the run; `subject` is the run, `to` the playbook's name). */
+	| 'playbookRun';
 
 export interface ActivityDraft {
 	entityType: EntityType;

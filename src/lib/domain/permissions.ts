@@ -58,7 +58,8 @@ export const EVENT_ACTIONS = [
 	'event.close',
 	'record.review',
 	'displayToken.manage',
-	'roster.approveSwap'
+	'roster.approveSwap',
+	'playbook.run'
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
@@ -85,6 +86,9 @@ export function mayPerform(p: Principal, action: EventAction, ctx: ActionContext
 			return open && (role === 'commander' || (role === 'lead' && ownAgency));
 		case 'roster.approveSwap':
 			return open && (role === 'commander' || (role === 'lead' && ownAgency));
+		case 'playbook.run':
+			// A lead starts a playbook from their own agency (it must have a card there), as they ask others for help.
+			return open && (role === 'commander' || (role === 'lead' && ownAgency));
 		case 'event.setStatus':
 		case 'event.close':
 		case 'displayToken.manage':
@@ -104,4 +108,12 @@ export function mayEditShifts(p: Principal, eventId: string, agency: string, sta
 	if (documentAccess(p, { eventId, kind: 'agency', agency }, status) !== 'write') return false;
 	const { role, agencyCode } = p.membership;
 	return role === 'commander' || (role === 'lead' && agencyCode === agency);
+}
+
+/**
+ * May this principal add, change or delete the event's own playbooks (预案)? The commander's alone: a playbook
+ * decides what every agency is asked to do. Running one is `playbook.run`.
+ */
+export function mayManagePlaybooks(p: Principal, status: EventStatus): boolean {
+	return p.kind === 'user' && p.membership?.role === 'commander' && status !== 'closed';
 }

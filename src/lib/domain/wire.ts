@@ -86,6 +86,24 @@ export interface ReassignCardInput {
 	toAgency: string;
 }
 
+export interface RunPlaybookInput {
+	eventId: string;
+	/** A built-in playbook (`builtin-…`) or one of the event's own. */
+	playbookId: string;
+	/** The agency starting it: a lead's own, which must have a card in the playbook. The commander may leave it out. */
+	fromAgency?: string;
+	/** Sent from the offline queue: done once per action id. */
+	queued?: QueuedEnvelope;
+}
+
+/** What a playbook run created: one card per line, by agency. */
+export interface PlaybookRunView {
+	runId: string;
+	playbookId: string;
+	name: string;
+	cards: Array<{ agency: string; cardId: string; title: string; dueAt: string }>;
+}
+
 export interface SavedNotice {
 	doc: string;
 	/** The Yjs client whose changes were stored, and the clock up to which they are. */
@@ -197,6 +215,8 @@ export interface ClientToServerEvents extends RosterClientEvents, DisputeClientE
 	'event:join': (eventId: string, ack: (result: CommandResult) => void) => void;
 	'card:requestHelp': (input: RequestHelpInput, ack: (result: CommandResult<{ cardId: string }>) => void) => void;
 	'card:reassign': (input: ReassignCardInput, ack: (result: CommandResult<{ cardId: string }>) => void) => void;
+	/** 启动预案: creates every card of a playbook in every agency's document at once, or none of them. */
+	'playbook:run': (input: RunPlaybookInput, ack: (result: CommandResult<{ run: PlaybookRunView }>) => void) => void;
 	'instruction:send': (
 		input: import('./instructions.ts').InstructionInput,
 		ack: (result: CommandResult<{ instruction: InstructionView }>) => void
