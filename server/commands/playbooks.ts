@@ -4,27 +4,18 @@
  * limit, a full document) leaves every document as it was. Authorised here as one cross-agency command
  * (`playbook.run`), written by the server on the user's behalf, with one activity row per card naming the run.
  */
-import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { mayPerform } from '../../src/lib/domain/permissions.ts';
-import { addCard } from '../../src/lib/domain/board.ts';
-import { buildRunDrafts, playbookAgencies } from '../../src/lib/domain/playbooks.ts';
-import { isId, newId } from '../../src/lib/domain/ids.ts';
+import { isId } from '../../src/lib/domain/ids.ts';
 import type { CommandResult, PlaybookRunView, RunPlaybookInput } from '../../src/lib/domain/wire.ts';
 import { getEvent } from '../../src/lib/server/repositories/event.repository.ts';
 import { listAgencies } from '../../src/lib/server/repositories/agency.repository.ts';
 import { findPlaybook } from '../../src/lib/server/repositories/playbook.repository.ts';
-import { recordActivity } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { playbookRunRefusal, preparePlaybookRun } from '../../src/lib/server/playbook-run.ts';
 import { Refusal } from '../hub/hub-document.ts';
 import { runOnce } from './queued.ts';
 import { guarded, refused, type CommandContext, type CommandSocket } from '../command-channel.ts';
 
 type Refused = Extract<CommandResult, { ok: false }>;
-
-/** "14:02" in the event's time zone: the hour a reader on the ground knows. */
-function clockIn(timeZone: string): (at: Date) => string {
-	const f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-	return (at) => f.format(at);
-}
 
 export function registerPlaybookCommands(socket: CommandSocket, ctx: CommandContext): void {
 	const actor = socket.data.actor;
@@ -44,46 +35,20 @@ export function registerPlaybookCommands(socket: CommandSocket, ctx: CommandCont
 			const agencies = await listAgencies(ctx.db);
 			const playbook = await findPlaybook(ctx.db, input.eventId, input.playbookId, agencies.map((a) => a.code));
 			if (!playbook) return refused('notFound', 'no such playbook');
-			if (!playbook.runnable || playbook.cards.length === 0) return refused('invalid', 'this playbook names an agency that no longer exists; edit it first');
-			if (fromAgency !== undefined && !playbookAgencies(playbook).includes(fromAgency)) {
-				return refused('forbidden', 'this playbook has no card for your agency');
-			}
+			const refusal = playbookRunRefusal(principal, playbook, event.status, input.fromAgency);
+			if (refusal === 'notRunnable') return refused('invalid', 'this playbook names an agency that no longer exists; edit it first');
+			if (refusal) return refused('forbidden', 'this playbook has no card for your agency');
 			return runOnce(ctx.db, actor.user.id, 'playbook:run', input.eventId, input.queued, async (time) => {
 				const nameOf = new Map(agencies.map((a) => [a.code, a.nameZh]));
-				const drafts = buildRunDrafts(playbook.cards, {
-					name: playbook.name,
-					runBy: actor.user.id,
-					runByName: actor.user.displayName,
+				const run = preparePlaybookRun(playbook, {
+					eventId: input.eventId,
+					timezone: event.timezone,
+					user: actor.user,
 					now: time.tappedAt,
-					agencyName: (code) => nameOf.get(code) ?? code,
-					newId: () => newId(),
-					clock: clockIn(event.timezone)
+					agencyName: (code) => nameOf.get(code) ?? code
 				});
-				const runId = newId();
-				const at = new Date();
 				try {
-					await ctx.hub.serverWrite(
-						actor.user.id,
-						drafts.map((d) => ({ doc: agencyDocName(input.eventId, d.agency), change: (doc) => addCard(doc, d.cardId, d.card) })),
-						// One row per card: which playbook made it, in which run (the subject groups a run's cards).
-						(tx) =>
-							recordActivity(
-								tx,
-								drafts.map((d) => ({
-									eventId: input.eventId,
-									doc: agencyDocName(input.eventId, d.agency),
-									userId: actor.user.id,
-									at,
-									entityType: 'card',
-									entityId: d.cardId,
-									action: 'playbookRun',
-									field: null,
-									subject: runId,
-									from: null,
-									to: playbook.name
-								}))
-							)
-					);
+					await ctx.hub.serverWrite(actor.user.id, run.writes, run.activity);
 				} catch (err) {
 					if (err instanceof Refusal) return refused('invalid', `nothing was created: ${err.message}`);
 					throw err;
@@ -91,10 +56,10 @@ export function registerPlaybookCommands(socket: CommandSocket, ctx: CommandCont
 				return {
 					ok: true,
 					run: {
-						runId,
+						runId: run.runId,
 						playbookId: playbook.id,
 						name: playbook.name,
-						cards: drafts.map((d) => ({ agency: d.agency, cardId: d.cardId, title: d.card.title, dueAt: d.card.dueAt! }))
+						cards: run.drafts.map((d) => ({ agency: d.agency, cardId: d.cardId, title: d.card.title, dueAt: d.card.dueAt! }))
 					}
 				};
 			});

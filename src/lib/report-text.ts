@@ -56,6 +56,7 @@ const PROBLEM: Record<string, (p: { file: number }) => string> = {
 	title: m.report_problem_title,
 	priority: m.report_problem_priority,
 	cardId: m.report_problem_cardId,
+	playbook: m.report_problem_playbook,
 	of: m.report_problem_of,
 	reason: m.report_problem_reason,
 	partOrder: m.report_problem_partOrder,

@@ -3,6 +3,7 @@
  * (src/lib/domain/field-reports.ts) and what the run has stored so far: the fuzzer compares every answer to this,
  * so a request the domain refuses must be refused for that reason, and one it takes must be stored.
  */
+import { BUILTIN_PLAYBOOKS } from '../../src/lib/domain/playbooks.ts';
 import { checkReportInput, checkTriageInput, MAX_FILE_BYTES, MAX_PART_BYTES, MAX_PHOTOS_PER_REPORT } from '../../src/lib/domain/field-reports.ts';
 import { isId } from '../../src/lib/domain/ids.ts';
 
@@ -117,6 +118,13 @@ export function expectTriage(actor: Actor, reportId: string, raw: Record<string,
 			return known.reports.has(d.of) ? { statuses: [200] } : { statuses: [404], error: 'of' };
 		case 'close':
 			return { statuses: [200] };
+		case 'playbook': {
+			// 按预案处置: a built-in playbook (the fuzzer's event has no own ones) the commander runs, or a lead with a card in it.
+			const playbook = BUILTIN_PLAYBOOKS.find((p) => p.id === d.playbookId);
+			if (!playbook) return { statuses: [404], error: 'playbook' };
+			const mayRun = person.role === 'commander' || (person.role === 'lead' && playbook.cards.some((c) => c.agency === person.agency));
+			return mayRun && playbook.cards.every((c) => known.agencies.includes(c.agency)) ? { statuses: [200] } : { statuses: [403], error: 'playbook' };
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import { BUILTIN_PLAYBOOKS } from '../../src/lib/domain/playbooks.ts';
 import { DOC_ROOTS } from '../../src/lib/domain/doc-schema.ts';
 import type { PlaybookRunView } from '../../src/lib/domain/wire.ts';
 import { DEMO_USERS } from '../../src/lib/server/demo/demo-data.ts';
+import { newId } from '../../src/lib/domain/ids.ts';
 
 const TIMEOUT = { timeout: 180_000 };
 const user = (username: string) => DEMO_USERS.find((u) => u.username === username)!;
@@ -131,6 +132,29 @@ describe('playbooks', () => {
 		const allowed = await run('lead.cid', { playbookId: 'builtin-crowd-crush' });
 		expect(allowed.ok).toBe(true);
 		await eventually(() => countAll() === start + 4, 10_000, 'the crowd-crush cards to arrive');
+	});
+
+	it('runs a playbook from the report desk: the cards in every agency at once, the report joined to the first', TIMEOUT, async () => {
+		const send = async (who: string, path: string, body: object) => {
+			const res = await c[who].request(`/api/events/${DEMO_EVENT}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+			return { status: res.status, json: (await res.json()) as { report?: { state: string; cardAgency: string | null; cardId: string | null }; error?: string } };
+		};
+		const ofTheRun = (agency: Agency) => cardsIn(docs[agency]).filter((x) => x.notes.includes('【预案】走失儿童')).length;
+		const before = { cid: ofTheRun('cid'), traffic: ofTheRun('traffic'), patrol: ofTheRun('patrol') };
+		const reportId = newId();
+		expect((await send('member.station', '/reports', { id: reportId, kind: 'lostPerson', body: '灯组南侧一名男孩与家人走散' })).status).toBe(201);
+		// A playbook that does not exist is named as the problem, and the report stays waiting.
+		expect(await send('commander', `/reports/${reportId}/triage`, { action: 'playbook', playbookId: 'no-such-playbook' })).toMatchObject({ status: 404, json: { error: 'playbook' } });
+		const triaged = await send('commander', `/reports/${reportId}/triage`, { action: 'playbook', playbookId: 'builtin-lost-child' });
+		expect(triaged.status).toBe(200);
+		expect(triaged.json.report).toMatchObject({ state: 'card', cardAgency: 'station' });
+		const first = triaged.json.report!.cardId!;
+		await eventually(() => cardsOf(docs.station.doc).has(first), 10_000, 'the station lead to see the first card');
+		// The run's other cards are in the other agencies, each naming the playbook.
+		for (const agency of ['cid', 'traffic', 'patrol'] as const) {
+			await eventually(() => ofTheRun(agency) === before[agency] + 1, 10_000, `${agency}'s card of the run`);
+		}
+		expect((await activity('commander', first)).some((r) => r.action === 'playbookRun' && r.to === '走失儿童')).toBe(true);
 	});
 
 	it('keeps the commander’s playbooks to the commander, with each error named', TIMEOUT, async () => {

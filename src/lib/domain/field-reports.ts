@@ -282,9 +282,11 @@ export type TriageInput =
 	| { action: 'card'; agency: string; title: string; priority: 'routine' | 'urgent' | 'critical' }
 	| { action: 'attach'; agency: string; cardId: string }
 	| { action: 'duplicate'; of: string }
-	| { action: 'close'; reason: string };
+	| { action: 'close'; reason: string }
+	/** 按预案处置: run a playbook; the report joins the run's first card. */
+	| { action: 'playbook'; playbookId: string };
 
-export type TriageProblem = 'action' | 'agency' | 'title' | 'priority' | 'cardId' | 'of' | 'reason';
+export type TriageProblem = 'action' | 'agency' | 'title' | 'priority' | 'cardId' | 'of' | 'reason' | 'playbook';
 
 /** Checks a triage decision as sent; the target's existence is the server's to check. */
 export function checkTriageInput(raw: Record<string, unknown>): { ok: true; input: TriageInput } | { ok: false; problem: TriageProblem } {
@@ -310,6 +312,9 @@ export function checkTriageInput(raw: Record<string, unknown>): { ok: true; inpu
 			if (!reason) return { ok: false, problem: 'reason' };
 			return { ok: true, input: { action: 'close', reason } };
 		}
+		case 'playbook':
+			if (!isId(raw.playbookId)) return { ok: false, problem: 'playbook' };
+			return { ok: true, input: { action: 'playbook', playbookId: raw.playbookId } };
 		default:
 			return { ok: false, problem: 'action' };
 	}

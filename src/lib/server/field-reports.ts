@@ -8,6 +8,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.ts';
 import type { AppServices } from './services.ts';
 import type { EventContext } from './event-context.ts';
+import { findPlaybook } from './repositories/playbook.repository.ts';
+import { playbookRunRefusal, preparePlaybookRun } from './playbook-run.ts';
 import {
 	checkReportInput,
 	checkTriageInput,
@@ -139,7 +141,7 @@ export async function reportViews(db: Kysely<DB>, ctx: EventContext, ids?: strin
 export async function triageReport(
 	services: AppServices,
 	ctx: EventContext,
-	user: { id: string },
+	user: { id: string; displayName?: string },
 	reportId: string,
 	raw: Record<string, unknown>,
 	now = new Date()
@@ -207,6 +209,27 @@ export async function triageReport(
 				});
 				break;
 			}
+			case 'playbook': {
+				// 按预案处置: the playbook's cards in every agency at once; the report joins the first, its pin and photos with it.
+				const agencies = ctx.agencies.map((a) => a.code);
+				const playbook = await findPlaybook(db, ctx.event.id, decision.playbookId, agencies);
+				if (!playbook) return refuse('playbook', 404);
+				if (playbookRunRefusal(ctx.principal, playbook, ctx.event.status)) return refuse('playbook', 403);
+				const nameOf = new Map(ctx.agencies.map((a) => [a.code, a.nameZh]));
+				const run = preparePlaybookRun(playbook, { eventId: ctx.event.id, timezone: ctx.event.timezone, user: { id: user.id, displayName: user.displayName ?? '' }, now, agencyName: (code) => nameOf.get(code) ?? code });
+				const first = run.drafts[0];
+				const writes = run.writes.map((w) =>
+					w.doc === agencyDocName(ctx.event.id, first.agency)
+						? { doc: w.doc, change: (doc: Y.Doc) => { w.change(doc); if (report.pin) setPin(doc, 'cards', first.cardId, report.pin); } }
+						: w
+				);
+				await services.writeDocuments(user.id, writes, async (tx) => {
+					stillWaiting(await markTriaged(tx, ctx.event.id, reportId, { state: 'card', by: user.id, at: now, cardAgency: first.agency, cardId: first.cardId }));
+					await linkPhotos(tx, first.agency, first.cardId);
+					await run.activity(tx);
+				});
+				break;
+			}
 			case 'duplicate': {
 				if (decision.of === reportId) return refuse('sameReport');
 				if (!(await getReport(db, ctx.event.id, decision.of))) return refuse('of', 404);
@@ -224,7 +247,7 @@ export async function triageReport(
 	if (!won) return refuse('alreadyTriaged', 409);
 	const [view] = await reportViews(db, ctx, [reportId]);
 	services.reportChanged(ctx.event.id, { reportId, state: view.state, fresh: false }, report.reporterId);
-	if (decision.action === 'card' || decision.action === 'attach') services.attachmentsChanged(ctx.event.id, { target: 'card', targetId: view.cardId! });
+	if (decision.action === 'card' || decision.action === 'attach' || decision.action === 'playbook') services.attachmentsChanged(ctx.event.id, { target: 'card', targetId: view.cardId! });
 	return { ok: true, report: view };
 }
 
