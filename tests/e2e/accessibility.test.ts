@@ -171,6 +171,22 @@ describe('accessibility (WCAG 2.1 A/AA, axe-core)', () => {
 		}
 	}, 180_000);
 
+	it('keeps every page within the window with text at 200%: nothing scrolls sideways', async () => {
+		// Zoom at 200% on a 1440×900 screen is a 720×450 CSS viewport, with every size doubled on screen.
+		const context = await browser.newContext({ viewport: { width: 720, height: 450 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+		const page = await context.newPage();
+		await loginAs(page, server.url, 'commander', DEMO_PASSWORD);
+		await page.request.post(`${server.url}/language`, { form: { locale: 'zh-CN', redirectTo: '/' }, headers: { origin: server.url } });
+		const wide: string[] = [];
+		for (const path of COMMANDER_PAGES) {
+			await visit(page, `${server.url}${path}`);
+			const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+			if (over > 1) wide.push(`${path}: ${over}px wider than the window`);
+		}
+		expect(wide).toEqual([]);
+		await context.close();
+	}, 300_000);
+
 	it('adds up to no violation anywhere', () => {
 		expect(failures, failures.join('\n\n')).toEqual([]);
 	});
