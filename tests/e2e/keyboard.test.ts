@@ -7,7 +7,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, loginAs, newContext, visit } from '../helpers/browser.ts';
-import { DEMO_EVENT, DEMO_PASSWORD, eventually } from '../helpers/live.ts';
+import * as Y from 'yjs';
+import { connectDoc, DEMO_EVENT, DEMO_PASSWORD, eventually, whenSynced } from '../helpers/live.ts';
+import { agencyDocName } from '../../src/lib/domain/documents.ts';
+import { cardsOf } from '../../src/lib/domain/board.ts';
+import { DEMO_USERS } from '../../src/lib/server/demo/demo-data.ts';
 import { command, demoClient, joinAs } from '../helpers/commands.ts';
 
 const E = `/events/${DEMO_EVENT}`;
@@ -67,7 +71,7 @@ describe('keyboard only', () => {
 		await page.context().close();
 	}, 120_000);
 
-	it('hears a new instruction in the live region, acknowledges it, and hears the connection drop and return', async () => {
+	it('hears a new instruction and a card assigned to them in the live region, acknowledges the instruction, and hears the connection drop and return', async () => {
 		const context = await newContext(browser, 'phone');
 		const page = await context.newPage();
 		await loginAs(page, server.url, 'member.station', DEMO_PASSWORD);
@@ -89,6 +93,18 @@ describe('keyboard only', () => {
 		await page.keyboard.press('Enter');
 		await eventually(async () => (await page.getByTestId('instruction-ack').count()) < before, 10_000, 'the instruction acknowledged');
 		expect(await pointers()).toBe(0);
+
+		// A card someone else assigns to this member is announced by its title.
+		const commanderClient = await demoClient(server.url, 'commander');
+		const station = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: commanderClient.cookieHeader() });
+		try {
+			await whenSynced(station);
+			const assignees = cardsOf(station.doc).get('demo-card-s2')!.get('assignees') as Y.Array<string>;
+			assignees.push([DEMO_USERS.find((u) => u.username === 'member.station')!.id]);
+			await eventually(async () => ((await announcer.textContent()) ?? '').includes('任务「夜市警务室值守，受理群众求助」已指派给你'), 15_000, 'the assignment announced');
+		} finally {
+			station.destroy();
+		}
 
 		await context.setOffline(true);
 		await eventually(async () => ((await announcer.textContent()) ?? '').includes('已断网'), 30_000, 'going offline announced');
