@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import * as Y from 'yjs';
 import type { DB } from './db/schema.ts';
-import type { DocWrite } from './services.ts';
+import type { AppServices, DocWrite } from './services.ts';
 import { agencyDocName, commandDocName } from '../domain/documents.ts';
 import { readPeriods, readPosts, readShifts, toZoneIso } from '../domain/roster.ts';
 import { addShift, savePeriod, savePost } from '../domain/roster-write.ts';
@@ -34,16 +34,8 @@ import { getEvent, listMembers } from './repositories/event.repository.ts';
 import { listAgencies } from './repositories/agency.repository.ts';
 import { listTeams } from './repositories/team.repository.ts';
 
-export interface TemplateDeps {
-	db: Kysely<DB>;
-	readDocument(name: string): Promise<Y.Doc>;
-	writeDocuments(
-		userId: string | null,
-		writes: DocWrite[],
-		alsoInTransaction?: (tx: Kysely<DB>) => Promise<void>,
-		firstInTransaction?: (tx: Kysely<DB>) => Promise<void>
-	): Promise<void>;
-}
+/** What making an event from a template needs of the app's services (the CLI brings its own hub). */
+export type TemplateDeps = Pick<AppServices, 'db' | 'readDocument' | 'writeDocuments'>;
 
 const num = (v: unknown): number[] | null => (Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : null);
 
