@@ -65,7 +65,8 @@ describe('keyboard only', () => {
 		await eventually(async () => (await page.getByTestId('card-status').inputValue()) === 'doing', 5_000, 'the status set to doing');
 		await page.keyboard.press('Escape');
 		await page.getByTestId('card-editor').waitFor({ state: 'hidden' });
-		expect(await page.evaluate(() => document.activeElement?.getAttribute('data-card-id'))).toBe('demo-card-s3');
+		// Focus comes back once the editor's address is gone from the page's URL (a navigation, so not at once).
+		await eventually(async () => (await page.evaluate(() => document.activeElement?.getAttribute('data-card-id'))) === 'demo-card-s3', 10_000, 'focus back on the card');
 		await eventually(async () => (await page.locator(`.column[data-status=doing] ${card}`).count()) === 1, 10_000, 'the card in the 进行中 column');
 		expect(await pointers()).toBe(0);
 		await page.context().close();
