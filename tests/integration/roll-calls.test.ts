@@ -56,9 +56,18 @@ describe('roll calls', () => {
 		shift(station, 'station', 'member.station');
 		shift(traffic, 'traffic', 'member.traffic');
 		shift(traffic, 'traffic', 'lead.traffic');
-		await eventually(() => readShifts(station.doc, 'station').some((s) => s.people.some((p) => p.userId === id('member.station'))), 10_000, 'the station shift');
-		for (const u of ['member.traffic', 'lead.traffic']) {
-			await eventually(() => readShifts(traffic.doc, 'traffic').some((s) => s.people.some((p) => p.userId === id(u))), 10_000, `the traffic shift of ${u}`);
+		// Seen by another client, so the server has them before any roll call reads the roster.
+		const seenStation = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: c.commander.cookieHeader() });
+		const seenTraffic = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'traffic'), { cookie: c.commander.cookieHeader() });
+		try {
+			await Promise.all([whenSynced(seenStation), whenSynced(seenTraffic)]);
+			await eventually(() => readShifts(seenStation.doc, 'station').some((s) => s.people.some((p) => p.userId === id('member.station'))), 10_000, 'the station shift');
+			for (const u of ['member.traffic', 'lead.traffic']) {
+				await eventually(() => readShifts(seenTraffic.doc, 'traffic').some((s) => s.people.some((p) => p.userId === id(u))), 10_000, `the traffic shift of ${u}`);
+			}
+		} finally {
+			seenStation.destroy();
+			seenTraffic.destroy();
 		}
 	});
 	afterAll(async () => {
