@@ -65,8 +65,9 @@ describe('2,000 clients on one event', () => {
 	});
 
 	it('delivers every edit of the 50 writers to every client on its document', () => {
-		// 50 writers, one edit a second each, for 15 s: well over 600 even on a slow machine.
-		expect(figures.edits).toBeGreaterThan(WRITERS * 10);
+		// 50 writers, one edit a second each, for 15 s: about 750. The floor only makes sure the run carried real load
+		// (on two shared cores it fell to 474 once); how fast edits arrive is the benchmark's to measure, not this test's.
+		expect(figures.edits).toBeGreaterThan(WRITERS * 5);
 		expect(figures.undelivered).toBe(0);
 	});
 
