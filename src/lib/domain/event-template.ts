@@ -17,6 +17,7 @@ import { CARD_PRIORITIES, POST_KINDS, type CardPriority } from './doc-schema.ts'
 import { ZONE_KINDS, geometryProblem, type ZoneKind } from './geometry.ts';
 import { EVENT_LOCALES, isValidTimezone, parseTimeIn, zoneOffsetMs } from './validation.ts';
 import { EVENT_ROLES, type EventRole } from './roles.ts';
+import type { Post } from './roster.ts';
 
 /** The format of the JSON document; bump when its shape changes, and read the old one too. */
 export const TEMPLATE_FORMAT = 1;
@@ -49,14 +50,9 @@ export interface TemplateMember {
 	role: EventRole;
 	agency: string | null;
 }
-export interface TemplatePost {
+/** A post as the roster holds it, named by a key of the template's own instead of its id (archived posts stay behind). */
+export interface TemplatePost extends Omit<Post, 'id' | 'archived'> {
 	key: string;
-	name: string;
-	kind: string;
-	agency: string | null;
-	location: string | null;
-	minStaff: number;
-	notes: string | null;
 	/** Place on the plan: a point or a patrol's line, flat `[x, y, …]`. */
 	geo: number[] | null;
 }
