@@ -35,14 +35,17 @@ export interface BenchSettings {
 	phases: Phase[];
 	/** The load phase: a crowd of clients on one event, some of them writing at a person's pace. */
 	load: LoadSettings;
+	/** Runs of each workload of the peers comparison (--peers). */
+	peerRuns: number;
 }
 
 /**
  * live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load;
  * exports: the record's exports; phone: the board's first and repeat load on emulated slow 4G; map: the wall's venue
- * map with 500 posts, 100 zones and 2,000 pins; upload: 50 phones sending a report with a 2 MB photo at once.
+ * map with 500 posts, 100 zones and 2,000 pins; upload: 50 phones sending a report with a 2 MB photo at once;
+ * peers (only with --peers or --only): the same workload on the y-websocket reference server and on both databases.
  */
-export const PHASES = ['live', 'load', 'large', 'exports', 'phone', 'map', 'upload'] as const;
+export const PHASES = ['live', 'load', 'large', 'exports', 'phone', 'map', 'upload', 'peers'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const USAGE = `npm run bench -- [options]
@@ -66,7 +69,10 @@ export const USAGE = `npm run bench -- [options]
   --timeline              print edit latency second by second (spikes, and when they happen)
   --cpu-prof DIR          have the server write V8 CPU profiles into DIR
   --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone, map,
-                          upload (default all; --no-large-event drops large)
+                          upload, peers (default all but peers; --no-large-event drops large)
+  --peers                 also compare with the y-websocket 1.5.4 reference server on both databases
+                          (50 readers / 10 writers and 200 / 20, each writer adding a card 5 times a second)
+  --peer-runs N           runs of each peers workload (default 1; the goals speak of 5)
   --load-clients N        clients of the load phase on one event (default 2000)
   --load-writers N        of them writing (default 50)
   --load-walls N          wall displays among them, five connections each (default 10)
@@ -110,7 +116,8 @@ export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
 		timeline: false,
 		skipLargeEvent: false,
 		cpuProf: null,
-		phases: [...PHASES],
+		phases: PHASES.filter((p) => p !== 'peers'),
+		peerRuns: 1,
 		load: {
 			clients: quick ? 300 : 2000,
 			writers: quick ? 10 : 50,
@@ -187,6 +194,12 @@ export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
 				s.phases = PHASES.filter((p) => picked.includes(p));
 				break;
 			}
+			case '--peers':
+				if (!s.phases.includes('peers')) s.phases = [...s.phases, 'peers'];
+				break;
+			case '--peer-runs':
+				s.peerRuns = intArg(a, next(), 1, 20);
+				break;
 			case '--load-clients':
 				s.load.clients = intArg(a, next(), 10, 10_000);
 				break;

@@ -44,9 +44,9 @@ export class Sessions {
 	}
 }
 
-/** Connects one stock provider and waits until it has synced. */
-export async function openClient(base: string, docName: string, cookie: string): Promise<LiveDoc> {
-	const live = connectDoc(base, docName, { cookie });
+/** Connects one stock provider and waits until it has synced (`path`: see connectDoc). */
+export async function openClient(base: string, docName: string, cookie: string | null, path?: string): Promise<LiveDoc> {
+	const live = connectDoc(base, docName, { cookie, path });
 	try {
 		await whenSynced(live, SYNC_TIMEOUT_MS);
 	} catch (err) {
@@ -82,12 +82,20 @@ export class Writer {
 		addCard(this.live.doc, this.cardId, { title: `压测写入 ${this.label}`, status: 'doing', priority: 'routine', location: 'bench:start' });
 	}
 
-	/** Sets the card's location to a fresh stamp; the provider sends the update synchronously. */
+	/**
+	 * Sets the card's location to a fresh stamp, or with `addCards` adds a new card carrying it; the provider sends
+	 * the update synchronously.
+	 */
 	edit(tag: string): void {
-		const stamp = makeStamp(tag, this.label, ++this.#count);
+		const n = ++this.#count;
+		const stamp = makeStamp(tag, this.label, n);
 		this.sent.ids.push(stamp);
-		cardsOf(this.live.doc).get(this.cardId)!.set('location', stamp);
+		if (this.addCards) addCard(this.live.doc, `${this.cardId}-${tag}-${n}`, { title: `压测新卡 ${this.label} ${n}`, status: 'todo', priority: 'routine', location: stamp });
+		else cardsOf(this.live.doc).get(this.cardId)!.set('location', stamp);
 	}
+
+	/** Each edit adds a card instead of changing one (the peers comparison's workload). */
+	addCards = false;
 
 	onSaved(): void {
 		this.saved++;
@@ -249,9 +257,16 @@ async function inBatches<T>(count: number, make: (i: number) => Promise<T>): Pro
  * Connects writers (here, with one socket.io connection per account for the saved notices) and readers (spread
  * over `threads` worker threads) to one document, and waits until every client has synced.
  */
-export async function connectPeers(sessions: Sessions, docName: string, counts: { readers: number; writers: number; threads: number }): Promise<PeerSet> {
-	const readerCookies = await Promise.all(READER_USERS.map((u) => sessions.cookie(u)));
-	const writerCookies = await Promise.all(WRITER_USERS.map((u) => sessions.cookie(u)));
+export async function connectPeers(
+	sessions: Sessions | null,
+	docName: string,
+	counts: { readers: number; writers: number; threads: number; path?: string; base?: string; addCards?: boolean }
+): Promise<PeerSet> {
+	// Without sessions (the reference server, which knows no one) every client connects with no cookie and no
+	// socket.io connection; edits are then not reported saved.
+	const base = sessions?.base ?? counts.base!;
+	const readerCookies: Array<string | null> = sessions ? await Promise.all(READER_USERS.map((u) => sessions.cookie(u))) : [null];
+	const writerCookies: Array<string | null> = sessions ? await Promise.all(WRITER_USERS.map((u) => sessions.cookie(u))) : [null];
 	const sockets: CommandSocketClient[] = [];
 	const threads: ReaderThread[] = [];
 	const writers: Writer[] = [];
@@ -260,15 +275,16 @@ export async function connectPeers(sessions: Sessions, docName: string, counts: 
 	const sent = { ids: [] as string[] };
 	const set = new PeerSet(writers, counts.readers, threads, sockets, log, sent);
 	try {
-		for (const cookie of writerCookies.slice(0, Math.min(counts.writers, writerCookies.length))) {
-			const socket = await connectCommands(sessions.base, { cookie });
+		for (const cookie of sessions ? writerCookies.slice(0, Math.min(counts.writers, writerCookies.length)) : []) {
+			const socket = await connectCommands(base, { cookie: cookie! });
 			socket.on('doc:saved', (n) => {
 				if (n.doc === docName) byClient.get(n.clientId)?.onSaved();
 			});
 			sockets.push(socket);
 		}
 		const connected = await inBatches(counts.writers, async (i) => {
-			const w = new Writer(await openClient(sessions.base, docName, writerCookies[i % writerCookies.length]), `w${i}`, sent);
+			const w = new Writer(await openClient(base, docName, writerCookies[i % writerCookies.length], counts.path), `w${i}`, sent);
+			w.addCards = counts.addCards ?? false;
 			observeStamps(w.live.doc, log);
 			byClient.set(w.clientId, w);
 			return w;
@@ -278,7 +294,7 @@ export async function connectPeers(sessions: Sessions, docName: string, counts: 
 		for (let t = 0; t < n; t++) {
 			const count = Math.floor(counts.readers / n) + (t < counts.readers % n ? 1 : 0);
 			// Rotate the accounts so that each thread's readers are a mix of agencies.
-			threads.push(new ReaderThread({ base: sessions.base, doc: docName, cookies: [...readerCookies.slice(t), ...readerCookies.slice(0, t)], count }));
+			threads.push(new ReaderThread({ base, path: counts.path, doc: docName, cookies: [...readerCookies.slice(t), ...readerCookies.slice(0, t)], count }));
 		}
 		for (const t of threads) {
 			const m = await t.next();

@@ -11,8 +11,10 @@ import { ArrivalLog, observeStamps } from './stamps.ts';
 
 export interface ReaderWorkerData {
 	base: string;
+	/** Where the server takes documents (see connectDoc). */
+	path?: string;
 	doc: string;
-	cookies: string[];
+	cookies: Array<string | null>;
 	count: number;
 }
 
@@ -63,7 +65,7 @@ port.on('message', (m: ToReaderWorker) => {
 try {
 	for (let i = 0; i < data.count; i += BATCH) {
 		const batch = [];
-		for (let j = i; j < Math.min(data.count, i + BATCH); j++) batch.push(openClient(data.base, data.doc, data.cookies[j % data.cookies.length]));
+		for (let j = i; j < Math.min(data.count, i + BATCH); j++) batch.push(openClient(data.base, data.doc, data.cookies[j % data.cookies.length], data.path));
 		for (const live of await Promise.all(batch)) {
 			observeStamps(live.doc, log);
 			readers.push(live);

@@ -12,6 +12,7 @@ import type { MachineInfo } from './machine.ts';
 import type { CpuShares, Percentiles } from './stats.ts';
 import type { ColdLoad } from './large-event.ts';
 import type { LoadFigures } from './load.ts';
+import type { GoalCheck, PeerComparison } from './peers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -70,6 +71,10 @@ export interface BenchResults {
 	map: WallMapFigures | null;
 	/** Fifty phones sending a report with a 2 MB photo at once, through each upload path. */
 	upload: UploadFigures | null;
+	/** The same workload on the y-websocket reference server and on both databases (--peers). */
+	peers: PeerComparison | null;
+	/** Issue 20's goals, each held or not in this run. */
+	goals: GoalCheck[];
 	/** Connections that closed unexpectedly, server restarts, undelivered edits: anything that makes figures suspect. */
 	warnings: string[];
 }

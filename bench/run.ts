@@ -21,6 +21,7 @@ import { measureLoad, type LoadFigures } from './load.ts';
 import { measurePhoneLoad } from './phone-load.ts';
 import { measureWallMap } from './wall-map.ts';
 import { measureUploads } from './upload.ts';
+import { comparePeers, peerGoals, peersTable, type GoalCheck, type PeerWorkload } from './peers.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
@@ -243,8 +244,25 @@ async function main(): Promise<number> {
 		phone: null,
 		map: null,
 		upload: null,
+		peers: null,
+		goals: [],
 		warnings: []
 	};
+	const has = (p: Phase) => s.phases.includes(p);
+	if (has('peers')) {
+		// Before anything else, on servers of its own: the reference holds nothing between runs, nor should we.
+		const workloads: PeerWorkload[] = s.quick
+			? [{ readers: 20, writers: 4, editIntervalMs: 200, seconds: 5, warmupSeconds: 1, threads: s.clientThreads }]
+			: [
+					{ readers: 50, writers: 10, editIntervalMs: 200, seconds: 15, warmupSeconds: 2, threads: s.clientThreads },
+					{ readers: 200, writers: 20, editIntervalMs: 200, seconds: 15, warmupSeconds: 2, threads: s.clientThreads }
+				];
+		await whenBuilt();
+		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log);
+		results.goals.push(...peerGoals(results.peers));
+		console.log(`\nCompared with the reference server (median of ${s.peerRuns} run(s); p99 of the worst run):\n\n${peersTable(results.peers)}\n`);
+		if (s.phases.length === 1) return finish(results, s, t0);
+	}
 
 	log(`starting the server on ${s.database === 'postgres' ? 'PostgreSQL (scratch database)' : 'the embedded database'} with the demo event`);
 	// The crowds share the demo's accounts: far more connections and edits per account than a person makes.
@@ -264,7 +282,6 @@ async function main(): Promise<number> {
 	watchdog.unref();
 	process.once('SIGINT', () => abort('interrupted'));
 	try {
-		const has = (p: Phase) => s.phases.includes(p);
 		// First, while the board is the demo's own: the later phases fill the station's document with test edits.
 		if (has('phone')) results.phone = await measurePhoneLoad(server, DEMO_EVENT.id, log);
 		const tput = has('live') ? await livePhases(server, s, results) : null;
@@ -322,13 +339,44 @@ async function main(): Promise<number> {
 	}
 	const problems = server.output().split('\n').filter((l) => /error|failed|cannot/i.test(l));
 	if (problems.length) results.warnings.push(`the server logged ${problems.length} problem lines, first: ${problems[0].slice(0, 200)}`);
-	results.durationSeconds = seconds(t0);
+	results.goals.push(...otherGoals(results));
+	return finish(results, s, t0);
+}
 
+/** Prints the figures and the goals; the exit code says whether anything is suspect (3) or a goal failed (4). */
+function finish(results: BenchResults, s: BenchSettings, t0: number): number {
+	results.durationSeconds = seconds(t0);
 	printTable(results, { timeline: s.timeline });
 	console.log(`\nMarkdown for the README:\n\n${markdownTable(results)}\n`);
+	if (results.peers) console.log(`${peersTable(results.peers)}\n`);
+	if (results.goals.length) {
+		console.log('Goals (issue 20):');
+		for (const g of results.goals) console.log(`  ${g.holds === null ? '?   ' : g.holds ? 'ok  ' : 'MISS'} ${g.goal}: ${g.detail}`);
+	}
 	if (s.out) log(`figures written to ${writeResults(results, s.out)}`);
 	log(`done in ${results.durationSeconds} s`);
+	const missed = results.goals.filter((g) => g.holds === false);
+	if (missed.length) {
+		log(`${missed.length} goal(s) not held: ${missed.map((g) => g.goal).join('; ')}`);
+		return 4;
+	}
 	return results.warnings.length ? 3 : 0;
+}
+
+/** The goals the other phases measure: a large event's cold load, and the crowd's latency and memory. */
+function otherGoals(r: BenchResults): GoalCheck[] {
+	const out: GoalCheck[] = [];
+	const snap = r.largeEvent?.snapshot;
+	if (r.largeEvent && !r.settings.quick) {
+		out.push({ goal: `cold load of ${r.largeEvent.cards} cards / ${r.largeEvent.updates} updates ≤ 300 ms`, holds: snap ? snap.loadMs <= 300 : null, detail: snap ? `${snap.loadMs} ms from the stored state (${r.largeEvent.replay.loadMs} ms replaying the whole log)` : 'no snapshot was taken' });
+	}
+	if (r.load && !r.settings.quick) {
+		const p99 = r.load.lastPeer?.p99 ?? null;
+		out.push({ goal: `${r.load.clients} clients: edit → last client p99 ≤ 250 ms`, holds: p99 === null ? null : p99 <= 250, detail: `${p99} ms` });
+		const kib = r.load.memory?.perConnectionKiB ?? null;
+		out.push({ goal: `${r.load.clients} clients: ≤ 40 KB per connection`, holds: kib === null ? null : kib * 1.024 <= 40, detail: `${kib} KiB` });
+	}
+	return out;
 }
 
 main().then(

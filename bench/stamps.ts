@@ -69,7 +69,17 @@ export function observeStamps(doc: Y.Doc, log: ArrivalLog): void {
 		if (tr.local) return;
 		const at = clockMs();
 		for (const e of events) {
-			if (e.path.length !== 1 || !(e instanceof Y.YMapEvent) || !e.keysChanged.has('location')) continue;
+			if (!(e instanceof Y.YMapEvent)) continue;
+			if (e.path.length === 0) {
+				// Cards added whole carry their stamp in their location.
+				for (const key of e.keysChanged) {
+					if (e.changes.keys.get(key)?.action !== 'add') continue;
+					const v = (e.target as Y.Map<Y.Map<unknown>>).get(key)?.get('location');
+					if (typeof v === 'string' && v.startsWith('bench:')) log.record(v, at);
+				}
+				continue;
+			}
+			if (e.path.length !== 1 || !e.keysChanged.has('location')) continue;
 			const v = (e.target as Y.Map<unknown>).get('location');
 			if (typeof v === 'string' && v.startsWith('bench:')) log.record(v, at);
 		}

@@ -48,10 +48,11 @@ export interface LiveDoc {
 export function connectDoc(
 	base: string,
 	docName: string,
-	opts: { cookie?: string | null; displayToken?: string; connect?: boolean; doc?: Y.Doc; resyncInterval?: number } = {}
+	opts: { cookie?: string | null; displayToken?: string; connect?: boolean; doc?: Y.Doc; resyncInterval?: number; path?: string } = {}
 ): LiveDoc {
 	const doc = opts.doc ?? new Y.Doc();
-	const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + '/yjs', docName, doc, {
+	// `path`: where the server takes documents ('/yjs' here; '' on the reference server the bench compares with).
+	const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + (opts.path ?? '/yjs'), docName, doc, {
 		WebSocketPolyfill: webSocketWithCookie(opts.cookie ?? null) as unknown as typeof globalThis.WebSocket,
 		params: opts.displayToken ? { token: opts.displayToken } : {},
 		disableBc: true,

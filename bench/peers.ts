@@ -1,0 +1,283 @@
+/**
+ * `npm run bench -- --peers`: the same workload against the y-websocket 1.5.4 reference server (in memory, no
+ * checks, no accounts) and Liandong on both databases, in one run, so that every figure is a ratio taken on the same
+ * machine at the same moment. Stock y-websocket clients; readers in worker threads, writers here, each writer
+ * adding a schema-valid card every `editIntervalMs`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
+import { drain } from './latency.ts';
+import { readCpuSeconds, readRssKiB, Samples, sleep, type Percentiles } from './stats.ts';
+import { CROWD_QUOTAS, freePort, startServer, type TestServer } from '../tests/helpers/server.ts';
+import { agencyDocName } from '../src/lib/domain/documents.ts';
+import { DEMO_EVENT } from '../src/lib/server/demo/demo-data.ts';
+
+const REFERENCE_SERVER = fileURLToPath(new URL('../node_modules/y-websocket-reference/bin/server.js', import.meta.url));
+/** Fresh clients timed one after another from connecting to synced ("first reader"). */
+const FIRST_READERS = 20;
+const DRAIN_MS = 10_000;
+
+export interface PeerWorkload {
+	readers: number;
+	writers: number;
+	/** Each writer adds a card every this many milliseconds. */
+	editIntervalMs: number;
+	seconds: number;
+	warmupSeconds: number;
+	threads: number;
+}
+
+export interface PeerFigures {
+	server: 'reference' | 'embedded' | 'postgres';
+	readers: number;
+	writers: number;
+	run: number;
+	lastPeer: Percentiles | null;
+	firstReaderP50Ms: number | null;
+	/** Server CPU time per (edit, reader) delivery, in microseconds. */
+	cpuPerDeliveryUs: number | null;
+	perConnectionKiB: number | null;
+	idleRssMiB: number | null;
+	undelivered: number;
+}
+
+interface Target {
+	name: PeerFigures['server'];
+	base: string;
+	path: string;
+	sessions: Sessions | null;
+	doc: string;
+	pid: number | null;
+	stop(): Promise<void>;
+}
+
+/** Starts the reference server on a free port and waits until it takes connections. */
+async function startReference(): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+	const port = await freePort();
+	// Memory only, as the issue measured it: YPERSISTENCE, even empty, would make it store in LevelDB.
+	const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
+	delete env.YPERSISTENCE;
+	const child: ChildProcess = spawn(process.execPath, [REFERENCE_SERVER], {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let out = '';
+	await new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`the reference server did not start: ${out}`)), 15_000);
+		const seen = (d: Buffer) => {
+			out += d;
+			if (/running at/.test(out)) {
+				clearTimeout(timer);
+				resolve();
+			}
+		};
+		child.stdout!.on('data', seen);
+		child.stderr!.on('data', (d) => (out += d));
+		child.once('exit', (code) => reject(new Error(`the reference server exited with ${code}: ${out}`)));
+	});
+	return {
+		base: `http://127.0.0.1:${port}`,
+		pid: child.pid!,
+		stop: () =>
+			new Promise<void>((resolve) => {
+				if (child.exitCode !== null) return resolve();
+				child.once('exit', () => resolve());
+				child.kill('SIGTERM');
+			})
+	};
+}
+
+/** Starts Liandong with the demo on one database kind; the document is the station's, as in the live phases. */
+async function startLiandong(kind: 'embedded' | 'postgres', postgresUrl: string): Promise<{ server: TestServer; sessions: Sessions }> {
+	const saved = process.env.DATABASE_URL;
+	if (kind === 'postgres') process.env.DATABASE_URL = postgresUrl;
+	else delete process.env.DATABASE_URL;
+	try {
+		const server = await startServer({ demo: true, env: CROWD_QUOTAS });
+		const sessions = new Sessions(server.url);
+		await sessions.signInAll([...READER_USERS, ...WRITER_USERS]);
+		return { server, sessions };
+	} finally {
+		if (saved === undefined) delete process.env.DATABASE_URL;
+		else process.env.DATABASE_URL = saved;
+	}
+}
+
+/** Times fresh readers one after another from connecting to synced. */
+async function firstReaderP50(t: Target, cookie: string | null): Promise<number | null> {
+	const samples = new Samples();
+	for (let i = 0; i < FIRST_READERS; i++) {
+		const t0 = performance.now();
+		const live = await openClient(t.base, t.doc, cookie, t.path);
+		samples.add(performance.now() - t0);
+		live.destroy();
+	}
+	return samples.summary()?.p50 ?? null;
+}
+
+/** One run of the workload against one server: memory, first reader, then paced card additions. */
+async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: number | null): Promise<PeerFigures> {
+	const readerCookie = t.sessions ? await t.sessions.cookie('reviewer') : null;
+	// One client first, so that the document is loaded before the baseline is read.
+	const probe = await openClient(t.base, t.doc, readerCookie, t.path);
+	await sleep(1_000);
+	const before = t.pid ? readRssKiB(t.pid) : null;
+	const peers = await connectPeers(t.sessions, t.doc, { readers: w.readers, writers: w.writers, threads: w.threads, path: t.path, base: t.base, addCards: true });
+	try {
+		await sleep(1_500);
+		const after = t.pid ? readRssKiB(t.pid) : null;
+		probe.destroy();
+		const perConnectionKiB = before !== null && after !== null && after > before ? Math.round((after - before) / peers.size) : null;
+		const firstReader = await firstReaderP50(t, readerCookie);
+
+		const pace = async (tag: string, seconds: number) => {
+			const timers: NodeJS.Timeout[] = [];
+			for (const writer of peers.writers) {
+				timers.push(
+					setTimeout(() => {
+						writer.edit(tag);
+						timers.push(setInterval(() => writer.edit(tag), w.editIntervalMs));
+					}, Math.random() * w.editIntervalMs)
+				);
+			}
+			await sleep(seconds * 1000);
+			timers.forEach(clearTimeout);
+		};
+		await peers.track(null);
+		await pace('warm', w.warmupSeconds);
+		await sleep(500);
+		await peers.track('peer');
+		const cpu0 = t.pid ? readCpuSeconds(t.pid) : null;
+		await pace('peer', w.seconds);
+		await drain(peers, DRAIN_MS);
+		const cpu1 = t.pid ? readCpuSeconds(t.pid) : null;
+		const c = await peers.collect();
+		const deliveries = c.perPeer.count;
+		return {
+			server: t.name,
+			readers: w.readers,
+			writers: w.writers,
+			run,
+			lastPeer: c.lastPeer.summary(),
+			firstReaderP50Ms: firstReader === null ? null : Math.round(firstReader * 10) / 10,
+			cpuPerDeliveryUs: cpu0 !== null && cpu1 !== null && deliveries ? Math.round(((cpu1 - cpu0) * 1e6) / deliveries) : null,
+			perConnectionKiB,
+			idleRssMiB,
+			undelivered: c.sent - c.delivered
+		};
+	} finally {
+		probe.destroy();
+		await peers.destroy();
+	}
+}
+
+export interface PeerComparison {
+	workloads: PeerWorkload[];
+	runs: number;
+	figures: PeerFigures[];
+}
+
+/**
+ * Each server in turn, each workload, `runs` times; each server is fresh for each workload, and its idle memory is
+ * read before any client connects (after the demo is seeded, for Liandong).
+ */
+export async function comparePeers(workloads: PeerWorkload[], runs: number, postgresUrl: string, log: (m: string) => void): Promise<PeerComparison> {
+	const figures: PeerFigures[] = [];
+	const doc = agencyDocName(DEMO_EVENT.id, 'station');
+	for (const w of workloads) {
+		for (let run = 1; run <= runs; run++) {
+			for (const name of ['reference', 'embedded', 'postgres'] as const) {
+				let target: Target;
+				if (name === 'reference') {
+					const ref = await startReference();
+					target = { name, base: ref.base, path: '', sessions: null, doc, pid: ref.pid, stop: ref.stop };
+				} else {
+					const { server, sessions } = await startLiandong(name, postgresUrl);
+					target = { name, base: server.url, path: '/yjs', sessions, doc, pid: server.pid(), stop: () => server.dispose() };
+				}
+				try {
+					await sleep(2_000);
+					const idle = target.pid ? readRssKiB(target.pid) : null;
+					log(`peers: ${name}, ${w.readers} readers / ${w.writers} writers, run ${run} of ${runs}`);
+					figures.push(await runOnce(target, w, run, idle === null ? null : Math.round(idle / 1024)));
+				} finally {
+					await target.stop();
+				}
+			}
+		}
+	}
+	return { workloads, runs, figures };
+}
+
+/** A goal of issue 20 and whether this run holds it. */
+export interface GoalCheck {
+	goal: string;
+	holds: boolean | null;
+	detail: string;
+}
+
+const worst = (xs: Array<number | null>) => (xs.some((x) => x === null) || !xs.length ? null : Math.max(...(xs as number[])));
+
+/** The comparison's goals: CPU per delivery, p99 at 50 readers, memory per connection and idle memory. */
+export function peerGoals(c: PeerComparison): GoalCheck[] {
+	const out: GoalCheck[] = [];
+	const of = (server: PeerFigures['server'], w: PeerWorkload) => c.figures.filter((f) => f.server === server && f.readers === w.readers && f.writers === w.writers);
+	for (const w of c.workloads) {
+		for (const run of Array.from({ length: c.runs }, (_, i) => i + 1)) {
+			const ref = of('reference', w).find((f) => f.run === run);
+			for (const db of ['embedded', 'postgres'] as const) {
+				const ours = of(db, w).find((f) => f.run === run);
+				if (!ref || !ours) continue;
+				const tag = `${db}, ${w.readers}/${w.writers}, run ${run}`;
+				const cpuRatio = ratio(ours.cpuPerDeliveryUs, ref.cpuPerDeliveryUs);
+				out.push({ goal: `CPU per delivery ≤ 1.5× the reference (${tag})`, holds: cpuRatio === null ? null : cpuRatio <= 1.5, detail: `${ours.cpuPerDeliveryUs} µs vs ${ref.cpuPerDeliveryUs} µs (${cpuRatio}×)` });
+				if (w.readers <= 50) {
+					const p99Ratio = ratio(ours.lastPeer?.p99 ?? null, ref.lastPeer?.p99 ?? null);
+					out.push({ goal: `edit → every reader p99 ≤ 1.2× the reference (${tag})`, holds: p99Ratio === null ? null : p99Ratio <= 1.2, detail: `${ours.lastPeer?.p99} ms vs ${ref.lastPeer?.p99} ms (${p99Ratio}×)` });
+				}
+				out.push({
+					goal: `memory per connection ≤ the reference's (${tag})`,
+					holds: ours.perConnectionKiB === null || ref.perConnectionKiB === null ? null : ours.perConnectionKiB <= ref.perConnectionKiB,
+					detail: `${ours.perConnectionKiB} KiB vs ${ref.perConnectionKiB} KiB`
+				});
+				if (ours.undelivered) out.push({ goal: `every edit delivered (${tag})`, holds: false, detail: `${ours.undelivered} edits did not reach every reader` });
+			}
+		}
+	}
+	const idle = worst(c.figures.filter((f) => f.server === 'embedded').map((f) => f.idleRssMiB));
+	out.push({ goal: 'idle RSS of the embedded server ≤ 200 MB', holds: idle === null ? null : idle * 1.048576 <= 200, detail: `${idle} MiB at most` });
+	return out;
+}
+
+function ratio(a: number | null, b: number | null): number | null {
+	return a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
+}
+
+/** The comparison as a Markdown table: one row per server and workload, the median of its runs, with ratios. */
+export function peersTable(c: PeerComparison): string {
+	const median = (xs: Array<number | null | undefined>) => {
+		const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+		return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
+	};
+	const rows = ['| server | readers / writers | edit → reader p50 / p99 (worst run) | first reader p50 | server CPU per delivery | KiB per connection | idle RSS |', '|---|---|---|---|---|---|---|'];
+	for (const w of c.workloads) {
+		const pick = (s: PeerFigures['server']) => c.figures.filter((f) => f.server === s && f.readers === w.readers && f.writers === w.writers);
+		const ref = pick('reference');
+		const refCpu = median(ref.map((f) => f.cpuPerDeliveryUs));
+		const refP99 = worst(ref.map((f) => f.lastPeer?.p99 ?? null));
+		const refConn = median(ref.map((f) => f.perConnectionKiB));
+		for (const s of ['reference', 'embedded', 'postgres'] as const) {
+			const f = pick(s);
+			const cpu = median(f.map((x) => x.cpuPerDeliveryUs));
+			const p99 = worst(f.map((x) => x.lastPeer?.p99 ?? null));
+			const conn = median(f.map((x) => x.perConnectionKiB));
+			const r = (a: number | null, b: number | null) => (s === 'reference' || ratio(a, b) === null ? '' : ` (${ratio(a, b)}×)`);
+			const name = s === 'reference' ? 'y-websocket 1.5.4 (memory only)' : s === 'embedded' ? 'Liandong, embedded' : 'Liandong, PostgreSQL';
+			rows.push(
+				`| ${name} | ${w.readers} / ${w.writers} | ${median(f.map((x) => x.lastPeer?.p50))} / ${p99}${r(p99, refP99)} ms | ${median(f.map((x) => x.firstReaderP50Ms))} ms | ${cpu}${r(cpu, refCpu)} µs | ${conn}${r(conn, refConn)} | ${median(f.map((x) => x.idleRssMiB))} MiB |`
+			);
+		}
+	}
+	return rows.join('\n');
+}
