@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
 import { drain } from './latency.ts';
 import { readCpuSeconds, readRssKiB, Samples, sleep, type Percentiles } from './stats.ts';
@@ -89,12 +90,13 @@ async function startReference(): Promise<{ base: string; pid: number; stop(): Pr
 }
 
 /** Starts Liandong with the demo on one database kind; the document is the station's, as in the live phases. */
-async function startLiandong(kind: 'embedded' | 'postgres', postgresUrl: string): Promise<{ server: TestServer; sessions: Sessions }> {
+async function startLiandong(kind: 'embedded' | 'postgres', postgresUrl: string, cpuProf: string | null): Promise<{ server: TestServer; sessions: Sessions }> {
 	const saved = process.env.DATABASE_URL;
 	if (kind === 'postgres') process.env.DATABASE_URL = postgresUrl;
 	else delete process.env.DATABASE_URL;
 	try {
-		const server = await startServer({ demo: true, env: CROWD_QUOTAS });
+		const env = { ...CROWD_QUOTAS, ...(cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(cpuProf, kind)}` } : {}) };
+		const server = await startServer({ demo: true, env });
 		const sessions = new Sessions(server.url);
 		await sessions.signInAll([...READER_USERS, ...WRITER_USERS]);
 		return { server, sessions };
@@ -182,7 +184,13 @@ export interface PeerComparison {
  * Each server in turn, each workload, `runs` times; each server is fresh for each workload, and its idle memory is
  * read before any client connects (after the demo is seeded, for Liandong).
  */
-export async function comparePeers(workloads: PeerWorkload[], runs: number, postgresUrl: string, log: (m: string) => void): Promise<PeerComparison> {
+export async function comparePeers(
+	workloads: PeerWorkload[],
+	runs: number,
+	postgresUrl: string,
+	log: (m: string) => void,
+	cpuProf: string | null = null
+): Promise<PeerComparison> {
 	const figures: PeerFigures[] = [];
 	const doc = agencyDocName(DEMO_EVENT.id, 'station');
 	for (const w of workloads) {
@@ -193,7 +201,7 @@ export async function comparePeers(workloads: PeerWorkload[], runs: number, post
 					const ref = await startReference();
 					target = { name, base: ref.base, path: '', sessions: null, doc, pid: ref.pid, stop: ref.stop };
 				} else {
-					const { server, sessions } = await startLiandong(name, postgresUrl);
+					const { server, sessions } = await startLiandong(name, postgresUrl, cpuProf);
 					target = { name, base: server.url, path: '/yjs', sessions, doc, pid: server.pid(), stop: () => server.dispose() };
 				}
 				try {

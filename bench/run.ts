@@ -258,7 +258,7 @@ async function main(): Promise<number> {
 					{ readers: 200, writers: 20, editIntervalMs: 200, seconds: 15, warmupSeconds: 2, threads: s.clientThreads }
 				];
 		await whenBuilt();
-		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log);
+		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log, s.cpuProf);
 		results.goals.push(...peerGoals(results.peers));
 		console.log(`\nCompared with the reference server (median of ${s.peerRuns} run(s); p99 of the worst run):\n\n${peersTable(results.peers)}\n`);
 		if (s.phases.length === 1) return finish(results, s, t0);

@@ -59,7 +59,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 	if (!existsSync(HANDLER)) {
 		throw new StartupError(`The web app is not built (${fileURLToPath(HANDLER)} is missing). Run npm run build, or start with npm start.`);
 	}
-	const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+	const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sharedBuffersMb: config.embeddedSharedBuffersMb });
 	try {
 		await migrateToLatest(database.db, MIGRATIONS);
 		await seedAgencies(database.db);
@@ -98,7 +98,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		? (tx: Parameters<typeof notifyAppends>[0], entries: Parameters<typeof notifyAppends>[2], seqs: number[]) =>
 				notifyAppends(tx, instanceId, entries, seqs)
 		: undefined;
-	const committer = new GroupCommitter(database.db, { inTransaction: notifyPeers });
+	const committer = new GroupCommitter(database.db, { notifyAs: pool ? instanceId : undefined });
 	let io: CommandServer | null = null;
 	const hub = new SyncHub({
 		db: database.db,

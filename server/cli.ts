@@ -36,7 +36,7 @@ const EXIT_BAD_INPUT = 2;
 async function openLikeTheServer(): Promise<DatabaseHandle> {
 	const config = readConfig();
 	// The CLI runs one statement at a time; a small pool leaves the server's connections alone.
-	const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+	const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, sharedBuffersMb: config.embeddedSharedBuffersMb });
 	try {
 		await migrateToLatest(database.db, MIGRATIONS);
 		await seedAgencies(database.db);

@@ -1,7 +1,7 @@
 /** Configuration from the environment; every variable here is documented in the README. */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { StartupError } from '../src/lib/server/db/database.ts';
+import { EMBEDDED_SHARED_BUFFERS_MB, StartupError } from '../src/lib/server/db/database.ts';
 import { DEFAULT_QUOTAS, type QuotaLimits } from './hub/quotas.ts';
 import { SITREP_LEAD_MINUTES } from '../src/lib/domain/sitrep-schedule.ts';
 
@@ -11,6 +11,8 @@ export interface AppConfig {
 	dataDir: string;
 	databaseUrl: string | undefined;
 	origin: string | undefined;
+	/** Shared buffers of the embedded database, in MB. */
+	embeddedSharedBuffersMb: number;
 	/** Largest Yjs or socket.io message accepted, in bytes. */
 	maxMessageBytes: number;
 	/**
@@ -81,6 +83,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		dataDir: env.DATA_DIR?.trim() || './data',
 		databaseUrl: env.DATABASE_URL?.trim() || undefined,
 		origin,
+		embeddedSharedBuffersMb: intFrom(env, 'EMBEDDED_SHARED_BUFFERS_MB', EMBEDDED_SHARED_BUFFERS_MB, 1, 4096),
 		maxMessageBytes: intFrom(env, 'MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
 		tls: readTls(env),
 		quotas: {

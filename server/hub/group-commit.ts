@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
-import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { appendInOneStatement, appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
 
 /** Bounds one transaction; a burst larger than this is committed in several. */
 const MAX_BATCH = 500;
@@ -16,8 +16,11 @@ interface Waiting {
 }
 
 export interface CommitHooks {
-	/** Runs inside each commit's transaction after the appends (PostgreSQL: NOTIFY the other instances). */
-	inTransaction?(tx: Kysely<DB>, entries: AppendEntry[], seqs: number[]): Promise<void>;
+	/**
+	 * PostgreSQL with other instances: this instance's id, with which each commit tells the others (NOTIFY on
+	 * DOC_CHANNEL) which sequences it appended.
+	 */
+	notifyAs?: string;
 }
 
 export class GroupCommitter {
@@ -60,11 +63,15 @@ export class GroupCommitter {
 				const batch = this.#queue.splice(0, MAX_BATCH);
 				const entries = batch.map((w) => w.entry);
 				try {
-					const seqs = await this.db.transaction().execute(async (tx) => {
-						const seqs = await appendUpdates(tx, entries);
-						await this.hooks.inTransaction?.(tx, entries, seqs);
-						return seqs;
-					});
+					// One document's updates (the usual batch) go in one statement; anything else in a transaction.
+					const notifyAs = this.hooks.notifyAs;
+					const seqs =
+						(await appendInOneStatement(this.db, entries, notifyAs ? { channel: DOC_CHANNEL, instanceId: notifyAs } : null)) ??
+						(await this.db.transaction().execute(async (tx) => {
+							const seqs = await appendUpdates(tx, entries);
+							if (notifyAs) await notifyAppends(tx, notifyAs, entries, seqs);
+							return seqs;
+						}));
 					this.#commits++;
 					this.#appended += batch.length;
 					batch.forEach((w, i) => w.resolve(seqs[i]));
