@@ -142,9 +142,9 @@ describe('the Dockerfile', () => {
 		for (const needed of ['build', 'migrations', 'package.json']) expect(copied).toContain(needed);
 	});
 
-	it('leaves what is built inside the image, and the checkout’s node_modules, out of the build context', () => {
+	it('leaves what is built inside the image, the checkout’s node_modules and the recipe’s secrets out of the build context', () => {
 		const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-		for (const path of ['node_modules', 'build', 'src/lib/paraglide', 'data', '.git', 'deploy/certs']) expect(ignored).toContain(path);
+		for (const path of ['node_modules', 'build', 'src/lib/paraglide', 'data', '.git', '.env', 'deploy/certs']) expect(ignored).toContain(path);
 	});
 });
 
