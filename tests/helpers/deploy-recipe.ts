@@ -3,7 +3,8 @@
  * say without Docker: the Dockerfile's instructions by stage, the Caddyfile as a tree of directives, and the files
  * and packages the server imports at run time.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { builtinModules } from 'node:module';
 
@@ -198,4 +199,32 @@ export function builtAppNeeds(buildDir: string): { packages: string[]; workers: 
 	};
 	visit(buildDir);
 	return { packages: [...packages].sort(), workers: [...workers].sort() };
+}
+
+/**
+ * Lays out at `dest` the files the final stage of the Dockerfile copies, as the image would hold them under its
+ * WORKDIR: paths copied from the build stage come from this checkout (built with `npm run build`), and
+ * node_modules holds only the packages package-lock.json does not mark as dev (hard links, so it is quick).
+ */
+export function assembleImageFiles(root: string, stages: Stage[], dest: string): void {
+	const final = stages.at(-1)!;
+	for (const copy of stageCopies(final)) {
+		if (copy.from === null) throw new Error(`COPY from the build context in the final stage: ${copy.sources.join(' ')}`);
+		for (const source of copy.sources) {
+			const relativeSource = source.replace(/^\/app\//, '');
+			const target = join(dest, copy.target);
+			mkdirSync(dirname(target), { recursive: true });
+			if (relativeSource === 'node_modules') {
+				const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+				for (const [key, entry] of Object.entries(lock.packages)) {
+					// Top-level packages only: a production package's nested node_modules come with it.
+					if (!key || entry.dev || !/^node_modules\/(@[^/]+\/)?[^/]+$/.test(key) || !existsSync(join(root, key))) continue;
+					mkdirSync(dirname(join(target, key.slice('node_modules/'.length))), { recursive: true });
+					execFileSync('cp', ['-al', join(root, key), join(target, key.slice('node_modules/'.length))]);
+				}
+			} else {
+				execFileSync('cp', ['-al', join(root, relativeSource), target]);
+			}
+		}
+	}
 }

@@ -5,12 +5,14 @@
  * plugin the compose file is validated by Docker itself.
  */
 import { describe, it, expect } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join, posix } from 'node:path';
 import YAML from 'yaml';
 import {
+	assembleImageFiles,
 	builtAppNeeds,
 	caddyEnv,
 	composeEnv,
@@ -23,6 +25,9 @@ import {
 	stageEnv,
 	type CaddyNode
 } from '../helpers/deploy-recipe.ts';
+import { freePort, waitForHealth } from '../helpers/server.ts';
+import { signIn } from '../helpers/accounts.ts';
+import { HttpClient } from '../helpers/http.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -148,6 +153,50 @@ describe('the Dockerfile', () => {
 	});
 });
 
+describe('the image’s files', () => {
+	it(
+		'start the board with production dependencies only (embedded database, demo seeded), serve a signed-in commander, and run the command line',
+		async () => {
+			const dir = mkdtempSync(join(tmpdir(), 'liandong-image-'));
+			const app = join(dir, 'app');
+			let child: ChildProcess | null = null;
+			let log = '';
+			try {
+				assembleImageFiles(ROOT, docker.stages, app);
+				// No dev package made it in: none of the build and test tools is there to be imported by accident.
+				for (const dev of ['vite', 'vitest', '@sveltejs/kit', 'svelte', 'node']) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
+				const port = await freePort();
+				const env = { ...process.env, ...finalEnv, DATA_DIR: join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1' } as NodeJS.ProcessEnv;
+				delete env.DATABASE_URL;
+				child = spawn(process.execPath, ['server/main.ts', '--demo'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+				child.stdout!.on('data', (d) => (log += d));
+				child.stderr!.on('data', (d) => (log += d));
+				const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`exited with ${code}:\n${log}`))));
+				await Promise.race([waitForHealth(`http://127.0.0.1:${port}`, 120_000), exited]);
+
+				const commander = await signIn(new HttpClient(`http://127.0.0.1:${port}`), 'commander', 'liandong-demo');
+				const events = (await (await commander.request('/api/events')).json()) as { events: { name: string }[] };
+				expect(events.events.map((e) => e.name)).toContain('2026古城灯会开幕周安保');
+				const page = await commander.request('/');
+				expect(page.status).toBe(200);
+
+				await new Promise<void>((resolve) => {
+					child!.once('exit', () => resolve());
+					child!.kill('SIGTERM');
+				});
+				child = null;
+				const cli = spawnSync(process.execPath, ['server/cli.ts', 'event', 'list', '--json'], { cwd: app, env, encoding: 'utf8', timeout: 120_000 });
+				expect(cli.status, cli.stderr).toBe(0);
+				expect(cli.stdout).toContain('2026古城灯会开幕周安保');
+			} finally {
+				child?.kill('SIGKILL');
+				rmSync(dir, { recursive: true, force: true });
+			}
+		},
+		180_000
+	);
+});
+
 describe('compose.yaml', () => {
 	it('runs two instances of the image on one PostgreSQL database, started once it is healthy', () => {
 		expect(appNames).toHaveLength(2);
@@ -256,19 +305,27 @@ describe('with Docker', () => {
 	);
 
 	it.runIf(dockerHere.ready)(
-		`builds the image, which runs as node with a /healthz check${dockerHere.ready ? '' : ` (skipped: ${dockerHere.reason})`}`,
-		() => {
+		`builds the image, which runs as node and serves /healthz on the embedded database${dockerHere.ready ? '' : ` (skipped: ${dockerHere.reason})`}`,
+		async () => {
 			const tag = `liandong:recipe-test-${process.pid}`;
 			execFileSync('docker', ['build', '--tag', tag, '.'], { cwd: ROOT, stdio: 'ignore', timeout: 900_000 });
+			let container = '';
 			try {
 				const [image] = JSON.parse(execFileSync('docker', ['image', 'inspect', tag], { encoding: 'utf8' })) as { Config: { User: string; Healthcheck: { Test: string[] } } }[];
 				expect(image.Config.User).toBe('node');
 				expect(image.Config.Healthcheck.Test.join(' ')).toContain('/healthz');
 				// The built app is in it, and no dev tool is.
-				const listing = execFileSync('docker', ['run', '--rm', '--entrypoint', 'ls', tag, 'build', 'node_modules/.bin'], { encoding: 'utf8' });
+				const listing = execFileSync('docker', ['run', '--rm', '--entrypoint', 'sh', tag, '-c', 'ls build; ls node_modules/.bin 2>/dev/null; true'], { encoding: 'utf8' });
 				expect(listing).toContain('handler.js');
 				expect(listing).not.toMatch(/\b(vite|vitest|svelte-check)\b/);
+				// It starts, migrates the embedded database in its volume and answers /healthz.
+				container = execFileSync('docker', ['run', '--detach', '--publish', '127.0.0.1::3000', tag], { encoding: 'utf8' }).trim();
+				const published = execFileSync('docker', ['port', container, '3000/tcp'], { encoding: 'utf8' }).trim().split('\n')[0];
+				await waitForHealth(`http://${published}`, 120_000);
+				const health = await (await fetch(`http://${published}/healthz`)).json();
+				expect(health).toMatchObject({ status: 'ok', database: { kind: 'embedded', reachable: true } });
 			} finally {
+				if (container) spawnSync('docker', ['rm', '--force', '--volumes', container], { stdio: 'ignore' });
 				spawnSync('docker', ['image', 'rm', tag], { stdio: 'ignore' });
 			}
 		},
