@@ -295,6 +295,39 @@ describe('deploy/Caddyfile', () => {
 	});
 });
 
+/** Caddy's own reading of the Caddyfile (`caddy adapt`), with the environment compose would give the proxy. */
+const caddyHere = spawnSync('caddy', ['version'], { encoding: 'utf8' }).status === 0;
+function adaptCaddyfile(env: Record<string, string>): any {
+	const out = execFileSync('caddy', ['adapt', '--config', 'deploy/Caddyfile'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+	return JSON.parse(out);
+}
+
+describe('with Caddy', () => {
+	it.runIf(caddyHere)(
+		`adapts the Caddyfile as the test reads it, with Caddy's own certificate by default and yours with LIANDONG_TLS=own${caddyHere ? '' : ' (skipped: no caddy command here)'}`,
+		() => {
+			const byDefault = adaptCaddyfile(proxyEnv);
+			const server = Object.values(byDefault.apps.http.servers as Record<string, any>)[0];
+			expect(server.listen).toEqual([':443']);
+			expect(server.routes[0].match[0].host).toEqual([sites[0].tokens[0]]);
+			const proxies = JSON.stringify(server.routes[0].handle).match(/"handler":"reverse_proxy"/g) ?? [];
+			expect(proxies.length).toBe(2);
+			const handlers = server.routes[0].handle[0].routes.map((r: any) => r.handle[0]);
+			for (const h of handlers) {
+				expect(h.upstreams.map((u: { dial: string }) => u.dial).sort()).toEqual(appNames.map((n) => `${n}:${finalEnv.PORT}`).sort());
+				expect(h.load_balancing.selection_policy.policy).toBe('cookie');
+				expect(h.health_checks.active.uri).toBe('/healthz');
+			}
+			expect(server.routes[0].handle[0].routes[0].match[0].path).toEqual(['/yjs/*', '/socket.io/*']);
+			expect(byDefault.apps.tls.automation.policies[0].issuers).toEqual([{ module: 'internal' }]);
+
+			const own = adaptCaddyfile({ ...proxyEnv, LIANDONG_HOST: 'board.example.org', LIANDONG_TLS: 'own' });
+			expect(own.apps.tls.certificates.load_files).toEqual([expect.objectContaining({ certificate: '/certs/board.crt', key: '/certs/board.key' })]);
+			expect(own.apps.tls.automation).toBeUndefined();
+		}
+	);
+});
+
 describe('with Docker', () => {
 	it.runIf(dockerHere.compose)(
 		`validates compose.yaml with docker compose config${dockerHere.compose ? '' : ' (skipped: no docker compose plugin here)'}`,
