@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import type { HubMetrics } from './hub-metrics.ts';
 
 /** Bounds one transaction; a burst larger than this is committed in several. */
 const MAX_BATCH = 500;
@@ -18,6 +19,8 @@ interface Waiting {
 export interface CommitHooks {
 	/** Runs inside each commit's transaction after the appends (PostgreSQL: NOTIFY the other instances). */
 	inTransaction?(tx: Kysely<DB>, entries: AppendEntry[], seqs: number[]): Promise<void>;
+	/** Told each commit's duration and size. */
+	metrics?: Pick<HubMetrics, 'committed'>;
 }
 
 export class GroupCommitter {
@@ -59,6 +62,7 @@ export class GroupCommitter {
 			while (this.#queue.length) {
 				const batch = this.#queue.splice(0, MAX_BATCH);
 				const entries = batch.map((w) => w.entry);
+				const started = performance.now();
 				try {
 					const seqs = await this.db.transaction().execute(async (tx) => {
 						const seqs = await appendUpdates(tx, entries);
@@ -67,6 +71,7 @@ export class GroupCommitter {
 					});
 					this.#commits++;
 					this.#appended += batch.length;
+					this.hooks.metrics?.committed((performance.now() - started) / 1000, batch.length);
 					batch.forEach((w, i) => w.resolve(seqs[i]));
 				} catch (err) {
 					for (const w of batch) w.reject(err);
