@@ -186,7 +186,7 @@ export const handleError: HandleServerError = ({ error: err, event, status }) =>
 	// A 4xx is the request's fault (SvelteKit's own 415 for a JSON form post, say), not an unknown error: one line.
 	const log = event.locals.log ?? processLog;
 	const fields = { code, method: event.request.method, route: event.route.id, status };
-	if (status >= 500) log.error({ ...fields, err }, `[error ${code}] unexpected error`);
+	if (status >= 500) log.error({ ...fields, err }, `[error ${code}] request failed`);
 	else log.warn({ ...fields, reason: err instanceof Error ? err.message : String(err) }, `[refused ${code}] request refused`);
 	return { message: status >= 500 ? m.error_unexpected() : m.error_bad_request(), code };
 };
