@@ -85,6 +85,7 @@ export interface HubDocumentDeps {
 	committer: GroupCommitter;
 	/** Tells a user which of their changes are stored. */
 	onSaved(userId: string, doc: string, clocks: Map<number, number>): void;
+	/** Counts stored updates and times their delivery to the peers (server/hub/hub-metrics.ts). */
 	metrics: HubMetrics;
 }
 
