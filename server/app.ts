@@ -27,6 +27,11 @@ import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
 import { isId, newId } from '../src/lib/domain/ids.ts';
 import { sql } from 'kysely';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { log } from '../src/lib/server/log.ts';
+import type { RequestObservation } from '../src/lib/server/services.ts';
+import { answerMetrics, createMetrics, type AppMetrics } from './metrics.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -41,6 +46,7 @@ export interface RunningApp {
 	hub: SyncHub;
 	io: CommandServer;
 	committer: GroupCommitter;
+	metrics: AppMetrics;
 	url: string;
 	close(): Promise<void>;
 }
@@ -91,18 +97,20 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		pool.on('acquire', (client) => {
 			if (guarded.has(client)) return;
 			guarded.add(client);
-			client.on('error', (err) => console.error(`[db] connection error: ${err.message}`));
+			client.on('error', (err) => log.error({ reason: err.message }, '[db] connection error'));
 		});
 	}
 	const notifyPeers = pool
 		? (tx: Parameters<typeof notifyAppends>[0], entries: Parameters<typeof notifyAppends>[2], seqs: number[]) =>
 				notifyAppends(tx, instanceId, entries, seqs)
 		: undefined;
-	const committer = new GroupCommitter(database.db, { notifyAs: pool ? instanceId : undefined });
+	const metrics = createMetrics();
+	const committer = new GroupCommitter(database.db, { notifyAs: pool ? instanceId : undefined, metrics: metrics.hub });
 	let io: CommandServer | null = null;
 	const hub = new SyncHub({
 		db: database.db,
 		committer,
+		metrics: metrics.hub,
 		maxMessageBytes: config.maxMessageBytes,
 		origin: config.origin,
 		quotas: config.quotas,
@@ -146,7 +154,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		writeDocuments: (userId, writes, alsoInTransaction, firstInTransaction) => hub.serverWrite(userId, writes, alsoInTransaction, firstInTransaction),
 		readDocument: async (name) => (await hub.document(name)).durable,
 		storedBytes: async (name) => (await hub.document(name)).storedBytes,
-		jobs: new JobRegistry(),
+		jobs: new JobRegistry({ metrics: metrics.jobs }),
 		closeEvent: async (eventId, byUserId) => {
 			if (!io) return false;
 			const closed = await closeEvent(database.db, hub, io, eventId, byUserId);
@@ -198,13 +206,24 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			const payload = JSON.stringify({ i: instanceId, filter, reason });
 			void sql`select pg_notify(${REVOKE_CHANNEL}, ${payload})`
 				.execute(database.db)
-				.catch((err) => console.error('[app] closing live connections failed:', err));
+				.catch((err) => log.error({ err }, '[app] closing live connections failed'));
 		}
 	};
 
 	const listener = (req: ServicedRequest, res: http.ServerResponse) => {
+		const observed = observeRequest(req, res, metrics);
 		if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+			observed.route = '/healthz';
 			void answerHealth(res, database.db, { version, database: database.kind, startedAt });
+			return;
+		}
+		if (req.url === '/metrics' || req.url?.startsWith('/metrics?')) {
+			observed.route = '/metrics';
+			answerMetrics(req, res, metrics, config.metricsToken).catch((err) => {
+				observed.log.error({ err }, '[metrics] scrape failed');
+				if (!res.headersSent) res.writeHead(500);
+				res.end();
+			});
 			return;
 		}
 		if (useOwnProtocolHeader) {
@@ -232,8 +251,16 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		hub,
 		pool,
 		maxMessageBytes: config.maxMessageBytes,
-		origin: config.origin
+		origin: config.origin,
+		onCommand: metrics.command
 	});
+	metrics.sources = {
+		yjsConnections: () => hub.connectionCount,
+		socketConnections: () => io!.of('/').sockets.size,
+		loadedDocuments: () => hub.loadedDocumentCount,
+		jobs: () => services.jobs.counts,
+		pool
+	};
 	const stopReminders = startAutomaticReminders(database.db, io);
 	const stopRollCallReminders = startRollCallReminders(database.db, io, config.rollCalls.everyMs);
 	const stopSitrepSchedule = startSitrepSchedule({ db: database.db, services, io }, config.sitreps);
@@ -261,7 +288,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		});
 	}
 
-	const partial = { server, database, services, hub, io, committer };
+	const partial = { server, database, services, hub, io, committer, metrics };
 	await hooks.beforeListen?.(partial);
 
 	await new Promise<void>((resolve, reject) => {
@@ -285,6 +312,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+	metrics.registry.setDefaultLabels({ instance: config.instanceName ?? `${hostname()}:${port}` });
 
 	let closing: Promise<void> | null = null;
 	return {
@@ -313,6 +341,36 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			return closing;
 		}
 	};
+}
+
+/** An id a proxy in front may already have given the request (Caddy, nginx): kept when it is a plain token. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Gives a request its id (sent back as x-request-id) and its logger, and once it is answered counts it by route and
+ * status and writes one line about it. The line names the route id (set by SvelteKit's hooks), never the address:
+ * a query string may carry a name or a phone number. Static files, /healthz and /metrics are logged at debug only.
+ */
+function observeRequest(req: ServicedRequest, res: http.ServerResponse, metrics: AppMetrics): RequestObservation {
+	const given = req.headers['x-request-id'];
+	const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+	res.setHeader('x-request-id', id);
+	const observed: RequestObservation = { id, log: log.child({ reqId: id }), route: null, userId: null, eventId: null };
+	req.observed = observed;
+	const started = performance.now();
+	res.once('finish', () => {
+		const seconds = (performance.now() - started) / 1000;
+		const status = res.statusCode;
+		// Without a route id the handler served a built file, or nothing matched.
+		const route = observed.route ?? (status < 400 ? '(static)' : '(unmatched)');
+		metrics.http(req.method ?? 'GET', route, status, seconds);
+		const quiet = observed.route === null || observed.route === '/healthz' || observed.route === '/metrics';
+		const fields = { method: req.method, route, status, ms: Math.round(seconds * 1000), userId: observed.userId ?? undefined, eventId: observed.eventId ?? undefined };
+		if (status >= 500) observed.log.warn(fields, 'request failed');
+		else if (quiet) observed.log.debug(fields, 'request');
+		else observed.log.info(fields, 'request');
+	});
+	return observed;
 }
 
 /**

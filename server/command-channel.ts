@@ -24,6 +24,7 @@ import { registerPlaybookCommands } from './commands/playbooks.ts';
 import { presenceChanged, registerLifecycleCommands, syncEventMeta } from './commands/event-lifecycle.ts';
 import { commandDocName } from '../src/lib/domain/documents.ts';
 import { isId } from '../src/lib/domain/ids.ts';
+import { log } from '../src/lib/server/log.ts';
 
 export interface SocketData {
 	actor: LiveActor;
@@ -88,7 +89,15 @@ export function seeAllRoom(eventId: string): string {
 
 export function createCommandChannel(
 	server: http.Server,
-	options: { db: Kysely<DB>; hub: SyncHub; pool: pg.Pool | null; maxMessageBytes: number; origin?: string }
+	options: {
+		db: Kysely<DB>;
+		hub: SyncHub;
+		pool: pg.Pool | null;
+		maxMessageBytes: number;
+		origin?: string;
+		/** Told each command's name, outcome and time to its answer (server/metrics.ts). */
+		onCommand?: (name: string, outcome: string, seconds: number) => void;
+	}
 ): CommandServer {
 	const io: CommandServer = new Server(server, {
 		path: '/socket.io',
@@ -130,6 +139,7 @@ export function createCommandChannel(
 			void socket.join([eventRoom(actor.eventId), seeAllRoom(actor.eventId)]);
 			presenceChanged(io, actor.eventId);
 		}
+		if (options.onCommand) observeCommands(socket, options.onCommand);
 		socket.on('disconnect', () => {
 			const eventId = socket.data.joined?.eventId ?? (actor.kind === 'display' ? actor.eventId : null);
 			if (eventId) presenceChanged(io, eventId);
@@ -246,6 +256,30 @@ export async function endRevokedSockets(io: CommandServer, db: Kysely<DB>): Prom
 	return ended;
 }
 
+/**
+ * Tells `onCommand` of every command a socket sends, when it is answered: the one place all commands pass. A name no
+ * handler listens to is counted as "unknown" (the client chooses names, and a label must come from a fixed set).
+ */
+function observeCommands(socket: CommandSocket, onCommand: (name: string, outcome: string, seconds: number) => void): void {
+	socket.use((packet, next) => {
+		const started = performance.now();
+		const name = typeof packet[0] === 'string' && socket.listenerCount(packet[0] as 'event:join') > 0 ? packet[0] : 'unknown';
+		const last = packet.length - 1;
+		const ack = packet[last];
+		if (last > 0 && typeof ack === 'function') {
+			packet[last] = (result: unknown, ...rest: unknown[]) => {
+				const r = result as { ok?: unknown; error?: unknown } | null;
+				const outcome = r?.ok === true ? 'ok' : typeof r?.error === 'string' && /^[A-Za-z]{1,32}$/.test(r.error) ? r.error : 'other';
+				onCommand(name, outcome, (performance.now() - started) / 1000);
+				(ack as (...args: unknown[]) => void)(result, ...rest);
+			};
+		} else {
+			onCommand(name, 'noAck', 0);
+		}
+		next();
+	});
+}
+
 export function refused(error: Extract<CommandResult, { ok: false }>['error'], message: string): Extract<CommandResult, { ok: false }> {
 	return { ok: false, error, message };
 }
@@ -265,7 +299,8 @@ export function guarded<R extends CommandResult<any>>(
 		return;
 	}
 	handler().then(reply, (err: unknown) => {
-		console.error('[commands] failed:', err);
+		const actor = socket.data.actor;
+		log.error({ err, userId: actor?.kind === 'user' ? actor.user.id : undefined, eventId: socket.data.joined?.eventId }, '[commands] a command failed');
 		reply(refused('unavailable', 'the command could not be completed; nothing was changed'));
 	});
 }

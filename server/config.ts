@@ -4,6 +4,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { EMBEDDED_SHARED_BUFFERS_MB, StartupError } from '../src/lib/server/db/database.ts';
 import { DEFAULT_QUOTAS, type QuotaLimits } from './hub/quotas.ts';
 import { SITREP_LEAD_MINUTES } from '../src/lib/domain/sitrep-schedule.ts';
+import { LOG_LEVELS, type LogLevel } from '../src/lib/server/log.ts';
 
 export interface AppConfig {
 	port: number;
@@ -25,6 +26,12 @@ export interface AppConfig {
 	/** How often due situation reports are looked for, and how long before its due time a report's draft is made. */
 	rollCalls: { everyMs: number };
 	sitreps: { everyMs: number; leadMs: number };
+	/** The bearer token /metrics asks for; without one, /metrics does not exist (404). */
+	metricsToken: string | undefined;
+	/** The `instance` label on every metric; the host name and port when not set. */
+	instanceName: string | undefined;
+	/** The least severe level logged (the logger reads LOG_LEVEL itself; checked here so a typo stops the start). */
+	logLevel: LogLevel;
 }
 
 /** Reads the certificate and key named by TLS_CERT and TLS_KEY, checking they are PEM and belong together. */
@@ -67,6 +74,23 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 	return n;
 }
 
+function metricsTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+	const token = env.METRICS_TOKEN?.trim();
+	if (!token) return undefined;
+	// A scraper sends it in a header: printable ASCII without spaces, and long enough not to be guessed.
+	if (!/^[\x21-\x7e]{16,256}$/.test(token)) {
+		throw new StartupError('METRICS_TOKEN must be 16 to 256 printable characters without spaces (for example: openssl rand -hex 24).');
+	}
+	return token;
+}
+
+function logLevelFrom(env: NodeJS.ProcessEnv): LogLevel {
+	const raw = env.LOG_LEVEL?.trim().toLowerCase();
+	if (!raw) return 'info';
+	if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new StartupError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${env.LOG_LEVEL}".`);
+	return raw as LogLevel;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 	const origin = env.ORIGIN?.trim() || undefined;
 	if (origin) {
@@ -99,6 +123,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		sitreps: {
 			everyMs: intFrom(env, 'SITREP_CHECK_MS', 30_000, 100, 600_000),
 			leadMs: intFrom(env, 'SITREP_LEAD_MINUTES', SITREP_LEAD_MINUTES, 1, 240) * 60_000
-		}
+		},
+		metricsToken: metricsTokenFrom(env),
+		instanceName: env.INSTANCE_NAME?.trim() || undefined,
+		logLevel: logLevelFrom(env)
 	};
 }

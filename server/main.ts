@@ -2,6 +2,7 @@
 import { readConfig } from './config.ts';
 import { startApp } from './app.ts';
 import { StartupError } from '../src/lib/server/db/database.ts';
+import { log } from '../src/lib/server/log.ts';
 
 async function main(): Promise<void> {
 	const demo = process.argv.includes('--demo');
@@ -20,18 +21,21 @@ async function main(): Promise<void> {
 					(await seedDemoRoster(hub, result.eventId)) +
 					(await seedDemoDisputes(hub, result.eventId)) +
 					(await seedDemoMap(hub, database.db, result.eventId));
-				console.log(`[demo] ${result.created || boards ? 'seeded' : 'already seeded'}: ${result.eventName}`);
+				log.info({ eventId: result.eventId }, `[demo] ${result.created || boards ? 'seeded' : 'already seeded'}: ${result.eventName}`);
 			}
 		}
 	});
-	console.log(`Liandong ${app.services.version} on ${app.url} (${app.database.describe})`);
-	if (demo) console.log('[demo] sign in as commander / liandong-demo (demo accounts only; see README)');
+	log.info(
+		{ version: app.services.version, url: app.url, database: app.database.kind, metrics: config.metricsToken ? 'on' : 'off' },
+		`Liandong ${app.services.version} on ${app.url} (${app.database.describe})`
+	);
+	if (demo) log.info('[demo] sign in as commander / liandong-demo (demo accounts only; see README)');
 
 	let stopping = false;
 	const stop = (signal: string) => {
 		if (stopping) return;
 		stopping = true;
-		console.log(`${signal}: shutting down`);
+		log.info({ signal }, `${signal}: shutting down`);
 		const force = setTimeout(() => process.exit(1), 10_000);
 		force.unref();
 		app.close().then(
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
 	process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+// A start that fails is told in one plain line on stderr, for the person who just ran the command (and whose
+// process supervisor shows it as it is); the server's JSON log begins once it runs.
 main().catch((err: unknown) => {
 	if (err instanceof StartupError) {
 		console.error(`Liandong cannot start: ${err.message}`);

@@ -7,6 +7,7 @@ import { newId } from '$lib/domain/ids';
 import { isDatabaseUnavailable } from '$lib/server/db/database';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
+import { log as processLog, loggableId, type Logger } from '$lib/server/log';
 
 /**
  * Losing the database is not a bug: the answer is 503 with a plain message and Retry-After, whether it struck in
@@ -18,7 +19,7 @@ const handleUnavailable: Handle = async ({ event, resolve }) => {
 		response = await resolve(event);
 	} catch (err) {
 		if (!isDatabaseUnavailable(err)) throw err;
-		logUnavailable(event.request.method, event.url.pathname, err);
+		logUnavailable(event.locals.log, event.request.method, err);
 		return unavailableResponse(event.request);
 	}
 	if (!unavailableRequests.has(event.request)) return response;
@@ -28,9 +29,30 @@ const handleUnavailable: Handle = async ({ event, resolve }) => {
 	return new Response(response.body, { status: 503, headers });
 };
 
-function logUnavailable(method: string, path: string, err: unknown): void {
-	console.error(`[db] ${method} ${path}: database unavailable (${err instanceof Error ? err.message : err})`);
+function logUnavailable(log: Logger | undefined, method: string, err: unknown): void {
+	(log ?? processLog).error({ method, reason: err instanceof Error ? err.message : String(err) }, '[db] database unavailable');
 }
+
+/** Routes whose `[id]` is an event's id: their log lines name the event. */
+const EVENT_ROUTES = ['/events/[id]', '/api/events/[id]'];
+
+/**
+ * Gives the request its logger (the Node entry's, which carries the request id) and tells the Node entry the route
+ * id for its metrics and log line. Never the address: a query string may carry a party's name or phone.
+ */
+const handleObservation: Handle = async ({ event, resolve }) => {
+	const observed = event.platform?.req?.observed;
+	const routeId = event.route.id;
+	const eventId = routeId && EVENT_ROUTES.some((r) => routeId === r || routeId.startsWith(`${r}/`)) ? loggableId(event.params.id) : undefined;
+	let log = observed?.log ?? processLog;
+	if (eventId) log = log.child({ eventId });
+	event.locals.log = log;
+	if (observed) {
+		observed.route = routeId;
+		observed.eventId = eventId ?? null;
+	}
+	return resolve(event);
+};
 
 /** Requests whose load hit an unreachable database (set by handleError, read by handleUnavailable). */
 const unavailableRequests = new WeakSet<Request>();
@@ -113,6 +135,11 @@ const handleSession: Handle = async ({ event, resolve }) => {
 	}
 	event.locals.user = result.user;
 	event.locals.session = result.session;
+	if (result.user) {
+		event.locals.log = event.locals.log.child({ userId: result.user.id });
+		const observed = event.platform?.req?.observed;
+		if (observed) observed.userId = result.user.id;
+	}
 	return resolve(event);
 };
 
@@ -145,19 +172,21 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 
 // The language comes first so that even the database-unavailable page and input refusals speak the user's
 // language; unreadable input is refused before the session lookup touches the database.
-export const handle: Handle = sequence(handleLocale, handleUnavailable, handleServices, handleUnreadableInput, handleSession, handleHeaders);
+export const handle: Handle = sequence(handleObservation, handleLocale, handleUnavailable, handleServices, handleUnreadableInput, handleSession, handleHeaders);
 
 /** Unexpected errors are logged once with a code and shown to the user as that code, never as a stack. */
 export const handleError: HandleServerError = ({ error: err, event, status }) => {
 	if (status === 404) return { message: m.error_not_found() };
 	if (isDatabaseUnavailable(err)) {
 		unavailableRequests.add(event.request);
-		logUnavailable(event.request.method, event.url.pathname, err);
+		logUnavailable(event.locals.log, event.request.method, err);
 		return { message: m.error_unavailable() };
 	}
 	const code = newId(8);
 	// A 4xx is the request's fault (SvelteKit's own 415 for a JSON form post, say), not an unknown error: one line.
-	if (status >= 500) console.error(`[error ${code}] ${event.request.method} ${event.url.pathname}:`, err);
-	else console.warn(`[refused ${code}] ${event.request.method} ${event.url.pathname}: ${status} ${err instanceof Error ? err.message : String(err)}`);
+	const log = event.locals.log ?? processLog;
+	const fields = { code, method: event.request.method, route: event.route.id, status };
+	if (status >= 500) log.error({ ...fields, err }, `[error ${code}] request failed`);
+	else log.warn({ ...fields, reason: err instanceof Error ? err.message : String(err) }, `[refused ${code}] request refused`);
 	return { message: status >= 500 ? m.error_unexpected() : m.error_bad_request(), code };
 };

@@ -13,6 +13,7 @@ import { dueSlots } from '../../src/lib/domain/sitrep-schedule.ts';
 import { claimSlot, getSitrep, releaseSlot, scheduledEvents, setSlotReport } from '../../src/lib/server/repositories/sitrep.repository.ts';
 import { createDraft } from '../../src/lib/server/sitreps/draft.ts';
 import { eventRoom, userRoom, type CommandServer } from '../command-channel.ts';
+import { log } from '../../src/lib/server/log.ts';
 
 export interface SitrepScheduleDeps {
 	db: Kysely<DB>;
@@ -71,7 +72,7 @@ export function startSitrepSchedule(deps: SitrepScheduleDeps, opts: { everyMs: n
 		void prepareDueSitreps(deps, new Date(), opts.leadMs)
 			.catch((err: unknown) => {
 				// The database is away for a moment, or one event's draft failed; the next round tries what is unclaimed.
-				console.error('[sitreps] preparing due reports failed:', err instanceof Error ? err.message : err);
+				log.error({ reason: err instanceof Error ? err.message : String(err) }, '[sitreps] preparing due reports failed');
 			})
 			.finally(() => (running = false));
 	}, opts.everyMs);

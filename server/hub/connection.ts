@@ -12,6 +12,7 @@ import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import type { Access } from '../../src/lib/domain/permissions.ts';
 import { MissingDependencies, Refusal, type HubDocument } from './hub-document.ts';
 import { guardAwareness, RateLimiter, type AwarenessIdentity } from './awareness-guard.ts';
+import { log } from '../../src/lib/server/log.ts';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -132,7 +133,8 @@ export class HubConnection {
 		this.#chain = this.#chain.then(() => this.#handle(data, isBinary)).catch((err) => {
 			if (err instanceof Refusal) this.#refuse(err.code, err.message);
 			else {
-				console.error(`[hub] ${this.doc.name}: unexpected error on ${this.identity.connId}:`, err);
+				const { connId, userId, eventId } = this.identity;
+				log.error({ err, doc: this.doc.name, connId, userId, eventId }, '[hub] unexpected error on a connection');
 				this.#refuse(CLOSE_CODES.refused, 'message could not be handled');
 			}
 		});

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { appendInOneStatement, appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import type { HubMetrics } from './hub-metrics.ts';
 
 /** Bounds one transaction; a burst larger than this is committed in several. */
 const MAX_BATCH = 500;
@@ -21,6 +22,8 @@ export interface CommitHooks {
 	 * DOC_CHANNEL) which sequences it appended.
 	 */
 	notifyAs?: string;
+	/** Told each commit's duration and size. */
+	metrics?: Pick<HubMetrics, 'committed'>;
 }
 
 export class GroupCommitter {
@@ -62,6 +65,7 @@ export class GroupCommitter {
 			while (this.#queue.length) {
 				const batch = this.#queue.splice(0, MAX_BATCH);
 				const entries = batch.map((w) => w.entry);
+				const started = performance.now();
 				try {
 					// One document's updates (the usual batch) go in one statement; anything else in a transaction.
 					const notifyAs = this.hooks.notifyAs;
@@ -74,6 +78,7 @@ export class GroupCommitter {
 						}));
 					this.#commits++;
 					this.#appended += batch.length;
+					this.hooks.metrics?.committed((performance.now() - started) / 1000, batch.length);
 					batch.forEach((w, i) => w.resolve(seqs[i]));
 				} catch (err) {
 					for (const w of batch) w.reject(err);

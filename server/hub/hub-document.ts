@@ -26,6 +26,8 @@ import {
 	type AppendEntry
 } from '../../src/lib/server/repositories/doc-log.repository.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import type { HubMetrics } from './hub-metrics.ts';
+import { log } from '../../src/lib/server/log.ts';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -83,6 +85,8 @@ export interface HubDocumentDeps {
 	committer: GroupCommitter;
 	/** Tells a user which of their changes are stored. */
 	onSaved(userId: string, doc: string, clocks: Map<number, number>): void;
+	/** Counts stored updates and times their delivery to the peers (server/hub/hub-metrics.ts). */
+	metrics: HubMetrics;
 }
 
 const STAGE = Symbol('stage');
@@ -290,6 +294,7 @@ export class HubDocument {
 			await this.dropPending([bytes]);
 			throw new Refusal(CLOSE_CODES.storageUnavailable, `storage unavailable (${err instanceof Error ? err.message : err})`);
 		}
+		this.deps.metrics.accepted('client');
 		await this.applyCommitted(seq, bytes, src);
 	}
 
@@ -336,7 +341,7 @@ export class HubDocument {
 			}
 			this.#integrate(seq, bytes, src);
 		});
-		this.#durableChain = run.catch((err) => console.error(`[hub] ${this.name}: cannot apply seq ${seq}:`, err));
+		this.#durableChain = run.catch((err) => log.error({ err, doc: this.name, seq }, '[hub] cannot apply a committed update'));
 		return run;
 	}
 
@@ -348,7 +353,7 @@ export class HubDocument {
 				this.#integrate(u.seq, u.bytes, null);
 			}
 		});
-		this.#durableChain = run.catch((err) => console.error(`[hub] ${this.name}: cannot catch up:`, err));
+		this.#durableChain = run.catch((err) => log.error({ err, doc: this.name }, '[hub] cannot catch up with the log'));
 		return run;
 	}
 
@@ -363,7 +368,9 @@ export class HubDocument {
 		encoding.writeVarUint(encoder, SYNC_UPDATE);
 		encoding.writeVarUint8Array(encoder, bytes);
 		const message = encoding.toUint8Array(encoder);
+		const started = performance.now();
 		for (const peer of this.peers) if (peer !== src?.skip) peer.send(message);
+		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
 		if (src?.userId) this.deps.onSaved(src.userId, this.name, Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
 	}
@@ -394,7 +401,7 @@ export class HubDocument {
 			await saveSnapshot(this.deps.db, this.name, upto, state);
 			this.#sinceSnapshot = Math.max(0, this.#sinceSnapshot - counted);
 		} catch (err) {
-			console.error(`[hub] snapshot of ${this.name} failed:`, err instanceof Error ? err.message : err);
+			log.error({ doc: this.name, reason: err instanceof Error ? err.message : String(err) }, '[hub] snapshot failed');
 		}
 	}
 

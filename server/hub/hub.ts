@@ -21,6 +21,8 @@ import { HubDocument, Refusal, type HubDocumentDeps } from './hub-document.ts';
 import { HubConnection, type EarlyMessage } from './connection.ts';
 import type { GroupCommitter } from './group-commit.ts';
 import { DEFAULT_QUOTAS, UserBudgets, type QuotaLimits } from './quotas.ts';
+import { NO_HUB_METRICS, type HubMetrics } from './hub-metrics.ts';
+import { log } from '../../src/lib/server/log.ts';
 
 /** A document nobody has been connected to for this long is written to a snapshot and unloaded. */
 const IDLE_UNLOAD_MS = 30_000;
@@ -39,6 +41,8 @@ export interface HubOptions {
 	inTransaction?(tx: Kysely<DB>, entries: AppendEntry[], seqs: number[]): Promise<void>;
 	/** Budgets per document and per user; DEFAULT_QUOTAS when not given. */
 	quotas?: QuotaLimits;
+	/** Counters and timings for /metrics; none when not given. */
+	metrics?: HubMetrics;
 }
 
 export interface LiveFilter {
@@ -61,9 +65,11 @@ export class SyncHub {
 	readonly options: HubOptions;
 	readonly quotas: QuotaLimits;
 	readonly #budgets: UserBudgets;
+	readonly #metrics: HubMetrics;
 
 	constructor(options: HubOptions) {
 		this.options = options;
+		this.#metrics = options.metrics ?? NO_HUB_METRICS;
 		this.quotas = options.quotas ?? DEFAULT_QUOTAS;
 		this.#budgets = new UserBudgets(this.quotas);
 		this.#timers.push(setInterval(() => this.#budgets.sweep(), 60_000).unref());
@@ -81,6 +87,11 @@ export class SyncHub {
 		return [...this.#docs.keys()];
 	}
 
+	/** How many documents are loaded (or loading) on this instance. */
+	get loadedDocumentCount(): number {
+		return this.#docs.size;
+	}
+
 	/** Takes an HTTP upgrade for /yjs/<document>. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
 		this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#accept(ws, req));
@@ -93,7 +104,10 @@ export class SyncHub {
 		const keep = (data: Buffer, isBinary: boolean) => early.push({ data, isBinary });
 		ws.on('message', keep);
 		ws.on('error', () => {});
-		const refuse = (code: number, reason: string) => ws.close(code, reason);
+		const refuse = (code: number, reason: string) => {
+			this.#metrics.connectionRefused(code);
+			ws.close(code, reason);
+		};
 		try {
 			if (this.#closing) return refuse(CLOSE_CODES.shuttingDown, 'server is shutting down');
 			const url = new URL(req.url ?? '/', 'http://hub');
@@ -125,7 +139,7 @@ export class SyncHub {
 			try {
 				doc = await this.#getDoc(name, address);
 			} catch (err) {
-				console.error(`[hub] cannot load ${name}:`, err instanceof Error ? err.message : err);
+				log.error({ doc: name, reason: err instanceof Error ? err.message : String(err) }, '[hub] cannot load a document');
 				return refuse(CLOSE_CODES.loadFailed, 'document could not be loaded; retry later');
 			}
 			// Everything that waits is done before the early-message listener is taken off: a message that arrived
@@ -156,6 +170,7 @@ export class SyncHub {
 				{ maxMessageBytes: this.options.maxMessageBytes, takeBudget: (userId, bytes) => this.#budgets.take(userId, bytes) },
 				{
 					onRefused: (c, code, reason) => {
+						this.#metrics.refused(code, reason);
 						if (c.identity.userId) this.options.onRefused(c.identity.userId, c.doc.name, code, reason);
 					},
 					onClosed: (c) => this.#onClosed(c),
@@ -170,7 +185,7 @@ export class SyncHub {
 			doc.lastUsed = Date.now();
 			conn.start(early);
 		} catch (err) {
-			console.error('[hub] connection setup failed:', err);
+			log.error({ err }, '[hub] connection setup failed');
 			refuse(CLOSE_CODES.loadFailed, 'connection could not be set up; retry later');
 		}
 	}
@@ -210,7 +225,7 @@ export class SyncHub {
 	#getDoc(name: string, address: DocAddress): Promise<HubDocument> {
 		let p = this.#docs.get(name);
 		if (!p) {
-			const deps: HubDocumentDeps = { db: this.options.db, committer: this.options.committer, onSaved: this.options.onSaved };
+			const deps: HubDocumentDeps = { db: this.options.db, committer: this.options.committer, onSaved: this.options.onSaved, metrics: this.#metrics };
 			p = HubDocument.load(name, address, deps).then((doc) => {
 				doc.maxBytes = this.quotas.docBytes;
 				return doc;
@@ -299,6 +314,7 @@ export class SyncHub {
 				throw err;
 			}
 			release.splice(0).forEach((r) => r());
+			if (staged.length) this.#metrics.accepted('server', staged.length);
 			await Promise.all(staged.map((s, i) => s.doc.applyCommitted(seqs[i], s.bytes, { userId: null, connId: null })));
 		} catch (err) {
 			release.splice(0).forEach((r) => r());
@@ -312,7 +328,12 @@ export class SyncHub {
 	/** Another instance committed updates of a document; catch up if it is loaded here. */
 	applyRemote(doc: string, toSeq: number): void {
 		const p = this.#docs.get(doc);
-		if (p) void p.then((d) => d.pullRemote(toSeq)).catch(() => {});
+		if (!p) return;
+		const started = performance.now();
+		void p
+			.then((d) => d.pullRemote(toSeq))
+			.then(() => this.#metrics.fannedOut('remote', (performance.now() - started) / 1000))
+			.catch(() => {});
 	}
 
 	/** After a lost notification channel: read whatever the log has beyond what each loaded document holds. */

@@ -23,8 +23,11 @@ import { checkInstruction } from '../../src/lib/domain/instructions.ts';
 import { checkFindings } from '../../src/lib/domain/findings.ts';
 import { checkFileRows } from './fuzz-file-rows.ts';
 
-/** Signs of a crash or an unhandled failure in the server's output. */
-const CRASH_SIGNS = [/uncaught/i, /unhandled/i, /\n\s+at [^\n]*:\d+:\d+/, /FATAL/, /Segmentation/, /heap out of memory/i];
+/**
+ * Signs of a crash or an unhandled failure in the server's output. A stack trace shows as real lines when printed
+ * by Node itself, and inside a JSON log line (its `err.stack`) as escaped ones.
+ */
+const CRASH_SIGNS = [/uncaught/i, /unhandled/i, /\n\s+at [^\n]*:\d+:\d+/, /\\n\s+at [^"\n]*:\d+:\d+/, /FATAL/, /"level":"fatal"/, /Segmentation/, /heap out of memory/i];
 
 /**
  * Runs the cases in batches, checking the server between batches (checkServerAlive), and prints the ledger's

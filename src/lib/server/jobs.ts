@@ -3,6 +3,7 @@
  * page polls, and a result kept for a while for its owner to download.
  */
 import { newId } from '../domain/ids.ts';
+import { log } from './log.ts';
 
 export interface JobResult {
 	bytes: Uint8Array;
@@ -43,10 +44,25 @@ class TooManyJobs extends Error {
 	}
 }
 
+/** What the registry tells the metrics (server/metrics.ts). A job's kind is the label it starts with (the format). */
+export interface JobMetrics {
+	finished(kind: string, outcome: 'done' | 'failed', seconds: number): void;
+}
+
 export class JobRegistry {
 	#jobs = new Map<string, Job>();
 	#running = 0;
 	#waiting: Array<() => void> = [];
+	readonly #metrics: JobMetrics | null;
+
+	constructor(options: { metrics?: JobMetrics } = {}) {
+		this.#metrics = options.metrics ?? null;
+	}
+
+	/** Jobs running now and jobs waiting for a slot, on this process. */
+	get counts(): { running: number; waiting: number } {
+		return { running: this.#running, waiting: this.#waiting.length };
+	}
 
 	/** Starts `work` for `owner`; `report(progress, label)` updates what the page shows (0–100). */
 	start(owner: string, label: string, work: (report: (progress: number, label?: string) => void) => Promise<JobResult>): JobView {
@@ -62,15 +78,17 @@ export class JobRegistry {
 		void (async () => {
 			if (this.#running >= MAX_RUNNING) await new Promise<void>((r) => this.#waiting.push(r));
 			this.#running++;
+			const started = performance.now();
 			try {
 				job.result = await work(report);
 				job.progress = 100;
 				job.state = 'done';
 			} catch (err) {
-				console.error(`[jobs] ${label} failed:`, err);
+				log.error({ err, job: job.id, kind: label, userId: owner }, '[jobs] a job failed');
 				job.state = 'failed';
 				job.error = err instanceof Error ? err.message : String(err);
 			} finally {
+				this.#metrics?.finished(label, job.state === 'done' ? 'done' : 'failed', (performance.now() - started) / 1000);
 				job.finishedAt = Date.now();
 				this.#running--;
 				this.#waiting.shift()?.();

@@ -10,6 +10,7 @@ import type * as Y from 'yjs';
 import type { AttachmentsNotice, CommandResult, InstructionView, ReportNotice } from '../domain/wire.ts';
 import type { InstructionInput } from '../domain/instructions.ts';
 import type { Principal } from '../domain/permissions.ts';
+import type { Logger } from './log.ts';
 
 /** One change the server makes in a document on a user's behalf. */
 export interface DocWrite {
@@ -82,5 +83,18 @@ export interface AppServices {
 	sitrepChanged(eventId: string, reportId: string): void;
 }
 
+/**
+ * What the Node entry and SvelteKit's hooks learn about one request, for its log line and its metrics: the id it
+ * was given (also sent back as x-request-id), the logger carrying that id, and what the hooks found out (the route
+ * id, never the address; the signed-in user; the event it is about).
+ */
+export interface RequestObservation {
+	id: string;
+	log: Logger;
+	route: string | null;
+	userId: string | null;
+	eventId: string | null;
+}
+
 /** The request as the Node entry passes it to SvelteKit's handler. */
-export type ServicedRequest = IncomingMessage & { liandong?: AppServices };
+export type ServicedRequest = IncomingMessage & { liandong?: AppServices; observed?: RequestObservation };

@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { DB } from './schema.ts';
 import { StartupError } from './errors.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { log } from '../log.ts';
 
 export interface DatabaseHandle {
 	db: Kysely<DB>;
@@ -71,7 +72,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 	}
 	const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
 	// An idle client that loses its server must not crash the process; the next query reports it.
-	pool.on('error', (err) => console.error(`[db] idle connection error: ${err.message}`));
+	pool.on('error', (err) => log.error({ reason: err.message }, '[db] idle connection error'));
 	try {
 		const client = await pool.connect();
 		client.release();

@@ -73,7 +73,7 @@ export const actions: Actions = {
 					});
 			}
 		} catch (err) {
-			console.error('[templates] creating an event from a template failed:', err);
+			locals.log.error({ err }, '[templates] creating an event from a template failed');
 			return fail(500, { ...kept, errors: {}, problem: 'tpl_write_failed' as const });
 		}
 		if (!result) return fail(404, { ...kept, errors: {}, problem: 'tpl_source_gone' as const });

@@ -91,7 +91,7 @@ async function importSetup(table: SetupTable, { locals, params, request }: Reque
 	} catch (err) {
 		if (outcome.late) return fail(409, { table, fileName, errors: outcome.late } satisfies SetupFailure);
 		if (isDatabaseUnavailable(err)) return fail(503, { table, fileName, message: 'unavailable' as const });
-		console.error(`[roster] ${table} import failed:`, err);
+		locals.log.error({ err, table }, '[roster] setup import failed');
 		return fail(500, { table, fileName, message: 'failed' as const });
 	}
 	return { setupImported: { table, fileName, counts: outcome.counts! } };
@@ -156,7 +156,7 @@ export const actions: Actions = {
 			if (outcome.late) return fail(409, { agency, fileName, errors: outcome.late } satisfies ImportFailure);
 			if (isDatabaseUnavailable(err)) return fail(503, { agency, fileName, message: 'unavailable' as const });
 			// The file passed the import's own checks but not the document's: a gap between the two, so a bug.
-			console.error('[roster] import failed:', err);
+			locals.log.error({ err, agency }, '[roster] import failed');
 			return fail(500, { agency, fileName, message: 'failed' as const });
 		}
 		const { written } = outcome;

@@ -1,0 +1,28 @@
+/**
+ * What the sync hub tells the metrics (server/metrics.ts): a small interface so the hub never depends on how they
+ * are kept. Every method is a counter's increment or a histogram's observation: nothing here allocates per message.
+ */
+export interface HubMetrics {
+	/** One update stored: from a client's connection, or written by the server on a user's behalf. */
+	accepted(source: 'client' | 'server', count?: number): void;
+	/** An update or message refused, with the close code and reason sent to the client. */
+	refused(code: number, reason: string): void;
+	/** A connection refused before it was taken (sign-in, access, quota, load). */
+	connectionRefused(code: number): void;
+	/** One group commit of the update log: how long its transaction took and how many updates it held. */
+	committed(seconds: number, size: number): void;
+	/**
+	 * Delivery of stored updates to this instance's connections: `local` is one update sent to a document's peers,
+	 * `remote` is the time from another instance's notification to its updates reaching the peers here.
+	 */
+	fannedOut(path: 'local' | 'remote', seconds: number): void;
+}
+
+/** Metrics that go nowhere: for a hub built without them (benchmarks, tools). */
+export const NO_HUB_METRICS: HubMetrics = {
+	accepted() {},
+	refused() {},
+	connectionRefused() {},
+	committed() {},
+	fannedOut() {}
+};
