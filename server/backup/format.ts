@@ -227,7 +227,6 @@ export async function readBackup(path: string, visitor: BackupVisitor = {}): Pro
 	if (!header) throw new BackupFileError('it is empty.');
 	if (!manifest) throw new BackupFileError('it has no manifest: the file is cut short (an unfinished copy?).');
 	if (checksum === null) throw new BackupFileError('it has no checksum line: the file is cut short (an unfinished copy?).');
-	if (hasher.wholeDigest() !== checksum) throw new BackupFileError('its checksum does not match its contents: the file has been changed or damaged.');
 	if (JSON.stringify(manifest.migrations) !== JSON.stringify(header.migrations)) {
 		throw new BackupFileError('its manifest and first line name different migrations: the file is damaged.');
 	}
@@ -240,5 +239,7 @@ export async function readBackup(path: string, visitor: BackupVisitor = {}): Pro
 		if (listed.rows !== found.rows) throw new BackupFileError(`table ${found.name} holds ${found.rows} rows; its manifest says ${listed.rows}.`);
 		if (listed.sha256 !== found.sha256) throw new BackupFileError(`table ${found.name} does not match its SHA-256 in the manifest: its rows have been changed.`);
 	}
+	// Last, so that a changed row is named by its table above; this catches a change anywhere else.
+	if (hasher.wholeDigest() !== checksum) throw new BackupFileError('its checksum does not match its contents: the file has been changed or damaged.');
 	return { manifest, fileBytes };
 }

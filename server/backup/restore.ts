@@ -50,6 +50,13 @@ export async function isDatabaseEmpty(db: AnyDb): Promise<{ empty: boolean; tabl
 	return { empty: rows.length === 0, tables: rows.map((r) => r.name) };
 }
 
+/** Checks the file whole and that this version has its schema; answers its manifest. */
+export async function checkBackupFits(file: string, migrationFolder: string): Promise<BackupManifest> {
+	const { manifest } = await readBackup(file);
+	checkMigrationLevel(manifest.migrations, await listMigrations(migrationFolder));
+	return manifest;
+}
+
 /** Collects rows of one table and inserts them a batch at a time. */
 class TableLoader {
 	#rows: string[] = [];
@@ -84,12 +91,11 @@ class TableLoader {
 
 /**
  * Restores the backup at `file` into `db`, which must be empty. Checks the file whole first; answers with its
- * manifest. Throws BackupFileError for a bad file, RestoreRefused for a target or schema that does not fit.
+ * manifest (`checked`: the caller has checked the file with checkBackupFits). Throws BackupFileError for a bad
+ * file, RestoreRefused for a target or schema that does not fit.
  */
-export async function restoreDatabase(db: AnyDb, file: string, migrationFolder: string): Promise<BackupManifest> {
-	const { manifest } = await readBackup(file);
-	const ours = await listMigrations(migrationFolder);
-	checkMigrationLevel(manifest.migrations, ours);
+export async function restoreDatabase(db: AnyDb, file: string, migrationFolder: string, checked?: BackupManifest): Promise<BackupManifest> {
+	const manifest = checked ?? (await checkBackupFits(file, migrationFolder));
 	const provider = new FileMigrationProvider({ fs, path, migrationFolder });
 	await db.transaction().execute(async (trx) => {
 		const target = await isDatabaseEmpty(trx);

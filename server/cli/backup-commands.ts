@@ -13,7 +13,7 @@ import { readConfig } from '../config.ts';
 import { adminSocketPath } from '../admin-socket.ts';
 import { dumpDatabase } from '../backup/dump.ts';
 import { BackupFileError, readBackup, type BackupManifest } from '../backup/format.ts';
-import { restoreDatabase, RestoreRefused } from '../backup/restore.ts';
+import { checkBackupFits, restoreDatabase, RestoreRefused } from '../backup/restore.ts';
 import { openDatabase } from '../../src/lib/server/db/database.ts';
 import { acquireDataDirLock, LOCK_FILE_NAME } from '../../src/lib/server/db/data-dir-lock.ts';
 import type { ParsedCommand } from '../cli-args.ts';
@@ -163,7 +163,7 @@ function entriesOf(folder: string): string[] | null {
  * Restores into an empty embedded data folder: into a folder of its own inside it first, renamed to `pgdata`
  * only when the whole load has committed, so a failure leaves the folder empty as it was.
  */
-async function restoreEmbedded(ctx: StandaloneContext, file: string, dataDir: string): Promise<BackupManifest> {
+async function restoreEmbedded(ctx: StandaloneContext, file: string, dataDir: string, checked: BackupManifest): Promise<BackupManifest> {
 	const folder = resolve(dataDir);
 	const before = entriesOf(folder);
 	if (before && before.length > 0) {
@@ -179,7 +179,7 @@ async function restoreEmbedded(ctx: StandaloneContext, file: string, dataDir: st
 		const database = await openDatabase({ dataDir: work });
 		let manifest: BackupManifest;
 		try {
-			manifest = await restoreDatabase(database.db, file, ctx.migrations);
+			manifest = await restoreDatabase(database.db, file, ctx.migrations, checked);
 		} finally {
 			await database.close();
 		}
@@ -200,19 +200,20 @@ async function restore(ctx: StandaloneContext, cmd: ParsedCommand): Promise<void
 	const file = resolve(cmd.args.file);
 	if (!existsSync(file)) throw failed(`The backup ${file} does not exist.`);
 	try {
-		let manifest: BackupManifest;
+		// The whole file is checked before any database is opened or folder made.
+		let manifest = await checkBackupFits(file, ctx.migrations);
 		let into: string;
 		if (config.databaseUrl) {
 			const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
 			into = database.describe;
 			try {
-				manifest = await restoreDatabase(database.db, file, ctx.migrations);
+				manifest = await restoreDatabase(database.db, file, ctx.migrations, manifest);
 			} finally {
 				await database.close();
 			}
 		} else {
 			into = `DATA_DIR ${resolve(config.dataDir)}`;
-			manifest = await restoreEmbedded(ctx, file, config.dataDir);
+			manifest = await restoreEmbedded(ctx, file, config.dataDir, manifest);
 		}
 		const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
 		ctx.print(`Restored ${file} into ${into}: ${manifest.tables.length} tables, ${rows} rows, made ${manifest.createdAt} by Liandong ${manifest.appVersion}.`);
