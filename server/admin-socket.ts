@@ -25,7 +25,7 @@ export interface AdminSocket {
 
 /**
  * Listens on the admin socket of `dataDir`. The caller holds the data folder's lock, so a socket file found
- * there is left by a process that is gone and is replaced. Answers null (and says why) when the path is too long.
+ * there is left by a process that is gone and is replaced. Answers null (and says why) when it cannot listen.
  */
 export async function startAdminSocket(dataDir: string, db: Kysely<any>, appVersion: string): Promise<AdminSocket | null> {
 	const path = adminSocketPath(dataDir);
@@ -34,9 +34,6 @@ export async function startAdminSocket(dataDir: string, db: Kysely<any>, appVers
 		return null;
 	}
 	const folder = join(resolve(dataDir), 'admin');
-	mkdirSync(folder, { recursive: true, mode: 0o700 });
-	chmodSync(folder, 0o700);
-	rmSync(path, { force: true });
 	let backups = 0;
 	const server = http.createServer((req, res) => {
 		if (req.method !== 'POST' || req.url !== '/backup') {
@@ -74,13 +71,22 @@ export async function startAdminSocket(dataDir: string, db: Kysely<any>, appVers
 			})
 			.finally(() => backups--);
 	});
-	await new Promise<void>((done, fail) => {
-		server.once('error', fail);
-		server.listen(path, () => {
-			server.off('error', fail);
-			done();
+	try {
+		mkdirSync(folder, { recursive: true, mode: 0o700 });
+		chmodSync(folder, 0o700);
+		rmSync(path, { force: true });
+		await new Promise<void>((done, fail) => {
+			server.once('error', fail);
+			server.listen(path, () => {
+				server.off('error', fail);
+				done();
+			});
 		});
-	});
+	} catch (err) {
+		// The board serves without it; only a backup needs it, and that command then says it cannot reach us.
+		console.warn(`[admin] cannot listen on ${path} (${err instanceof Error ? err.message : String(err)}): npm run cli -- backup cannot reach this server.`);
+		return null;
+	}
 	return {
 		async close() {
 			server.closeAllConnections();

@@ -4,7 +4,7 @@
  * is one (admin-socket.ts); a restore writes into an empty target only, leaving it as it was on any failure.
  */
 import http from 'node:http';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, promises as fsp } from 'node:fs';
+import { createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, promises as fsp } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -72,7 +72,11 @@ async function backupThroughServer(dataDir: string, out: Writable): Promise<bool
 	if (!existsSync(socketPath)) return false;
 	const res = await new Promise<http.IncomingMessage | null>((done, fail) => {
 		const req = http.request({ socketPath, path: '/backup', method: 'POST' }, done);
-		req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? done(null) : fail(err)));
+		req.on('error', (err: NodeJS.ErrnoException) => {
+			if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') done(null);
+			else if (err.code === 'EACCES') fail(failed(`Cannot reach the running server at ${socketPath}: run the backup as the user the server runs as.`));
+			else fail(err);
+		});
 		req.end();
 	});
 	if (!res) return false;
@@ -90,8 +94,8 @@ async function backup(ctx: StandaloneContext, cmd: ParsedCommand): Promise<void>
 	const file = resolve(cmd.args.file);
 	if (existsSync(file)) throw failed(`${file} already exists; choose another name (a backup never overwrites a file).`);
 	if (!existsSync(dirname(file))) throw failed(`The folder ${dirname(file)} does not exist.`);
-	// Written beside the target and renamed into place once whole and checked: a file under the backup's name is
-	// always a complete backup.
+	// Written beside the target under a temporary name and put in place once whole and checked: a file under the
+	// backup's name is always a complete backup.
 	const temp = join(dirname(file), `.${Date.now().toString(36)}-${process.pid}.partial`);
 	const out = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
 	try {
@@ -127,7 +131,14 @@ async function backup(ctx: StandaloneContext, cmd: ParsedCommand): Promise<void>
 			if (err instanceof BackupFileError) throw failed(`The backup came out incomplete (${err.message}); nothing was kept.`);
 			throw err;
 		}
-		renameSync(temp, file);
+		// A hard link, not a rename: it fails rather than replace a file made under that name meanwhile.
+		try {
+			linkSync(temp, file);
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw failed(`${file} appeared while the backup was written; nothing was replaced.`);
+			throw err;
+		}
+		rmSync(temp, { force: true });
 		ctx.print(`Backed up to ${file} (through ${through}).`);
 		printSummary(ctx, checked.manifest, checked.fileBytes);
 	} catch (err) {
