@@ -4,7 +4,8 @@
  * restores into a fresh empty data folder or database, and a server started on it has every document as of the
  * backup (at least all it had stored before the backup began, nothing it never stored), the record, the photo's
  * bytes and every account. A changed or cut-short backup is refused naming the problem, and a target that is
- * not empty is refused and left as it was. Runs on the embedded database, or on PostgreSQL with DATABASE_URL.
+ * not empty is refused and left as it was. Runs on the embedded database, or on PostgreSQL with DATABASE_URL (and
+ * then also restores the PostgreSQL backup into an embedded data folder).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -228,6 +229,16 @@ describe(`backup and restore of a busy demo event (${EMBEDDED ? 'embedded' : 'Po
 		expect(await usernames(admin)).toEqual(accountsBefore);
 		if (!EMBEDDED) expect(await postgresUsers(server.env.DATABASE_URL)).toBe(accountsBefore.length);
 	});
+
+	it.runIf(!EMBEDDED)('restores a PostgreSQL backup into an empty embedded data folder too', async () => {
+		const folder = { env: { DATA_DIR: join(tmp, 'across') } };
+		const r = await runCli(folder, ['restore', file]);
+		expect(r.stderr).toBe('');
+		expect(r.code).toBe(0);
+		const listed = await runCli(folder, ['user', 'list', '--json']);
+		expect(listed.code).toBe(0);
+		expect((JSON.parse(listed.stdout) as Array<{ username: string }>).map((u) => u.username).sort()).toEqual(accountsBefore);
+	}, 180_000);
 
 	it('restores into an empty target, and a server on it has every document, the record, the photo and every account', async () => {
 		const r = await runCli(target, ['restore', file]);
