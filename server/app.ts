@@ -24,6 +24,7 @@ import { sendInstruction, startAutomaticReminders } from './commands/instruction
 import { startSitrepSchedule } from './commands/sitreps.ts';
 import { startRollCallReminders } from './commands/roll-calls.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
+import { startAdminSocket } from './admin-socket.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
 import { isId, newId } from '../src/lib/domain/ids.ts';
 import { sql } from 'kysely';
@@ -309,6 +310,8 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			redirector.listen(config.tls!.redirectPort!, config.host, () => resolve());
 		});
 	}
+	// Only the process holding the embedded data folder can read it; the backup command asks it here.
+	const adminSocket = database.kind === 'embedded' ? await startAdminSocket(config.dataDir, database.db, version) : null;
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -336,6 +339,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 					await new Promise<void>((resolve) => redirector.close(() => resolve()));
 				}
 				await fanout?.close();
+				await adminSocket?.close();
 				await database.close();
 			})();
 			return closing;

@@ -36,6 +36,23 @@ describe('parseCliArgs', () => {
 		expect(run(['user', 'add', 'a.b', '--name', '-dash-'])).toMatchObject({ options: { name: '-dash-' } });
 	});
 
+	it('reads the one-word backup commands with their file', () => {
+		expect(run(['backup', 'a.backup'])).toEqual({ command: 'backup', args: { file: 'a.backup' }, options: {}, json: false });
+		expect(run(['verify', 'a.backup'])).toMatchObject({ command: 'verify', args: { file: 'a.backup' } });
+		expect(run(['restore', 'a.backup'])).toMatchObject({ command: 'restore', args: { file: 'a.backup' } });
+		expect(errorOf(['restore'])).toBe('restore: missing <file>.');
+		expect(errorOf(['backup', 'a', 'b'])).toBe('backup: unexpected argument "b".');
+		expect(parseCliArgs(['verify', '--help'])).toEqual({ kind: 'help', topic: 'verify' });
+	});
+
+	it('lists backup, verify and restore under one heading in help', () => {
+		const help = formatHelp('backup');
+		expect(help).toMatch(/^Back up and restore\n {2}backup <file>/);
+		expect(help).toContain('  verify <file>');
+		expect(help).toContain('  restore <file>');
+		expect(help).not.toContain('user add');
+	});
+
 	it('treats words after -- as positionals', () => {
 		expect(run(['user', 'disable', '--', '--odd'])).toMatchObject({ args: { username: '--odd' } });
 	});

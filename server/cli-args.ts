@@ -31,6 +31,8 @@ export interface CommandSpec {
 	examples: string[];
 	/** List commands take `--json` for scripts. */
 	list?: boolean;
+	/** The heading the command is listed under in help, when not its first word (one-word commands share one). */
+	area?: string;
 }
 
 const ROLE_CHOICES = EVENT_ROLES;
@@ -227,6 +229,32 @@ export const COMMANDS: readonly CommandSpec[] = [
 		options: {},
 		summary: 'Revoke a display token (the id from token list, or its first 8 or more characters).',
 		examples: ['npm run cli -- token revoke <event id> 3f9a2c71']
+	},
+	{
+		name: 'backup',
+		area: 'backup',
+		args: [{ name: 'file' }],
+		options: {},
+		summary:
+			'Write a backup of the whole database to a new file, while the server runs: one consistent moment, with a manifest and checksums. On the embedded database it asks the running server (or reads the data folder when no server holds it).',
+		examples: ['npm run cli -- backup liandong-2026-12-04.backup']
+	},
+	{
+		name: 'verify',
+		area: 'backup',
+		args: [{ name: 'file' }],
+		options: {},
+		summary: "Check a backup's manifest and every checksum and show its tables, rows and sizes; exit 1 on any problem.",
+		examples: ['npm run cli -- verify liandong-2026-12-04.backup']
+	},
+	{
+		name: 'restore',
+		area: 'backup',
+		args: [{ name: 'file' }],
+		options: {},
+		summary:
+			'Load a backup into an empty data folder (DATA_DIR) or an empty database (DATABASE_URL), then bring its schema up to this version. All or nothing: on any problem the target is left as it was.',
+		examples: ['DATA_DIR=./data-restored npm run cli -- restore liandong-2026-12-04.backup']
 	}
 ];
 
@@ -260,6 +288,11 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
 	if (area === undefined) return { kind: 'error', message: 'No command given.' };
 	if (area === 'help' || HELP_FLAGS.has(area)) return { kind: 'help', topic: argv.slice(1).join(' ') || null };
 	if (!areas().includes(area)) return { kind: 'error', message: `Unknown command "${area}".` };
+	const single = COMMANDS.find((c) => c.name === area);
+	if (single) {
+		const words = argv.slice(1);
+		return words.some((word) => HELP_FLAGS.has(word)) ? { kind: 'help', topic: single.name } : parseCommand(single, words);
+	}
 	const verbs = COMMANDS.filter((c) => c.name.startsWith(`${area} `)).map((c) => c.name.split(' ')[1]);
 	if (verb === undefined || HELP_FLAGS.has(verb)) {
 		return verb === undefined
@@ -343,26 +376,28 @@ const AREA_TITLES: Record<string, string> = {
 	member: 'Event members',
 	members: 'Event members in bulk',
 	token: 'Display tokens for wall screens',
-	template: 'Event templates (模板)'
+	template: 'Event templates (模板)',
+	backup: 'Back up and restore'
 };
 
 /** The help text: every command, or those of one area or one command when `topic` names it. */
 export function formatHelp(topic: string | null = null): string {
-	const chosen = topic ? COMMANDS.filter((c) => c.name === topic || c.name.startsWith(`${topic} `)) : COMMANDS;
+	const chosen = topic ? COMMANDS.filter((c) => c.name === topic || c.name.startsWith(`${topic} `) || c.area === topic) : COMMANDS;
 	const lines: string[] = [];
 	if (!topic || chosen.length === 0) {
 		if (topic) lines.push(`No help for "${topic}"; these are all the commands.`, '');
 		lines.push(
-			'Liandong command line: users, agencies, teams, events, members, display tokens and templates.',
+			'Liandong command line: users, agencies, teams, events, members, display tokens, templates and backups.',
 			'Run as: npm run cli -- <command> [arguments]',
 			'It opens the database the server uses (DATA_DIR, or DATABASE_URL when set). With the embedded',
-			'database, stop the server first: two processes must never open one data folder.',
+			'database, stop the server first: two processes must never open one data folder (backup excepted:',
+			'it asks the running server).',
 			''
 		);
 	}
 	let area = '';
 	for (const spec of chosen.length ? chosen : COMMANDS) {
-		const thisArea = spec.name.split(' ')[0];
+		const thisArea = spec.area ?? spec.name.split(' ')[0];
 		if (thisArea !== area) {
 			if (area) lines.push('');
 			lines.push(AREA_TITLES[thisArea] ?? thisArea);

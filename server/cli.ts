@@ -1,8 +1,10 @@
 /**
  * `npm run cli -- <command>`: administration from a shell. Opens the database exactly as the server does
  * (same DATA_DIR or DATABASE_URL, migrations, standard agencies), so on the embedded database it refuses to
- * run beside a live server rather than corrupt the data folder. `help` lists the commands.
+ * run beside a live server rather than corrupt the data folder (backup, restore and verify open it their own way:
+ * server/cli/backup-commands.ts). `help` lists the commands.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { formatHelp, parseCliArgs, type ParsedCommand } from './cli-args.ts';
@@ -14,6 +16,7 @@ import { EVENT_COMMANDS } from './cli/event-commands.ts';
 import { TOKEN_COMMANDS } from './cli/token-commands.ts';
 import { MEMBER_IMPORT_COMMANDS } from './cli/member-import-command.ts';
 import { TEMPLATE_COMMANDS } from './cli/template-commands.ts';
+import { BACKUP_COMMANDS } from './cli/backup-commands.ts';
 import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
@@ -47,7 +50,21 @@ async function openLikeTheServer(): Promise<DatabaseHandle> {
 	return database;
 }
 
+function readVersion(): string {
+	try {
+		return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+	} catch {
+		return '0.0.0';
+	}
+}
+
 async function runCommand(parsed: ParsedCommand): Promise<number> {
+	// Backups open the database their own way: they never migrate what they read, and restore needs it empty.
+	const standalone = BACKUP_COMMANDS[parsed.command];
+	if (standalone) {
+		await standalone({ print: (line) => process.stdout.write(`${line}\n`), migrations: MIGRATIONS, appVersion: readVersion() }, parsed);
+		return 0;
+	}
 	const handler = HANDLERS[parsed.command];
 	if (!handler) throw new Error(`no handler for ${parsed.command}`);
 	const database = await openLikeTheServer();

@@ -164,7 +164,10 @@ describe('the command line (npm run cli)', () => {
 			'team add',
 			'event status',
 			'member set',
-			'token revoke'
+			'token revoke',
+			'backup <file>',
+			'verify <file>',
+			'restore <file>'
 		]) {
 			expect(r.stdout).toContain(usage);
 		}
