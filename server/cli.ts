@@ -4,6 +4,7 @@
  * run beside a live server rather than corrupt the data folder. `help` lists the commands.
  */
 import { fileURLToPath } from 'node:url';
+import { userInfo } from 'node:os';
 import { readConfig } from './config.ts';
 import { formatHelp, parseCliArgs, type ParsedCommand } from './cli-args.ts';
 import { CliError, type CliContext, type CommandHandler } from './cli/context.ts';
@@ -47,12 +48,22 @@ async function openLikeTheServer(): Promise<DatabaseHandle> {
 	return database;
 }
 
+/** The OS account running the command, for the audit log; `unknown` where the system cannot say. */
+function osUser(): string {
+	try {
+		return userInfo().username;
+	} catch {
+		return 'unknown';
+	}
+}
+
 async function runCommand(parsed: ParsedCommand): Promise<number> {
 	const handler = HANDLERS[parsed.command];
 	if (!handler) throw new Error(`no handler for ${parsed.command}`);
 	const database = await openLikeTheServer();
 	const ctx: CliContext = {
 		db: database.db,
+		actor: { kind: 'cli', name: `cli (${osUser()})` },
 		print: (line) => process.stdout.write(`${line}\n`),
 		printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
 		readSecret: (what) => readSecret(what),

@@ -13,6 +13,7 @@ import { parseDocName, type DocAddress } from '../../src/lib/domain/documents.ts
 import { documentAccess, mayEditShifts, type Access, type Principal } from '../../src/lib/domain/permissions.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import { newId } from '../../src/lib/domain/ids.ts';
+import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../../src/lib/server/auth/principal.ts';
 import { getEvent, getMembership } from '../../src/lib/server/repositories/event.repository.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
@@ -135,6 +136,18 @@ export class SyncHub {
 				address.kind === 'agency' && actor.kind === 'user' && !!event
 					? mayEditShifts(await this.principalFor(actor, address.eventId), address.eventId, address.agency, event.status)
 					: false;
+			// Who opened a dispute list's parties is audited once per connection (never per message), before the
+			// first byte of the document is sent.
+			if (address.kind === 'restricted' && actor.kind === 'user') {
+				await writeAudit(this.options.db, {
+					actor: { kind: 'user', id: actor.user.id, name: actor.user.displayName },
+					action: 'parties.open',
+					target: { kind: 'restrictedDocument', id: name, name: event?.name ?? null },
+					eventId: address.eventId,
+					details: { access },
+					ip: req.socket.remoteAddress ?? null
+				});
+			}
 			if (ws.readyState !== ws.OPEN) return;
 			ws.off('message', keep);
 			const conn = new HubConnection(

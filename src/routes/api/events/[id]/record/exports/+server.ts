@@ -21,6 +21,7 @@ import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
 import { loadComparison } from '$lib/server/after-action/comparison';
+import { userActor, writeAudit } from '$lib/server/repositories/audit.repository';
 
 /**
  * The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing).
@@ -52,7 +53,7 @@ type Format = (typeof FORMATS)[number];
  * parties' annex, photos showing people) is included only for exporters cleared for it; `files` is a zip of the
  * photos and files the exporter may see, with a manifest of their hashes.
  */
-export const POST: RequestHandler = async ({ locals, params, request }) => {
+export const POST: RequestHandler = async ({ locals, params, request, getClientAddress }) => {
 	const ctx = await requireReviewer(locals, params.id);
 	let format: Format;
 	try {
@@ -74,6 +75,18 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		// registry is the server process's (its copy of jobs.ts, not the build's), so the class is known by name.
 		if (err instanceof Error && err.name === TOO_MANY_JOBS) return json({ error: 'tooManyJobs', message: m.quota_export_jobs({ count: MAX_JOBS_PER_USER }) }, { status: 429 });
 		throw err;
+	}
+	// A cleared exporter's files carry the parties' annex, photos showing people and people's tracks: who took
+	// them, and when, is audited as the job starts. The JSON export is the record alone, with no personal data.
+	if (ctx.cleared && format !== 'json') {
+		await writeAudit(db, {
+			actor: userActor(locals.user!),
+			action: 'export.personal',
+			target: { kind: 'record', id: eventId, name: ctx.event.name },
+			eventId,
+			details: { format },
+			ip: getClientAddress()
+		});
 	}
 	return json({ job }, { status: 202 });
 
