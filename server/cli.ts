@@ -15,6 +15,7 @@ import { EVENT_COMMANDS } from './cli/event-commands.ts';
 import { TOKEN_COMMANDS } from './cli/token-commands.ts';
 import { MEMBER_IMPORT_COMMANDS } from './cli/member-import-command.ts';
 import { TEMPLATE_COMMANDS } from './cli/template-commands.ts';
+import { AUDIT_COMMANDS } from './cli/audit-commands.ts';
 import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
@@ -27,7 +28,8 @@ const HANDLERS: Record<string, CommandHandler> = {
 	...EVENT_COMMANDS,
 	...TOKEN_COMMANDS,
 	...MEMBER_IMPORT_COMMANDS,
-	...TEMPLATE_COMMANDS
+	...TEMPLATE_COMMANDS,
+	...AUDIT_COMMANDS
 };
 
 /** Exit statuses: 0 done, 1 failed, 2 bad command line or value (as `help` says). */

@@ -23,6 +23,8 @@ export interface AppConfig {
 	/** How often due situation reports are looked for, and how long before its due time a report's draft is made. */
 	rollCalls: { everyMs: number };
 	sitreps: { everyMs: number; leadMs: number };
+	/** Days after an event's close before its parties' personal data and people's positions are purged; how often to look. */
+	personalData: { days: number; everyMs: number };
 }
 
 /** Reads the certificate and key named by TLS_CERT and TLS_KEY, checking they are PEM and belong together. */
@@ -96,6 +98,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		sitreps: {
 			everyMs: intFrom(env, 'SITREP_CHECK_MS', 30_000, 100, 600_000),
 			leadMs: intFrom(env, 'SITREP_LEAD_MINUTES', SITREP_LEAD_MINUTES, 1, 240) * 60_000
+		},
+		personalData: {
+			days: intFrom(env, 'PERSONAL_DATA_DAYS', 30, 0, 3650),
+			everyMs: intFrom(env, 'PURGE_CHECK_MS', 3_600_000, 100, 86_400_000)
 		}
 	};
 }

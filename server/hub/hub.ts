@@ -333,6 +333,19 @@ export class SyncHub {
 		for (const p of this.#docs.values()) void p.then((d) => d.pullRemote()).catch(() => {});
 	}
 
+	/**
+	 * Forgets a loaded document without storing it (its stored state was rewritten under it: a purge of personal
+	 * data) and closes its connections, which reconnect to the stored state.
+	 */
+	async dropDocument(name: string, code: number, reason: string): Promise<void> {
+		for (const c of [...this.#conns]) if (c.doc.name === name) c.close(code, reason);
+		const p = this.#docs.get(name);
+		if (!p) return;
+		this.#docs.delete(name);
+		const doc = await p.catch(() => null);
+		doc?.destroy();
+	}
+
 	/** Closes the live connections that match, with a code and a reason. */
 	closeWhere(filter: LiveFilter, code: number, reason: string): number {
 		let n = 0;
