@@ -1,5 +1,7 @@
 /** The catalog's words for the audit log's actions and actors. */
 import { m } from '$lib/paraglide/messages';
+import { roleLabel } from '$lib/i18n';
+import { EVENT_ROLES, type EventRole } from '$lib/domain/roles';
 
 const ACTIONS: Record<string, () => string> = {
 	'user.create': m.audit_action_user_create,
@@ -42,9 +44,40 @@ export function auditActorLabel(row: { actorKind: string; actorName: string }): 
 	}
 }
 
-/** The details as short words: ids and counts only, as they were written. */
+const DETAILS: Record<string, () => string> = {
+	access: m.audit_detail_access,
+	format: m.audit_detail_format,
+	parties: m.audit_detail_parties,
+	peoplePhotos: m.audit_detail_peoplePhotos,
+	positions: m.audit_detail_positions,
+	disputesWithParties: m.audit_detail_disputesWithParties,
+	historyUpdates: m.audit_detail_historyUpdates,
+	photos: m.audit_detail_photos,
+	changed: m.audit_detail_changed,
+	clearedPersonalData: m.audit_detail_clearedPersonalData,
+	isAdmin: m.audit_detail_isAdmin,
+	role: m.audit_detail_role,
+	agencyCode: m.audit_detail_agencyCode,
+	add: m.audit_detail_add,
+	change: m.audit_detail_change,
+	entries: m.audit_detail_entries,
+	reason: m.audit_detail_reason,
+	username: m.audit_detail_username
+};
+
+function detailValue(v: unknown): string {
+	if (v === true) return m.audit_yes();
+	if (v === false) return m.audit_no();
+	if (v === null || v === undefined) return '—';
+	return Array.isArray(v) ? v.join('、') : String(v);
+}
+
+/** The details as short words: ids and counts only, as they were written, named in the reader's language. */
 export function auditDetailsText(details: Record<string, unknown>): string {
 	return Object.entries(details)
-		.map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
-		.join('; ');
+		.map(([k, v]) => {
+			const value = k === 'role' && (EVENT_ROLES as readonly unknown[]).includes(v) ? roleLabel(v as EventRole) : detailValue(v);
+			return `${DETAILS[k]?.() ?? k}：${value}`;
+		})
+		.join('；');
 }
