@@ -76,7 +76,12 @@ function detailValue(v: unknown): string {
 export function auditDetailsText(details: Record<string, unknown>): string {
 	return Object.entries(details)
 		.map(([k, v]) => {
-			const value = k === 'role' && (EVENT_ROLES as readonly unknown[]).includes(v) ? roleLabel(v as EventRole) : detailValue(v);
+			const value =
+				k === 'role' && (EVENT_ROLES as readonly unknown[]).includes(v)
+					? roleLabel(v as EventRole)
+					: k === 'access' && (v === 'write' || v === 'read')
+						? (v === 'write' ? m.audit_access_write : m.audit_access_read)()
+						: detailValue(v);
 			return `${DETAILS[k]?.() ?? k}：${value}`;
 		})
 		.join('；');
