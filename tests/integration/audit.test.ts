@@ -162,9 +162,14 @@ describe('the audit log and the purge of personal data', () => {
 				.join('\n');
 		expect(footers((await exportAs(commander, DEMO_EVENT, 'docx')).bytes)).toContain(MARK_WORD);
 		expect(footers((await exportAs(reviewer, DEMO_EVENT, 'docx')).bytes)).not.toContain(MARK_WORD);
+		// The disputes register as CSV: with parties for the cleared commander (audited), masked for the uncleared lead.
+		const register = await commander.request(`/events/${DEMO_EVENT}/disputes/export`);
+		expect(await register.text()).toContain(PARTY_NAMES[0]);
+		const traffic = await demoClient(server.url, 'lead.traffic');
+		expect(await (await traffic.request(`/events/${DEMO_EVENT}/disputes/export`)).text()).not.toContain(PARTY_NAMES[0]);
 		const exports = (await adminAudit()).filter((r) => r.action === 'export.personal');
-		expect(exports.map((r) => r.actorName)).toEqual(['周国栋', '周国栋']);
-		expect(exports.map((r) => r.details.format).sort()).toEqual(['docx', 'pdf']);
+		expect(exports.map((r) => r.actorName)).toEqual(['周国栋', '周国栋', '周国栋']);
+		expect(exports.map((r) => r.details.format).sort()).toEqual(['csv', 'docx', 'pdf']);
 	}, 180_000);
 
 	it("shows the commander their event's lines and not another's, refuses a lead, and shows the administrator all", async () => {
