@@ -23,6 +23,7 @@ import { pruneUploadParts } from '../src/lib/server/repositories/attachment.repo
 import { sendInstruction, startAutomaticReminders } from './commands/instructions.ts';
 import { startSitrepSchedule } from './commands/sitreps.ts';
 import { startRollCallReminders } from './commands/roll-calls.ts';
+import { startPurgeSchedule } from './personal-data-sweep.ts';
 import { JobRegistry } from '../src/lib/server/jobs.ts';
 import { startAdminSocket } from './admin-socket.ts';
 import { CLOSE_CODES } from '../src/lib/domain/wire.ts';
@@ -265,6 +266,16 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 	const stopReminders = startAutomaticReminders(database.db, io);
 	const stopRollCallReminders = startRollCallReminders(database.db, io, config.rollCalls.everyMs);
 	const stopSitrepSchedule = startSitrepSchedule({ db: database.db, services, io }, config.sitreps);
+	const stopPurgeSchedule = startPurgeSchedule(
+		{
+			db: database.db,
+			dropDocument: async (name) => {
+				await hub.dropDocument(name, CLOSE_CODES.accessChanged, 'personal data purged');
+				if (pool) await sql`select pg_notify(${REVOKE_CHANNEL}, ${JSON.stringify({ i: instanceId, dropDoc: name })})`.execute(database.db);
+			}
+		},
+		config.personalData
+	);
 	let sweeps = 0;
 	const socketSweep = setInterval(() => {
 		// The database may be unreachable for a moment; the next sweep tries again.
@@ -280,7 +291,8 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		fanout = await startFanout(pool.options, instanceId, {
 			onDocs: (ranges) => ranges.forEach(([doc, , to]) => hub.applyRemote(doc, to)),
 			onRevoke: (data) => {
-				const { filter, reason, refreshEvent, accessOf } = data as { filter?: LiveFilter; reason?: string; refreshEvent?: string; accessOf?: string };
+				const { filter, reason, refreshEvent, accessOf, dropDoc } = data as { filter?: LiveFilter; reason?: string; refreshEvent?: string; accessOf?: string; dropDoc?: string };
+				if (typeof dropDoc === 'string') void hub.dropDocument(dropDoc, CLOSE_CODES.accessChanged, 'personal data purged').catch(() => {});
 				if (filter && typeof reason === 'string') closeLocal(filter, reason);
 				if (typeof refreshEvent === 'string') void hub.refreshAccess(refreshEvent).catch(() => {});
 				if (typeof accessOf === 'string' && isId(accessOf)) void narrowLocal(accessOf).catch(() => {});
@@ -327,6 +339,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				stopReminders();
 				stopRollCallReminders();
 				stopSitrepSchedule();
+				stopPurgeSchedule();
 				await hub.close();
 				// No disconnectSockets() here: its DISCONNECT packet tells socket.io clients the server dropped them
 				// on purpose, and they then never reconnect (a wall stayed offline after a restart). io.close() ends

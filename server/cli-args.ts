@@ -21,7 +21,7 @@ export interface ArgSpec {
 }
 
 export interface CommandSpec {
-	/** Two words: area and verb, e.g. `user add`. */
+	/** Two words, area and verb (`user add`), or one for a command that stands alone (`purge`). */
 	name: string;
 	args: ArgSpec[];
 	options: Record<string, OptionSpec>;
@@ -255,6 +255,27 @@ export const COMMANDS: readonly CommandSpec[] = [
 		summary:
 			'Load a backup into an empty data folder (DATA_DIR) or an empty database (DATABASE_URL), then bring its schema up to this version. All or nothing: on any problem the target is left as it was.',
 		examples: ['DATA_DIR=./data-restored npm run cli -- restore liandong-2026-12-04.backup']
+	},
+	{
+		name: 'audit export',
+		args: [],
+		options: {
+			event: { type: 'string', value: 'event id' },
+			since: { type: 'string', value: 'date or ISO time' },
+			format: { type: 'string', value: 'csv|json', choices: ['csv', 'json'] },
+			out: { type: 'string', value: 'file' }
+		},
+		summary: 'Write the audit log, oldest line first, as CSV (default) or JSON to stdout or --out <file>; --event keeps one event\'s lines, --since those from a moment on.',
+		examples: ['npm run cli -- audit export --format csv > audit.csv', 'npm run cli -- audit export --event <event id> --since 2026-12-01 --format json --out audit.json']
+	},
+	{
+		name: 'purge',
+		args: [],
+		options: { 'dry-run': { type: 'boolean' } },
+		list: true,
+		summary:
+			"Purge the personal data of closed events older than PERSONAL_DATA_DAYS (parties, people's positions, photos of people on disputes), as the server's own sweep does; --dry-run only counts.",
+		examples: ['npm run cli -- purge --dry-run', 'npm run cli -- purge']
 	}
 ];
 
@@ -288,10 +309,11 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
 	if (area === undefined) return { kind: 'error', message: 'No command given.' };
 	if (area === 'help' || HELP_FLAGS.has(area)) return { kind: 'help', topic: argv.slice(1).join(' ') || null };
 	if (!areas().includes(area)) return { kind: 'error', message: `Unknown command "${area}".` };
+	// A command of one word (`purge`) takes everything after it as its arguments and options.
 	const single = COMMANDS.find((c) => c.name === area);
 	if (single) {
-		const words = argv.slice(1);
-		return words.some((word) => HELP_FLAGS.has(word)) ? { kind: 'help', topic: single.name } : parseCommand(single, words);
+		if (argv.slice(1).some((word) => HELP_FLAGS.has(word))) return { kind: 'help', topic: single.name };
+		return parseCommand(single, argv.slice(1));
 	}
 	const verbs = COMMANDS.filter((c) => c.name.startsWith(`${area} `)).map((c) => c.name.split(' ')[1]);
 	if (verb === undefined || HELP_FLAGS.has(verb)) {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { userInfo } from 'node:os';
 import { readConfig } from './config.ts';
 import { formatHelp, parseCliArgs, type ParsedCommand } from './cli-args.ts';
 import { CliError, type CliContext, type CommandHandler } from './cli/context.ts';
@@ -17,6 +18,7 @@ import { TOKEN_COMMANDS } from './cli/token-commands.ts';
 import { MEMBER_IMPORT_COMMANDS } from './cli/member-import-command.ts';
 import { TEMPLATE_COMMANDS } from './cli/template-commands.ts';
 import { BACKUP_COMMANDS } from './cli/backup-commands.ts';
+import { AUDIT_COMMANDS } from './cli/audit-commands.ts';
 import { openDatabase, StartupError, type DatabaseHandle } from '../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { seedAgencies } from '../src/lib/server/repositories/agency.repository.ts';
@@ -29,7 +31,8 @@ const HANDLERS: Record<string, CommandHandler> = {
 	...EVENT_COMMANDS,
 	...TOKEN_COMMANDS,
 	...MEMBER_IMPORT_COMMANDS,
-	...TEMPLATE_COMMANDS
+	...TEMPLATE_COMMANDS,
+	...AUDIT_COMMANDS
 };
 
 /** Exit statuses: 0 done, 1 failed, 2 bad command line or value (as `help` says). */
@@ -58,6 +61,15 @@ function readVersion(): string {
 	}
 }
 
+/** The OS account running the command, for the audit log; `unknown` where the system cannot say. */
+function osUser(): string {
+	try {
+		return userInfo().username;
+	} catch {
+		return 'unknown';
+	}
+}
+
 async function runCommand(parsed: ParsedCommand): Promise<number> {
 	// Backups open the database their own way: they never migrate what they read, and restore needs it empty.
 	const standalone = BACKUP_COMMANDS[parsed.command];
@@ -70,6 +82,7 @@ async function runCommand(parsed: ParsedCommand): Promise<number> {
 	const database = await openLikeTheServer();
 	const ctx: CliContext = {
 		db: database.db,
+		actor: { kind: 'cli', name: `cli (${osUser()})` },
 		print: (line) => process.stdout.write(`${line}\n`),
 		printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
 		readSecret: (what) => readSecret(what),

@@ -32,6 +32,8 @@ export interface AppConfig {
 	instanceName: string | undefined;
 	/** The least severe level logged (the logger reads LOG_LEVEL itself; checked here so a typo stops the start). */
 	logLevel: LogLevel;
+	/** Days after an event's close before its parties' personal data and people's positions are purged; how often to look. */
+	personalData: { days: number; everyMs: number };
 }
 
 /** Reads the certificate and key named by TLS_CERT and TLS_KEY, checking they are PEM and belong together. */
@@ -126,6 +128,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		},
 		metricsToken: metricsTokenFrom(env),
 		instanceName: env.INSTANCE_NAME?.trim() || undefined,
-		logLevel: logLevelFrom(env)
+		logLevel: logLevelFrom(env),
+		personalData: {
+			days: intFrom(env, 'PERSONAL_DATA_DAYS', 30, 0, 3650),
+			everyMs: intFrom(env, 'PURGE_CHECK_MS', 3_600_000, 100, 86_400_000)
+		}
 	};
 }

@@ -7,9 +7,12 @@ import type { DB } from '../../src/lib/server/db/schema.ts';
 import type { FieldErrorCode, FieldErrors } from '../../src/lib/domain/validation.ts';
 import { toLocalInputValue } from '../../src/lib/domain/validation.ts';
 import type { ParsedCommand } from '../cli-args.ts';
+import type { AuditActor } from '../../src/lib/server/repositories/audit.repository.ts';
 
 export interface CliContext {
 	db: Kysely<DB>;
+	/** Who the audit log names for what this command changes: the command line and the OS user running it. */
+	actor: AuditActor;
 	/** Prints one line of the answer on stdout. */
 	print(line: string): void;
 	/** Prints a value as JSON on stdout, for scripts (`--json`). */

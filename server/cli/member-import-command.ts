@@ -1,4 +1,5 @@
 /** `members import`: many members at once from a CSV list, checked and saved as the administrator's page does. */
+import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { announceAccessChange } from '../fanout.ts';
 import type { MemberListError, MemberListRow } from '../../src/lib/domain/member-list.ts';
@@ -62,7 +63,9 @@ const membersImport: CommandHandler = async (ctx, cmd) => {
 	if (event.status === 'closed') throw failed(`Event ${event.name} is closed; its members stay as they were.`);
 	const text = await readList(ctx, cmd);
 	const dryRun = cmd.options['dry-run'] === true;
-	const result = dryRun ? await checkMemberList(ctx.db, event.id, text) : await importMemberList(ctx.db, event.id, text);
+	const result = dryRun ? await checkMemberList(ctx.db, event.id, text) : await importMemberList(ctx.db, event.id, text, (tx, counts) =>
+				writeAudit(tx, { actor: ctx.actor, action: 'member.bulk', target: { kind: 'event', id: event.id, name: event.name }, eventId: event.id, details: counts })
+			);
 	if (!result.ok) {
 		const count = result.errors.filter((e) => e.code !== 'moreErrors').length;
 		throw badInput(`Nothing was saved: the list has ${count === 1 ? 'a problem' : 'these problems'}:\n${result.errors.map(describeListError).join('\n')}`);

@@ -6,6 +6,7 @@ import {
 	revokeDisplayToken,
 	type DisplayToken
 } from '../../src/lib/server/repositories/display-token.repository.ts';
+import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import type { CommandHandler } from './context.ts';
 import { badInput, failed, formatLocalTime, formatTable, invalidFields, optionText } from './context.ts';
 import { requireEvent } from './event-commands.ts';
@@ -21,7 +22,11 @@ const create: CommandHandler = async (ctx, cmd) => {
 	if (!name) throw invalidFields(action, { name: 'required' }, { name: '--name' });
 	if ([...name].length > LIMITS.name) throw invalidFields(action, { name: 'tooLong' }, { name: '--name' });
 	if (event.status === 'closed') throw failed(`${action}: the event is closed.`);
-	const { token, id } = await createDisplayToken(ctx.db, event.id, name, null);
+	const { token, id } = await ctx.db.transaction().execute(async (tx) => {
+		const made = await createDisplayToken(tx, event.id, name, null);
+		await writeAudit(tx, { actor: ctx.actor, action: 'displayToken.create', target: { kind: 'displayToken', id: made.id, name }, eventId: event.id });
+		return made;
+	});
 	ctx.print(`Display token "${name}" for ${event.name} (id ${id.slice(0, SHORT_ID)}).`);
 	ctx.print(`Token: ${token}`);
 	ctx.print(`Wall:  /wall/${token}`);
@@ -73,7 +78,10 @@ const revoke: CommandHandler = async (ctx, cmd) => {
 		ctx.print(`Display token "${token.name}" is already revoked.`);
 		return;
 	}
-	await revokeDisplayToken(ctx.db, event.id, token.id);
+	await ctx.db.transaction().execute(async (tx) => {
+		await revokeDisplayToken(tx, event.id, token.id);
+		await writeAudit(tx, { actor: ctx.actor, action: 'displayToken.revoke', target: { kind: 'displayToken', id: token.id, name: token.name }, eventId: event.id });
+	});
 	ctx.print(`Revoked display token "${token.name}" of ${event.name}; it no longer opens the wall.`);
 };
 

@@ -13,6 +13,7 @@ import {
 	type UserSummary
 } from '../../src/lib/server/repositories/user.repository.ts';
 import { closeSetup, isSetupOpen } from '../../src/lib/server/repositories/setup.repository.ts';
+import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import type { CliContext, CommandHandler } from './context.ts';
 import { badInput, failed, formatTable, invalidFields, optionText } from './context.ts';
 
@@ -68,7 +69,13 @@ const addUser: CommandHandler = async (ctx, cmd) => {
 	if (!full.ok) throw invalidFields(action, full.errors, USER_LABELS);
 
 	const closedSetup = await ctx.db.transaction().execute(async (tx) => {
-		await createUser(tx, { ...input, password });
+		const id = await createUser(tx, { ...input, password });
+		await writeAudit(tx, {
+			actor: ctx.actor,
+			action: 'user.create',
+			target: { kind: 'user', id, name: input.displayName },
+			details: { username: input.username, isAdmin: input.isAdmin, clearedPersonalData: input.clearedPersonalData }
+		});
 		// An administrator made here is the first one as much as one made on /setup: setup must not stay open.
 		if (!input.isAdmin || !(await isSetupOpen(tx))) return false;
 		await closeSetup(tx);
@@ -113,7 +120,10 @@ function setDisabled(disabled: boolean): CommandHandler {
 			ctx.print(`${user.username} is already ${disabled ? 'disabled' : 'enabled'}.`);
 			return;
 		}
-		await setUserDisabled(ctx.db, user.id, disabled);
+		await ctx.db.transaction().execute(async (tx) => {
+			await setUserDisabled(tx, user.id, disabled);
+			await writeAudit(tx, { actor: ctx.actor, action: disabled ? 'user.disable' : 'user.enable', target: { kind: 'user', id: user.id, name: user.displayName } });
+		});
 		// Running servers on the same PostgreSQL close the account's live connections now, not at their next sweep.
 		await announceAccessChange(ctx.db, user.id);
 		ctx.print(
@@ -131,7 +141,10 @@ const resetPassword: CommandHandler = async (ctx, cmd) => {
 	if (problem) {
 		throw invalidFields(`Cannot reset the password of ${user.username}`, { password: problem }, USER_LABELS);
 	}
-	await setUserPassword(ctx.db, user.id, password);
+	await ctx.db.transaction().execute(async (tx) => {
+		await setUserPassword(tx, user.id, password);
+		await writeAudit(tx, { actor: ctx.actor, action: 'user.passwordReset', target: { kind: 'user', id: user.id, name: user.displayName } });
+	});
 	ctx.print(`New password set for ${user.username} (${user.displayName}); their sessions have ended.`);
 };
 

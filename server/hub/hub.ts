@@ -13,6 +13,7 @@ import { parseDocName, type DocAddress } from '../../src/lib/domain/documents.ts
 import { documentAccess, mayEditShifts, type Access, type Principal } from '../../src/lib/domain/permissions.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import { newId } from '../../src/lib/domain/ids.ts';
+import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../../src/lib/server/auth/principal.ts';
 import { getEvent, getMembership } from '../../src/lib/server/repositories/event.repository.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
@@ -149,6 +150,18 @@ export class SyncHub {
 				address.kind === 'agency' && actor.kind === 'user' && !!event
 					? mayEditShifts(await this.principalFor(actor, address.eventId), address.eventId, address.agency, event.status)
 					: false;
+			// Who opened a dispute list's parties is audited once per connection (never per message), before the
+			// first byte of the document is sent.
+			if (address.kind === 'restricted' && actor.kind === 'user') {
+				await writeAudit(this.options.db, {
+					actor: { kind: 'user', id: actor.user.id, name: actor.user.displayName },
+					action: 'parties.open',
+					target: { kind: 'restrictedDocument', id: name, name: event?.name ?? null },
+					eventId: address.eventId,
+					details: { access },
+					ip: req.socket.remoteAddress ?? null
+				});
+			}
 			if (ws.readyState !== ws.OPEN) return;
 			ws.off('message', keep);
 			const conn = new HubConnection(
@@ -339,6 +352,19 @@ export class SyncHub {
 	/** After a lost notification channel: read whatever the log has beyond what each loaded document holds. */
 	catchUpAll(): void {
 		for (const p of this.#docs.values()) void p.then((d) => d.pullRemote()).catch(() => {});
+	}
+
+	/**
+	 * Forgets a loaded document without storing it (its stored state was rewritten under it: a purge of personal
+	 * data) and closes its connections, which reconnect to the stored state.
+	 */
+	async dropDocument(name: string, code: number, reason: string): Promise<void> {
+		for (const c of [...this.#conns]) if (c.doc.name === name) c.close(code, reason);
+		const p = this.#docs.get(name);
+		if (!p) return;
+		this.#docs.delete(name);
+		const doc = await p.catch(() => null);
+		doc?.destroy();
 	}
 
 	/** Closes the live connections that match, with a code and a reason. */

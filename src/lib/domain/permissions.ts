@@ -117,3 +117,13 @@ export function mayEditShifts(p: Principal, eventId: string, agency: string, sta
 export function mayManagePlaybooks(p: Principal, status: EventStatus): boolean {
 	return p.kind === 'user' && p.membership?.role === 'commander' && status !== 'closed';
 }
+
+/**
+ * May this principal read the audit log? An administrator reads all of it; an event's commander reads the lines
+ * of their own event (who opened its parties, who exported them, its memberships and wall tokens); nobody else.
+ */
+export function mayReadAudit(p: Principal, scope: 'all' | 'event'): boolean {
+	if (p.kind !== 'user') return false;
+	if (p.isAdmin) return true;
+	return scope === 'event' && p.membership?.role === 'commander';
+}

@@ -40,13 +40,20 @@ export async function checkMemberList(db: Kysely<DB>, eventId: string, text: str
  * Checks the list again and saves every row in one transaction, or nothing when any row is bad now (a user may
  * have been disabled since the preview). Returns the check's answer; its rows are what was saved.
  */
-export async function importMemberList(db: Kysely<DB>, eventId: string, text: string): Promise<MemberListResult> {
+export async function importMemberList(
+	db: Kysely<DB>,
+	eventId: string,
+	text: string,
+	alsoInTransaction?: (tx: Kysely<DB>, counts: { add: number; change: number }) => Promise<void>
+): Promise<MemberListResult> {
 	return db.transaction().execute(async (tx) => {
 		const result = readMemberList(text, await contextOf(tx, eventId));
 		if (!result.ok) return result;
 		for (const row of result.rows) {
 			if (row.change !== 'same') await setMember(tx, eventId, { userId: row.userId, role: row.role, agencyCode: row.agencyCode });
 		}
+		const count = (change: string) => result.rows.filter((r) => r.change === change).length;
+		await alsoInTransaction?.(tx, { add: count('add'), change: count('change') });
 		return result;
 	});
 }

@@ -6,6 +6,7 @@ import { setSessionTokenCookie } from '$lib/server/auth/cookie';
 import { isSetupOpen } from '$lib/server/repositories/setup.repository';
 import { cookieMaxAge, cookieName, isLocale } from '$lib/paraglide/runtime';
 import { sameSitePath } from '$lib/server/same-site-path';
+import { writeAudit } from '$lib/server/repositories/audit.repository';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, sameSitePath(url.searchParams.get('redirectTo')));
@@ -21,6 +22,14 @@ export const actions: Actions = {
 		if (!username || !password) return fail(400, { username, error: 'missing' as const });
 		const result = await attemptLogin(locals.db, { username, password, address: getClientAddress() });
 		if (!result.ok) {
+			// The username tried is kept (never the password): repeated tries at one account show here.
+			await writeAudit(locals.db, {
+				actor: { kind: 'anonymous' },
+				action: 'session.signInFailed',
+				target: { kind: 'username', name: username.slice(0, 100) },
+				details: { reason: result.reason },
+				ip: getClientAddress()
+			});
 			return fail(result.reason === 'throttled' ? 429 : 400, {
 				username,
 				error: result.reason,
@@ -33,6 +42,12 @@ export const actions: Actions = {
 		const session = await createSession(locals.db, token, result.userId, {
 			ip: getClientAddress(),
 			userAgent: request.headers.get('user-agent')
+		});
+		await writeAudit(locals.db, {
+			actor: { kind: 'user', id: result.userId, name: result.displayName },
+			action: 'session.signIn',
+			target: { kind: 'user', id: result.userId, name: result.displayName },
+			ip: getClientAddress()
 		});
 		setSessionTokenCookie(cookies, url, token, session.expiresAt);
 		// The language chosen on another device follows the account.

@@ -17,7 +17,7 @@ export const actions: Actions = {
 		const values = { username: String(form.username ?? ''), displayName: String(form.displayName ?? '') };
 		const checked = checkUser(form, true);
 		if (!checked.ok) return fail(400, { closed: false, values, errors: checked.errors });
-		const result = await completeSetup(locals.db, { ...checked.value, password: checked.value.password! });
+		const result = await completeSetup(locals.db, { ...checked.value, password: checked.value.password! }, getClientAddress());
 		if (!result.ok) return fail(403, { closed: true, values, errors: {} });
 		const token = generateSessionToken();
 		const session = await createSession(locals.db, token, result.userId, {

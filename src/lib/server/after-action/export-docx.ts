@@ -7,6 +7,7 @@ import { code, t, when, type Locale } from './labels.ts';
 import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAgencyOrder, planRows, ROW_CAP, sitrepRows, statusLine } from './render-common.ts';
 import { capabilityRows, comparisonText, isDrill, ratingSummary } from './render-exercise.ts';
 import type { Comparison } from '../../domain/record-comparison.ts';
+import type { ExportStamp } from './render-worker.ts';
 import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
 /** Latin text in Arial, Chinese in Microsoft YaHei (Word and WPS fall back to a CJK font where it is missing). */
@@ -141,7 +142,8 @@ export async function recordDocx(
 	onProgress?: (f: number) => void,
 	mapFigure: Uint8Array | null = null,
 	files: ExportFiles | null = null,
-	comparison: Comparison | null = null
+	comparison: Comparison | null = null,
+	stamp: ExportStamp = { mark: null, purged: null }
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
 	const drill = isDrill(record);
@@ -157,6 +159,7 @@ export async function recordDocx(
 		p(t('record_label_value', locale, { label: t('record_period', locale), value: `${when(record.event.startsAt, tz)} — ${when(record.event.endsAt, tz)}` })),
 		p(t('record_label_value', locale, { label: t('record_status', locale), value: statusLine(record, locale) })),
 		p(t('record_label_value', locale, { label: 'SHA-256', value: sha256 }), { size: 16, color: '5B6475' }),
+		...(stamp.purged ? [p(stamp.purged, { size: 18, color: '5B6475' })] : []),
 		h(t('record_overview', locale)),
 		tbl([t('card_field_agency', locale), t('record_participants', locale)], record.overview.agencies.map((a) => [agencyLabel(a, locale), String(a.participants)])),
 		p(''),
@@ -234,8 +237,17 @@ export async function recordDocx(
 		creator: 'Liandong',
 		title: `${record.event.name} ${t('record_title', locale)}`,
 		styles: { default: { document: { run: { font: FONT } } } },
-		// A drill's every page says so, at its head and at its foot.
-		sections: [{ children: body, ...(drill ? { headers: { default: new Header({ children: [drillParagraph(locale)] }) }, footers: { default: new Footer({ children: [drillParagraph(locale)] }) } } : {}) }]
+		// A drill's every page says so, at its head and at its foot; a file with personal data names its exporter at
+		// the foot of every page.
+		sections: [
+			{
+				children: body,
+				...(drill ? { headers: { default: new Header({ children: [drillParagraph(locale)] }) } } : {}),
+				...(drill || stamp.mark
+					? { footers: { default: new Footer({ children: [...(drill ? [drillParagraph(locale)] : []), ...(stamp.mark ? [p(stamp.mark, { size: 14, color: '5B6475' })] : [])] }) } }
+					: {})
+			}
+		]
 	});
 	const buffer = await Packer.toBuffer(document);
 	onProgress?.(0.98);

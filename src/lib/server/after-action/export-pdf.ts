@@ -7,6 +7,7 @@ import { activityLine, agencyLabel, CARD_COLUMNS, entityTitles, figureRows, inAg
 import { drillBand, INK, MUTED, newPdf, PAGE, pageFooters, pdfLayout, RULE } from './pdf-layout.ts';
 import { capabilityRows, comparisonText, isDrill, ratingSummary } from './render-exercise.ts';
 import type { Comparison } from '../../domain/record-comparison.ts';
+import type { ExportStamp } from './render-worker.ts';
 import { fileCaption, fileGroups, otherFileLine, REPORT_COLUMNS, reportRows, type ExportFiles } from './render-reports.ts';
 
 export async function recordPdf(
@@ -17,7 +18,8 @@ export async function recordPdf(
 	onProgress?: (f: number) => void,
 	mapFigure: Uint8Array | null = null,
 	files: ExportFiles | null = null,
-	comparison: Comparison | null = null
+	comparison: Comparison | null = null,
+	stamp: ExportStamp = { mark: null, purged: null }
 ): Promise<Uint8Array> {
 	const tz = record.event.timezone;
 	const drill = isDrill(record);
@@ -36,6 +38,7 @@ export async function recordPdf(
 	para(t('record_label_value', locale, { label: t('record_period', locale), value: `${when(record.event.startsAt, tz)} — ${when(record.event.endsAt, tz)}` }));
 	para(t('record_label_value', locale, { label: t('record_status', locale), value: statusLine(record, locale) }));
 	para(t('record_label_value', locale, { label: 'SHA-256', value: sha256 }), MUTED, 8);
+	if (stamp.purged) para(stamp.purged, MUTED, 9);
 
 	heading(t('record_overview', locale));
 	await table(
@@ -234,7 +237,7 @@ export async function recordPdf(
 		if (missing) para(t('record_attachments_more', locale, { shown: total - missing, total }), MUTED, 8);
 	}
 
-	pageFooters(doc, (page, pages) => `${drill ? `${t('drill_mark_full', locale)} · ` : ''}${record.event.name} · ${t('record_title', locale)} · SHA-256 ${sha256.slice(0, 16)}… · ${page}/${pages}`);
+	pageFooters(doc, (page, pages) => `${drill ? `${t('drill_mark_full', locale)} · ` : ''}${record.event.name} · ${t('record_title', locale)} · SHA-256 ${sha256.slice(0, 16)}… · ${page}/${pages}`, stamp.mark);
 	doc.end();
 	return bytes;
 }

@@ -16,8 +16,8 @@ const record = JSON.parse(req.canonical) as AfterActionRecord;
 const progress = (fraction: number) => port.postMessage({ progress: fraction });
 const bytes =
 	req.format === 'pdf'
-		? await recordPdf(record, req.sha256, req.parties, req.locale, progress, req.mapFigure ?? null, req.files ?? null, req.comparison ?? null)
+		? await recordPdf(record, req.sha256, req.parties, req.locale, progress, req.mapFigure ?? null, req.files ?? null, req.comparison ?? null, req.stamp)
 		: req.format === 'docx'
-			? await recordDocx(record, req.sha256, req.parties, req.locale, progress, req.mapFigure ?? null, req.files ?? null, req.comparison ?? null)
+			? await recordDocx(record, req.sha256, req.parties, req.locale, progress, req.mapFigure ?? null, req.files ?? null, req.comparison ?? null, req.stamp)
 			: recordCsvZip(record, req.sha256, req.parties, progress, req.comparison ?? null);
 port.postMessage({ bytes }, [bytes.buffer as ArrayBuffer]);

@@ -110,7 +110,7 @@ export function pdfLayout(doc: Pdf, locale: Locale) {
  * margin, so the margin is lifted for it: otherwise pdfkit starts a new page for each footer (every report ended in
  * as many blank pages, each holding one footer, as it had pages of content).
  */
-export function pageFooters(doc: Pdf, line: (page: number, pages: number) => string): void {
+export function pageFooters(doc: Pdf, line: (page: number, pages: number) => string, mark: string | null = null): void {
 	const usable = PAGE.width - PAGE.margin * 2;
 	const range = doc.bufferedPageRange();
 	for (let i = range.start; i < range.start + range.count; i++) {
@@ -118,6 +118,8 @@ export function pageFooters(doc: Pdf, line: (page: number, pages: number) => str
 		const margin = doc.page.margins.bottom;
 		doc.page.margins.bottom = 0;
 		doc.fontSize(7).fillColor(MUTED).text(line(i + 1, range.count), PAGE.margin, PAGE.height - 30, { width: usable, align: 'center', lineBreak: false });
+		// The exporter's mark of a file with personal data: a second line, on every page.
+		if (mark) doc.fontSize(7).fillColor(MUTED).text(mark, PAGE.margin, PAGE.height - 20, { width: usable, align: 'center', lineBreak: false });
 		doc.page.margins.bottom = margin;
 	}
 }

@@ -24,6 +24,18 @@ export interface RenderRequest {
 	files?: ExportFiles | null;
 	/** Compare with last time, as this exporter may see it (not part of the record: it depends on the reader). */
 	comparison?: Comparison | null;
+	/** Lines that depend on the export, not the record: the exporter's mark and the purge notice. */
+	stamp?: ExportStamp;
+}
+
+/**
+ * What an export says beyond its record. `mark` (the exporter's name and time, in the event's zone) is on every
+ * page of a PDF or DOCX that holds personal data, and absent from one that holds none; `purged` says when the
+ * event's personal data was purged.
+ */
+export interface ExportStamp {
+	mark: string | null;
+	purged: string | null;
 }
 
 const WORKER_FILE = 'src/lib/server/after-action/export-worker.ts';

@@ -32,7 +32,7 @@ export function loginDelayMs(failures: number): number {
 }
 
 export type LoginResult =
-	| { ok: true; userId: string; locale: string | null }
+	| { ok: true; userId: string; displayName: string; locale: string | null }
 	| { ok: false; reason: 'invalid' | 'throttled'; retryAfterSeconds?: number };
 
 function usernameKey(username: string): string {
@@ -95,7 +95,7 @@ export async function attemptLogin(
 
 	const user = await db
 		.selectFrom('users')
-		.select(['id', 'password_hash', 'disabled_at', 'locale'])
+		.select(['id', 'display_name', 'password_hash', 'disabled_at', 'locale'])
 		.where(sql`lower(username)`, '=', input.username.trim().toLowerCase())
 		.executeTakeFirst();
 	const valid = await verifyPasswordHash(user?.password_hash ?? (await dummyPasswordHash()), input.password);
@@ -106,7 +106,7 @@ export async function attemptLogin(
 		return { ok: false, reason: 'invalid' };
 	}
 	await db.deleteFrom('login_failures').where('key', 'in', [keys[0], keys[2]]).execute();
-	return { ok: true, userId: user.id, locale: user.locale };
+	return { ok: true, userId: user.id, displayName: user.display_name, locale: user.locale };
 }
 
 /** Drops failures older than the window; run now and then. */

@@ -81,6 +81,8 @@ export interface EventsTable {
 	based_on: string | null;
 	template_name: string | null;
 	template_version: number | null;
+	/** When the parties' personal data and people's positions were purged after the close (PERSONAL_DATA_DAYS). */
+	personal_data_purged_at: NullableTimestamp;
 }
 
 export interface EventTemplatesTable {
@@ -273,6 +275,23 @@ export interface DB {
 	situation_reports: SituationReportsTable;
 	sitrep_schedules: SitrepSchedulesTable;
 	sitrep_slots: SitrepSlotsTable;
+	audit_log: AuditLogTable;
+}
+
+/** One line of the append-only audit log (a trigger refuses UPDATE and DELETE); see audit.repository.ts. */
+export interface AuditLogTable {
+	id: Generated<string>;
+	at: Timestamp;
+	actor_kind: 'user' | 'cli' | 'system' | 'anonymous';
+	actor_id: string | null;
+	actor_name: ColumnType<string, string | undefined, string>;
+	action: string;
+	target_kind: string | null;
+	target_id: string | null;
+	target_name: string | null;
+	event_id: string | null;
+	details: ColumnType<string, string | undefined, string>;
+	ip: string | null;
 }
 
 /** A patrol route's round interval (巡更); the route is a post of the roster. See src/lib/domain/patrol.ts. */

@@ -72,3 +72,9 @@ export async function validateDisplayToken(
 	await db.updateTable('display_tokens').set({ last_used_at: new Date() }).where('id', '=', id).execute();
 	return { tokenId: r.id, eventId: r.event_id, name: r.name };
 }
+
+/** A token's name, revoked or not (for the audit line of its revocation). */
+export async function displayTokenName(db: Kysely<DB>, eventId: string, id: string): Promise<string | null> {
+	const row = await db.selectFrom('display_tokens').select('name').where('id', '=', id).where('event_id', '=', eventId).executeTakeFirst();
+	return row?.name ?? null;
+}

@@ -231,6 +231,10 @@ export async function recordActivity(
 }
 
 export async function saveSnapshot(db: Kysely<DB>, doc: string, uptoSeq: number, state: Uint8Array): Promise<void> {
+	// A newer snapshot makes this one redundant; and after a purge of personal data (personal-data-purge.ts) an
+	// instance still holding the old state in memory must not store it again.
+	const newer = await db.selectFrom('doc_snapshots').select('upto_seq').where('doc', '=', doc).where('upto_seq', '>', uptoSeq).limit(1).executeTakeFirst();
+	if (newer) return;
 	await db
 		.insertInto('doc_snapshots')
 		.values({ doc, upto_seq: uptoSeq, state })

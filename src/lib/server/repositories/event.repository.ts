@@ -221,3 +221,9 @@ export async function activateEvent(db: Kysely<DB>, id: string): Promise<boolean
 		.executeTakeFirst();
 	return Number(r.numUpdatedRows) > 0;
 }
+
+/** When the event's personal data was purged after its close (PERSONAL_DATA_DAYS), or null. */
+export async function personalDataPurgedAt(db: Kysely<DB>, eventId: string): Promise<Date | null> {
+	const row = await db.selectFrom('events').select('personal_data_purged_at').where('id', '=', eventId).executeTakeFirst();
+	return row?.personal_data_purged_at ? new Date(row.personal_data_purged_at) : null;
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { UserInput } from '../../domain/validation.ts';
 import { createUser } from './user.repository.ts';
+import { writeAudit } from './audit.repository.ts';
 
 const SETUP_KEY = 'setup_completed_at';
 
@@ -17,7 +18,8 @@ export async function isSetupOpen(db: Kysely<DB>): Promise<boolean> {
  */
 export async function completeSetup(
 	db: Kysely<DB>,
-	input: UserInput & { password: string }
+	input: UserInput & { password: string },
+	ip: string | null = null
 ): Promise<{ ok: true; userId: string } | { ok: false }> {
 	return db.transaction().execute(async (tx) => {
 		const inserted = await tx
@@ -27,6 +29,14 @@ export async function completeSetup(
 			.executeTakeFirst();
 		if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return { ok: false as const };
 		const userId = await createUser(tx, { ...input, isAdmin: true });
+		// The first administrator makes themselves: they are the actor of their own account's first line.
+		await writeAudit(tx, {
+			actor: { kind: 'user', id: userId, name: input.displayName },
+			action: 'user.create',
+			target: { kind: 'user', id: userId, name: input.displayName },
+			details: { username: input.username, isAdmin: true, clearedPersonalData: input.clearedPersonalData },
+			ip
+		});
 		return { ok: true as const, userId };
 	});
 }

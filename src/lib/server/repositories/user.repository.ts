@@ -134,7 +134,9 @@ export async function setUserPassword(db: Kysely<DB>, id: string, password: stri
 
 /** Disables or re-enables a user. Disabling ends all of the user's sessions in the same transaction. */
 export async function setUserDisabled(db: Kysely<DB>, id: string, disabled: boolean): Promise<boolean> {
-	return db.transaction().execute(async (tx) => {
+	// Inside a caller's transaction (with its audit line) the work joins it; alone it opens its own.
+	const inTransaction = <T>(work: (tx: Kysely<DB>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+	return inTransaction(async (tx) => {
 		const r = await tx
 			.updateTable('users')
 			.set({ disabled_at: disabled ? new Date() : null })

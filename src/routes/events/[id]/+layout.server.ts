@@ -3,6 +3,7 @@ import type { LayoutServerLoad } from './$types';
 import { loadEventContext } from '$lib/server/event-context';
 import { m } from '$lib/paraglide/messages';
 import { documentSnapshots } from '$lib/server/document-snapshots';
+import { mayReadAudit } from '$lib/domain/permissions';
 
 export const load: LayoutServerLoad = async ({ locals, params, url }) => {
 	if (!locals.user) redirect(303, `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
@@ -25,6 +26,7 @@ export const load: LayoutServerLoad = async ({ locals, params, url }) => {
 		agencyCode: ctx.agencyCode,
 		access: ctx.access,
 		actions: ctx.actions,
+		mayReadAudit: mayReadAudit(ctx.principal, 'event'),
 		agencies: ctx.agencies,
 		teams: ctx.teams,
 		people: ctx.people,

@@ -12,10 +12,11 @@ import {
 	removeMember,
 	setMember
 } from '$lib/server/repositories/event.repository';
-import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from '$lib/server/repositories/display-token.repository';
+import { createDisplayToken, displayTokenName, listDisplayTokens, revokeDisplayToken } from '$lib/server/repositories/display-token.repository';
 import { getUser, listUsers } from '$lib/server/repositories/user.repository';
 import type { Kysely } from 'kysely';
 import type { DB } from '$lib/server/db/schema';
+import { userActor, writeAudit, type AuditAction } from '$lib/server/repositories/audit.repository';
 import { requireAdmin } from '../../admin.server';
 import { checkMemberList, decodeListBytes, importMemberList, MAX_MEMBER_LIST_BYTES } from '$lib/server/member-import';
 import type { MemberListError } from '$lib/domain/member-list';
@@ -94,6 +95,13 @@ async function listText(form: FormData): Promise<{ text: string } | { problem: '
 	return { text };
 }
 
+/** One audit line for a membership change, in the transaction that makes it; the member is named as they are now. */
+async function auditMember(tx: Kysely<DB>, me: { id: string; displayName: string }, action: AuditAction, eventId: string, member: { userId: string; role?: string; agencyCode?: string | null }, ip: string) {
+	const user = await getUser(tx, member.userId);
+	const details: Record<string, string | null> = member.role ? { role: member.role, agencyCode: member.agencyCode ?? null } : {};
+	await writeAudit(tx, { actor: userActor(me), action, target: { kind: 'user', id: member.userId, name: user?.displayName ?? null }, eventId, details, ip });
+}
+
 /** A bulk refusal: the list comes back so the box keeps what was typed (never a huge file's whole text). */
 function bulkRefusal(action: 'bulkCheck' | 'bulkAdd', status: number, text: string, errors: MemberListError[], problem?: 'empty' | 'tooLarge' | 'closed') {
 	return fail(status, { action, text: text.length <= MAX_MEMBER_LIST_BYTES ? text : '', errors, problem });
@@ -109,8 +117,8 @@ export const actions: Actions = {
 		return { action: 'activate' as const, done: true };
 	},
 
-	addMember: async ({ request, locals, url, params }) => {
-		requireAdmin({ locals, url });
+	addMember: async ({ request, locals, url, params, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const event = await findEvent(locals.db, params.id);
 		const form = await request.formData();
 		const values = memberValues(form);
@@ -124,14 +132,15 @@ export const actions: Actions = {
 			if (problems) return problems;
 			if (await getMembership(tx, event.id, checked.value.userId)) return { userId: 'taken' } satisfies FieldErrors;
 			await setMember(tx, event.id, checked.value);
+			await auditMember(tx, me, 'member.add', event.id, checked.value, getClientAddress());
 			return null;
 		});
 		if (errors) return fails(400, errors);
 		return { action: 'addMember' as const, added: checked.value.userId };
 	},
 
-	setMember: async ({ request, locals, url, params }) => {
-		requireAdmin({ locals, url });
+	setMember: async ({ request, locals, url, params, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const event = await findEvent(locals.db, params.id);
 		const form = await request.formData();
 		const values = memberValues(form);
@@ -143,6 +152,7 @@ export const actions: Actions = {
 			const problems = await memberRefProblems(tx, checked.value);
 			if (problems) return problems;
 			await setMember(tx, event.id, checked.value);
+			await auditMember(tx, me, 'member.change', event.id, checked.value, getClientAddress());
 			return null;
 		});
 		if (errors) return fail(400, { action: 'setMember' as const, values, errors });
@@ -151,13 +161,16 @@ export const actions: Actions = {
 		return { action: 'setMember' as const, changed: checked.value.userId };
 	},
 
-	removeMember: async ({ request, locals, url, params }) => {
-		requireAdmin({ locals, url });
+	removeMember: async ({ request, locals, url, params, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const event = await findEvent(locals.db, params.id);
 		if (event.status === 'closed') return fail(409, { action: 'removeMember' as const, closed: true });
 		const userId = String((await request.formData()).get('userId') ?? '');
 		if (!isId(userId) || !(await getMembership(locals.db, event.id, userId))) return fail(404, { action: 'removeMember' as const, notFound: true });
-		await removeMember(locals.db, event.id, userId);
+		await locals.db.transaction().execute(async (tx) => {
+			await removeMember(tx, event.id, userId);
+			await auditMember(tx, me, 'member.remove', event.id, { userId }, getClientAddress());
+		});
 		// A removed member's open connections no longer match their rights. The filter has no event, so all of the
 		// user's connections close; the client reconnects to the events they still belong to.
 		locals.services.closeLiveConnections({ userId }, 'membershipRemoved');
@@ -177,20 +190,22 @@ export const actions: Actions = {
 	},
 
 	/** Members in bulk, step two: checked again and saved in one transaction, or nothing is. */
-	bulkAdd: async ({ request, locals, url, params }) => {
-		requireAdmin({ locals, url });
+	bulkAdd: async ({ request, locals, url, params, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const event = await findEvent(locals.db, params.id);
 		const read = await listText(await request.formData());
 		if ('problem' in read) return bulkRefusal('bulkAdd', 400, '', [], read.problem);
 		if (event.status === 'closed') return bulkRefusal('bulkAdd', 409, read.text, [], 'closed');
-		const saved = await importMemberList(locals.db, event.id, read.text);
+		const saved = await importMemberList(locals.db, event.id, read.text, (tx, counts) =>
+			writeAudit(tx, { actor: userActor(me), action: 'member.bulk', target: { kind: 'event', id: event.id, name: event.name }, eventId: event.id, details: counts, ip: getClientAddress() })
+		);
 		if (!saved.ok) return bulkRefusal('bulkAdd', 400, read.text, saved.errors);
 		// Rights are decided when a connection opens: a member whose role or agency changed reconnects under it.
 		for (const row of saved.rows) if (row.change === 'change') locals.services.closeLiveConnections({ userId: row.userId }, 'roleChanged');
 		return { action: 'bulkAdd' as const, done: saved.counts };
 	},
 
-	createToken: async ({ request, locals, url, params }) => {
+	createToken: async ({ request, locals, url, params, getClientAddress }) => {
 		const me = requireAdmin({ locals, url });
 		const event = await findEvent(locals.db, params.id);
 		const name = String((await request.formData()).get('name') ?? '').trim();
@@ -199,16 +214,26 @@ export const actions: Actions = {
 		if ([...name].length > LIMITS.name) {
 			return fail(400, { action: 'createToken' as const, values, errors: { name: 'tooLong' } satisfies FieldErrors });
 		}
-		const { token } = await createDisplayToken(locals.db, event.id, name, me.id);
+		const { token } = await locals.db.transaction().execute(async (tx) => {
+			const made = await createDisplayToken(tx, event.id, name, me.id);
+			await writeAudit(tx, { actor: userActor(me), action: 'displayToken.create', target: { kind: 'displayToken', id: made.id, name }, eventId: event.id, ip: getClientAddress() });
+			return made;
+		});
 		// The token is in this answer only; the database keeps its hash, so it can never be shown again.
 		return { action: 'createToken' as const, created: { name, url: `${url.origin}/wall/${token}` } };
 	},
 
-	revokeToken: async ({ request, locals, url, params }) => {
-		requireAdmin({ locals, url });
+	revokeToken: async ({ request, locals, url, params, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const event = await findEvent(locals.db, params.id);
 		const id = String((await request.formData()).get('tokenId') ?? '');
-		if (!(await revokeDisplayToken(locals.db, event.id, id))) return fail(404, { action: 'revokeToken' as const, refused: true });
+		const revoked = await locals.db.transaction().execute(async (tx) => {
+			if (!(await revokeDisplayToken(tx, event.id, id))) return false;
+			const name = await displayTokenName(tx, event.id, id);
+			await writeAudit(tx, { actor: userActor(me), action: 'displayToken.revoke', target: { kind: 'displayToken', id, name }, eventId: event.id, ip: getClientAddress() });
+			return true;
+		});
+		if (!revoked) return fail(404, { action: 'revokeToken' as const, refused: true });
 		locals.services.closeLiveConnections({ displayTokenId: id }, 'revoked');
 		return { action: 'revokeToken' as const, done: true };
 	}

@@ -12,6 +12,7 @@ import {
 	updateUser,
 	usernameTaken
 } from '$lib/server/repositories/user.repository';
+import { userActor, writeAudit } from '$lib/server/repositories/audit.repository';
 import { isUniqueViolation, requireAdmin } from '../../admin.server';
 import { userFormValues } from '../user-form';
 import { checkUserRefs } from '../user-input.server';
@@ -40,7 +41,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-	save: async ({ request, locals, url, params }) => {
+	save: async ({ request, locals, url, params, getClientAddress }) => {
 		const me = requireAdmin({ locals, url });
 		const user = await findUser(locals.db, params.id);
 		const form = Object.fromEntries(await request.formData());
@@ -57,7 +58,17 @@ export const actions: Actions = {
 			return fail(400, { action: 'save' as const, values, errors: { username: 'taken' as const } });
 		}
 		try {
-			await updateUser(locals.db, user.id, input);
+			await locals.db.transaction().execute(async (tx) => {
+				await updateUser(tx, user.id, input);
+				const target = { kind: 'user', id: user.id, name: input.displayName };
+				const base = { actor: userActor(me), target, ip: getClientAddress() };
+				const changed = (['username', 'displayName', 'agencyCode', 'teamId', 'phone'] as const).filter((k) => (user[k] ?? null) !== (input[k] ?? null));
+				if (changed.length) await writeAudit(tx, { ...base, action: 'user.update', details: { changed } });
+				if (user.clearedPersonalData !== input.clearedPersonalData) {
+					await writeAudit(tx, { ...base, action: 'user.clearanceChange', details: { clearedPersonalData: input.clearedPersonalData } });
+				}
+				if (user.isAdmin !== input.isAdmin) await writeAudit(tx, { ...base, action: 'user.adminChange', details: { isAdmin: input.isAdmin } });
+			});
 		} catch (err) {
 			if (isUniqueViolation(err)) return fail(400, { action: 'save' as const, values, errors: { username: 'taken' as const } });
 			throw err;
@@ -67,31 +78,40 @@ export const actions: Actions = {
 		return { action: 'save' as const, done: true };
 	},
 
-	disable: async ({ locals, url, params }) => {
+	disable: async ({ locals, url, params, getClientAddress }) => {
 		const me = requireAdmin({ locals, url });
 		const user = await findUser(locals.db, params.id);
 		if (user.id === me.id) return fail(400, { action: 'disable' as const, refused: 'self' as const });
 		// Ends the user's sessions in the database, then drops their open board connections.
-		await setUserDisabled(locals.db, user.id, true);
+		await locals.db.transaction().execute(async (tx) => {
+			await setUserDisabled(tx, user.id, true);
+			await writeAudit(tx, { actor: userActor(me), action: 'user.disable', target: { kind: 'user', id: user.id, name: user.displayName }, ip: getClientAddress() });
+		});
 		locals.services.closeLiveConnections({ userId: user.id }, 'disabled');
 		return { action: 'disable' as const, done: true };
 	},
 
-	enable: async ({ locals, url, params }) => {
-		requireAdmin({ locals, url });
+	enable: async ({ locals, url, params, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const user = await findUser(locals.db, params.id);
-		await setUserDisabled(locals.db, user.id, false);
+		await locals.db.transaction().execute(async (tx) => {
+			await setUserDisabled(tx, user.id, false);
+			await writeAudit(tx, { actor: userActor(me), action: 'user.enable', target: { kind: 'user', id: user.id, name: user.displayName }, ip: getClientAddress() });
+		});
 		return { action: 'enable' as const, done: true };
 	},
 
-	resetPassword: async ({ request, locals, url, params }) => {
+	resetPassword: async ({ request, locals, url, params, getClientAddress }) => {
 		const me = requireAdmin({ locals, url });
 		const user = await findUser(locals.db, params.id);
 		const password = String((await request.formData()).get('password') ?? '');
 		const problem = checkPassword(password);
 		if (problem) return fail(400, { action: 'resetPassword' as const, errors: { password: problem } });
 		// The new hash and the end of the old sessions commit together.
-		await locals.db.transaction().execute((tx) => setUserPassword(tx, user.id, password));
+		await locals.db.transaction().execute(async (tx) => {
+			await setUserPassword(tx, user.id, password);
+			await writeAudit(tx, { actor: userActor(me), action: 'user.passwordReset', target: { kind: 'user', id: user.id, name: user.displayName }, ip: getClientAddress() });
+		});
 		locals.services.closeLiveConnections({ userId: user.id }, 'passwordReset');
 		// Resetting one's own password ended this very session too.
 		if (user.id === me.id) redirect(303, '/login');

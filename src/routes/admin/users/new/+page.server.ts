@@ -4,6 +4,7 @@ import { checkUser } from '$lib/domain/validation';
 import { listAgencies } from '$lib/server/repositories/agency.repository';
 import { listTeams } from '$lib/server/repositories/team.repository';
 import { createUser, usernameTaken } from '$lib/server/repositories/user.repository';
+import { userActor, writeAudit } from '$lib/server/repositories/audit.repository';
 import { isUniqueViolation, requireAdmin } from '../../admin.server';
 import { userFormValues } from '../user-form';
 import { checkUserRefs } from '../user-input.server';
@@ -15,8 +16,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, url }) => {
-		requireAdmin({ locals, url });
+	default: async ({ request, locals, url, getClientAddress }) => {
+		const me = requireAdmin({ locals, url });
 		const form = Object.fromEntries(await request.formData());
 		const values = userFormValues(form);
 		const checked = checkUser(form, true);
@@ -30,7 +31,17 @@ export const actions: Actions = {
 		if (!refs.ok) return fail(400, { values, errors: refs.errors });
 		if (await usernameTaken(locals.db, refs.value.username)) return fail(400, { values, errors: { username: 'taken' as const } });
 		try {
-			await createUser(locals.db, { ...refs.value, password: refs.value.password! });
+			const input = refs.value;
+			await locals.db.transaction().execute(async (tx) => {
+				const id = await createUser(tx, { ...input, password: input.password! });
+				await writeAudit(tx, {
+					actor: userActor(me),
+					action: 'user.create',
+					target: { kind: 'user', id, name: input.displayName },
+					details: { username: input.username, isAdmin: input.isAdmin, clearedPersonalData: input.clearedPersonalData },
+					ip: getClientAddress()
+				});
+			});
 		} catch (err) {
 			// Two administrators creating the same username at once: the unique index lets one win.
 			if (isUniqueViolation(err)) return fail(400, { values, errors: { username: 'taken' as const } });

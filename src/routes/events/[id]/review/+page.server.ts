@@ -11,6 +11,7 @@ import { checkFindings } from '$lib/domain/findings';
 import { checkExercise } from '$lib/domain/exercise';
 import { loadComparison } from '$lib/server/after-action/comparison';
 import { m } from '$lib/paraglide/messages';
+import { personalDataPurgedAt } from '$lib/server/repositories/event.repository';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const ctx = await requireReviewer(locals, params.id);
@@ -26,6 +27,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		final,
 		canClose: ctx.actions['event.close'],
 		cleared: ctx.cleared,
+		purgedAt: (await personalDataPurgedAt(locals.db, params.id))?.toISOString() ?? null,
 		span: { from: span.from?.toISOString() ?? null, to: span.to?.toISOString() ?? null },
 		record: {
 			status: record.status,

@@ -8,13 +8,14 @@ import { toCsv } from '$lib/domain/csv-format';
 import { agencyName } from '$lib/i18n';
 import { csvVocabulary } from '../csv-vocabulary';
 import { m } from '$lib/paraglide/messages';
+import { userActor, writeAudit } from '$lib/server/repositories/audit.repository';
 
 /**
  * GET /events/<id>/disputes/export[?filters]: the register as CSV, filtered and sorted as the list shows it.
  * Parties' personal data is written only for an exporter cleared to read it; everyone else gets the masked form.
  * `?template=1` gives the header row alone, as a template to fill in for an import.
  */
-export const GET: RequestHandler = async ({ locals, params, url }) => {
+export const GET: RequestHandler = async ({ locals, params, url, getClientAddress }) => {
 	if (!locals.user) error(401, { message: m.error_sign_in_first() });
 	const ctx = await loadEventContext(locals.db, params.id, locals.user);
 	if (!ctx) error(404, { message: m.error_event_not_member() });
@@ -34,6 +35,16 @@ export const GET: RequestHandler = async ({ locals, params, url }) => {
 		agencyName: (code) => agencyName(ctx.agencies.find((a) => a.code === code)) || code,
 		teamName
 	});
+	if (register.parties !== null && entries.length > 0) {
+		await writeAudit(locals.db, {
+			actor: userActor(locals.user),
+			action: 'export.personal',
+			target: { kind: 'disputeRegister', id: ctx.event.id, name: ctx.event.name },
+			eventId: ctx.event.id,
+			details: { format: 'csv', entries: entries.length },
+			ip: getClientAddress()
+		});
+	}
 	const day = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.event.timezone }).format(new Date(now));
 	const name = url.searchParams.get('template') ? `disputes-template.csv` : `disputes-${ctx.event.id}-${day}.csv`;
 	return new Response(toCsv(rows), {

@@ -9,19 +9,31 @@ import { exporterAnnex } from '$lib/server/after-action/record-files';
 import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import { loadComparison } from '$lib/server/after-action/comparison';
+import { userActor, writeAudit } from '$lib/server/repositories/audit.repository';
 
 /**
  * The print view of the record: everything the PDF holds, as a page the browser prints. Personal data (the
  * parties annex, photos showing people) only for readers cleared for it; the activity logs capped per agency as in
  * the PDF.
  */
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, getClientAddress }) => {
 	const ctx = await requireReviewer(locals, params.id);
 	const loaded = await loadRecord(locals.db, locals.services, params.id);
 	if (!loaded) error(404, { message: m.error_no_such_event() });
 	const { record, sha256, final } = loaded;
 	const locale = getLocale() === 'en' ? 'en' : 'zh-CN';
 	const parties = ctx.cleared ? await collectParties(locals.services, params.id) : null;
+	// The print view with the parties' annex is an export the browser prints: audited like the PDF.
+	if (parties?.length) {
+		await writeAudit(locals.db, {
+			actor: userActor(locals.user!),
+			action: 'export.personal',
+			target: { kind: 'record', id: params.id, name: record.event.name },
+			eventId: params.id,
+			details: { format: 'print', parties: parties.length },
+			ip: getClientAddress()
+		});
+	}
 	// Photos are shown from the files endpoint, which checks each reader's access again.
 	const groups = fileGroups(record, await exporterAnnex(locals.db, record, ctx.principal), locale);
 	const comparison = await loadComparison(locals.db, locals.services, params.id, record, { id: ctx.userId, isAdmin: locals.user!.isAdmin });

@@ -21,6 +21,9 @@ import { getLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import { MAX_JOBS_PER_USER, TOO_MANY_JOBS } from '$lib/server/jobs';
 import { loadComparison } from '$lib/server/after-action/comparison';
+import { userActor, writeAudit } from '$lib/server/repositories/audit.repository';
+import { personalDataPurgedAt } from '$lib/server/repositories/event.repository';
+import { when } from '$lib/server/after-action/labels';
 
 /**
  * The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing).
@@ -52,7 +55,7 @@ type Format = (typeof FORMATS)[number];
  * parties' annex, photos showing people) is included only for exporters cleared for it; `files` is a zip of the
  * photos and files the exporter may see, with a manifest of their hashes.
  */
-export const POST: RequestHandler = async ({ locals, params, request }) => {
+export const POST: RequestHandler = async ({ locals, params, request, getClientAddress }) => {
 	const ctx = await requireReviewer(locals, params.id);
 	let format: Format;
 	try {
@@ -66,6 +69,8 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const { db, services } = locals;
 	const eventId = params.id;
 	const reader = { id: ctx.userId, isAdmin: locals.user!.isAdmin };
+	const exporter = userActor(locals.user!);
+	const address = getClientAddress();
 	let job;
 	try {
 		job = startExport();
@@ -87,6 +92,25 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const annex = format === 'pdf' || format === 'docx' || format === 'files' ? await exporterAnnex(db, record, ctx.principal) : [];
 		// Thumbnails of every photo the exporter may see, measured here (sharp works off the event loop).
 		const files = format === 'pdf' || format === 'docx' ? { annex, thumbnails: await thumbnailsOf(db, eventId, placedFiles(record, annex)) } : null;
+		// A file with the parties' annex or photos showing people is audited, and its pages name the exporter. The
+		// JSON export is the record alone, which holds the masked form only.
+		const peoplePhotos = annex.filter((a) => a.people).length;
+		const personal = (parties?.length ?? 0) > 0 || peoplePhotos > 0;
+		if (personal) {
+			await writeAudit(db, {
+				actor: exporter,
+				action: 'export.personal',
+				target: { kind: 'record', id: eventId, name: record.event.name },
+				eventId,
+				details: { format, parties: parties?.length ?? 0, peoplePhotos },
+				ip: address
+			});
+		}
+		const purgedAt = await personalDataPurgedAt(db, eventId);
+		const stamp = {
+			mark: personal ? m.export_personal_mark({ name: exporter.kind === 'user' ? exporter.name : '', time: when(new Date().toISOString(), record.event.timezone) }, { locale }) : null,
+			purged: purgedAt ? m.review_purged_at({ time: when(purgedAt.toISOString(), record.event.timezone) }, { locale }) : null
+		};
 		report(45, 'render');
 		const progress = (f: number) => report(45 + f * 54);
 		// The map figure is drawn here (sharp works off the event loop) and handed to the renderer as a PNG.
@@ -102,10 +126,10 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 			case 'csv':
 				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, comparison }, progress), contentType: 'application/zip', filename: `${base}.zip`, headers };
 			case 'pdf':
-				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files, comparison }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
+				return { bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files, comparison, stamp }, progress), contentType: 'application/pdf', filename: `${base}.pdf`, headers };
 			case 'docx':
 				return {
-					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files, comparison }, progress),
+					bytes: await renderInWorker({ format, canonical, sha256, parties, locale, mapFigure, files, comparison, stamp }, progress),
 					contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 					filename: `${base}.docx`,
 					headers
