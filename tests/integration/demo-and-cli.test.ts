@@ -143,7 +143,8 @@ describe('the demo seed (npm run demo)', () => {
 		expect(after).toEqual(before);
 		expect((before.teams as unknown[]).length).toBe(26);
 		expect((before.members as unknown[]).length).toBe(16);
-	});
+		// Eight command-line runs, each opening the database, and a restart: a loaded machine needs more than the default.
+	}, 180_000);
 });
 
 describe('the command line (npm run cli)', () => {
