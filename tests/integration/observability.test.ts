@@ -36,7 +36,8 @@ function parsePrometheus(text: string): Sample[] {
 		const labels: Record<string, string> = {};
 		for (const [, k, v] of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[k] = v;
 		const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
-		if (Number.isNaN(value) && m[3] !== 'NaN') throw new Error(`not a number in: ${line}`);
+		// Prometheus reads NaN in any case; prom-client writes "Nan" for a lag not yet sampled.
+		if (Number.isNaN(value) && m[3].toLowerCase() !== 'nan') throw new Error(`not a number in: ${line}`);
 		samples.push({ name: m[1], labels, value });
 	}
 	return samples;
