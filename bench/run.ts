@@ -346,8 +346,10 @@ async function main(): Promise<number> {
 /** Prints the figures and the goals; the exit code says whether anything is suspect (3) or a goal failed (4). */
 function finish(results: BenchResults, s: BenchSettings, t0: number): number {
 	results.durationSeconds = seconds(t0);
-	printTable(results, { timeline: s.timeline });
-	console.log(`\nMarkdown for the README:\n\n${markdownTable(results)}\n`);
+	if (s.phases.some((p) => p !== 'peers')) {
+		printTable(results, { timeline: s.timeline });
+		console.log(`\nMarkdown for the README:\n\n${markdownTable(results)}\n`);
+	}
 	if (results.peers) console.log(`${peersTable(results.peers)}\n`);
 	if (results.goals.length) {
 		console.log('Goals (issue 20):');
