@@ -212,10 +212,18 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		}
 	};
 
+	/** Set when the process is shutting down: no new work is taken, what is in flight is finished. */
+	let draining = false;
 	const listener = (req: ServicedRequest, res: http.ServerResponse) => {
 		const observed = observeRequest(req, res, metrics);
 		if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
 			observed.route = '/healthz';
+			if (draining) {
+				// A proxy that still holds a connection to this process stops sending here.
+				res.writeHead(503, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+				res.end(JSON.stringify({ status: 'draining', version }));
+				return;
+			}
 			void answerHealth(res, database.db, { version, database: database.kind, startedAt });
 			return;
 		}
@@ -244,6 +252,11 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 	const redirector = config.tls?.redirectPort != null ? http.createServer(redirectToHttps(config.port, config.origin)) : null;
 	server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
 		const path = req.url ?? '';
+		if (draining && path.startsWith('/yjs/')) {
+			// Shutting down: the client retries, and its proxy sends it to another instance.
+			socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+			return;
+		}
 		if (path.startsWith('/yjs/')) hub.handleUpgrade(req, socket, head);
 		// socket.io handles its own path through its own upgrade listener (destroyUpgrade: false).
 		else if (!path.startsWith('/socket.io/')) socket.destroy();
@@ -335,6 +348,10 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		url,
 		close() {
 			closing ??= (async () => {
+				// First take no new connections (and answer health checks and upgrades on kept-alive ones with 503),
+				// then finish: the hub commits what it has staged and tells each client to reconnect (4504).
+				draining = true;
+				server.close();
 				clearInterval(socketSweep);
 				stopReminders();
 				stopRollCallReminders();

@@ -36,11 +36,22 @@ async function main(): Promise<void> {
 		if (stopping) return;
 		stopping = true;
 		log.info({ signal }, `${signal}: shutting down`);
-		const force = setTimeout(() => process.exit(1), 10_000);
+		const began = performance.now();
+		// Commits in flight get up to 10 s; a shutdown that takes longer is cut, and says so by its exit code.
+		const force = setTimeout(() => {
+			log.error({ signal }, 'shutdown took over 10 s; exiting anyway');
+			process.exit(1);
+		}, 10_000);
 		force.unref();
 		app.close().then(
-			() => process.exit(0),
-			() => process.exit(1)
+			() => {
+				log.info({ ms: Math.round(performance.now() - began) }, 'stopped: every commit finished, clients told to reconnect');
+				process.exit(0);
+			},
+			(err: unknown) => {
+				log.error({ err }, 'shutdown failed');
+				process.exit(1);
+			}
 		);
 	};
 	process.on('SIGINT', () => stop('SIGINT'));

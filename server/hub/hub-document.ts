@@ -332,7 +332,15 @@ export class HubDocument {
 	/** Applies a committed update to the durable copy in sequence order, then broadcasts it. */
 	applyCommitted(seq: number, bytes: Uint8Array, src: UpdateSource | null): Promise<void> {
 		const run = this.#durableChain.then(async () => {
-			if (this.#destroyed || seq <= this.appliedSeq) return;
+			if (this.#destroyed) return;
+			if (seq <= this.appliedSeq) {
+				// Another instance's notice came first, and catching up read this very update from the log (as
+				// bytes of its own): it is applied and sent, but it is still staged here, and its writer not yet told.
+				const i = this.#pending.indexOf(bytes);
+				if (i >= 0) this.#pending.splice(i, 1);
+				if (src?.userId) this.deps.onSaved(src.userId, this.name, Y.parseUpdateMeta(bytes).to);
+				return;
+			}
 			if (seq > this.appliedSeq + 1) {
 				// Another instance committed the sequences in between; read them from the log first.
 				for (const gap of await readUpdates(this.deps.db, this.name, this.appliedSeq + 1, seq - 1)) {

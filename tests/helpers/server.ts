@@ -24,6 +24,8 @@ export interface TestServer {
 	pid(): number | null;
 	/** Stops the process (SIGTERM, or the given signal) and waits for it to exit; the database is kept. */
 	stop(signal?: NodeJS.Signals): Promise<void>;
+	/** How the last stop() ended: the exit code (null when a signal ended it) and how long it took after the signal. */
+	lastExit(): { code: number | null; ms: number } | null;
 	/** Starts the process again on the same database and port. */
 	restart(): Promise<void>;
 	/** Stops the process and removes its database. */
@@ -119,11 +121,16 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		);
 		await Promise.race([waitForHealth(`${scheme}://127.0.0.1:${port}`, 60_000, options.tlsCa), exited]);
 	};
+	let lastExit: { code: number | null; ms: number } | null = null;
 	const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
 		const c = child;
 		if (!c || c.exitCode !== null || c.signalCode !== null) return;
+		const sentAt = performance.now();
 		await new Promise<void>((resolve) => {
-			c.once('exit', () => resolve());
+			c.once('exit', (code) => {
+				lastExit = { code, ms: Math.round(performance.now() - sentAt) };
+				resolve();
+			});
 			c.kill(signal);
 		});
 		child = null;
@@ -136,6 +143,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		output: () => log,
 		pid: () => child?.pid ?? null,
 		stop,
+		lastExit: () => lastExit,
 		restart: launch,
 		async dispose() {
 			await stop();
