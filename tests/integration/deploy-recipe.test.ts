@@ -287,7 +287,7 @@ describe('deploy/Caddyfile', () => {
 
 	it('routes the WebSocket paths the server upgrades (/yjs/ and /socket.io/) to the instances', () => {
 		const app = read('server/app.ts');
-		const upgraded = [...app.matchAll(/path\.startsWith\('(\/[^']+\/)'\)/g)].map((m) => m[1]).sort();
+		const upgraded = [...new Set([...app.matchAll(/path\.startsWith\('(\/[^']+\/)'\)/g)].map((m) => m[1]))].sort();
 		expect(upgraded).toEqual(['/socket.io/', '/yjs/']);
 		const matchers = new Map(site.filter((n) => n.tokens[0].startsWith('@')).map((n) => [n.tokens[0], n.tokens.slice(2)]));
 		const routed = proxies.flatMap((p) => p.tokens.slice(1).filter((t) => t.startsWith('@')).flatMap((m) => matchers.get(m) ?? []));
