@@ -33,7 +33,7 @@ export interface LatencyFigures {
 }
 
 /** Each writer edits every `intervalMs`, starting at a random offset so that writers do not march in step. */
-async function pacedEdits(peers: PeerSet, seconds: number, intervalMs: number, tag: string): Promise<void> {
+export async function pacedEdits(peers: PeerSet, seconds: number, intervalMs: number, tag: string): Promise<void> {
 	const timers: NodeJS.Timeout[] = [];
 	for (const w of peers.writers) {
 		timers.push(

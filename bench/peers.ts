@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
-import { drain } from './latency.ts';
+import { drain, pacedEdits } from './latency.ts';
 import { readCpuSeconds, readRssKiB, Samples, sleep, type Percentiles } from './stats.ts';
 import { CROWD_QUOTAS, freePort, startServer, type TestServer } from '../tests/helpers/server.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
@@ -138,25 +138,12 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 		const perConnectionKiB = before !== null && after !== null && after > before ? Math.round((after - before) / peers.size) : null;
 		const firstReader = await firstReaderP50(t, readerCookie);
 
-		const pace = async (tag: string, seconds: number) => {
-			const timers: NodeJS.Timeout[] = [];
-			for (const writer of peers.writers) {
-				timers.push(
-					setTimeout(() => {
-						writer.edit(tag);
-						timers.push(setInterval(() => writer.edit(tag), w.editIntervalMs));
-					}, Math.random() * w.editIntervalMs)
-				);
-			}
-			await sleep(seconds * 1000);
-			timers.forEach(clearTimeout);
-		};
 		await peers.track(null);
-		await pace('warm', w.warmupSeconds);
+		await pacedEdits(peers, w.warmupSeconds, w.editIntervalMs, 'warm');
 		await sleep(500);
 		await peers.track('peer');
 		const cpu0 = t.pid ? readCpuSeconds(t.pid) : null;
-		await pace('peer', w.seconds);
+		await pacedEdits(peers, w.seconds, w.editIntervalMs, 'peer');
 		await drain(peers, DRAIN_MS);
 		const cpu1 = t.pid ? readCpuSeconds(t.pid) : null;
 		const c = await peers.collect();

@@ -336,8 +336,7 @@ export class HubDocument {
 			if (seq <= this.appliedSeq) {
 				// Another instance's notice came first, and catching up read this very update from the log (as
 				// bytes of its own): it is applied and sent, but it is still staged here, and its writer not yet told.
-				const i = this.#pending.indexOf(bytes);
-				if (i >= 0) this.#pending.splice(i, 1);
+				this.#unstage(bytes);
 				if (src?.userId) this.deps.onSaved(src.userId, this.name, Y.parseUpdateMeta(bytes).to);
 				return;
 			}
@@ -368,9 +367,7 @@ export class HubDocument {
 	#integrate(seq: number, bytes: Uint8Array, src: UpdateSource | null): void {
 		Y.applyUpdate(this.durable, bytes, DURABLE);
 		this.appliedSeq = seq;
-		const i = this.#pending.indexOf(bytes);
-		if (i >= 0) this.#pending.splice(i, 1);
-		else Y.applyUpdate(this.staging, bytes, REMOTE);
+		if (!this.#unstage(bytes)) Y.applyUpdate(this.staging, bytes, REMOTE);
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MESSAGE_SYNC);
 		encoding.writeVarUint(encoder, SYNC_UPDATE);
@@ -381,6 +378,14 @@ export class HubDocument {
 		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
 		if (src?.userId) this.deps.onSaved(src.userId, this.name, Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
+	}
+
+	/** Takes a committed update off the staged list; false when it was not staged here (another instance's). */
+	#unstage(bytes: Uint8Array): boolean {
+		const i = this.#pending.indexOf(bytes);
+		if (i < 0) return false;
+		this.#pending.splice(i, 1);
+		return true;
 	}
 
 	/** Waits until every update staged so far is committed and applied (or failed). */
