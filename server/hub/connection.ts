@@ -21,8 +21,14 @@ const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
 
-/** Updates a connection may have waiting for what they build on (see MissingDependencies). */
+/** Updates a connection may have waiting for what they build on (see MissingDependencies), once it has answered. */
 const MAX_WAITING = 50;
+/**
+ * The same before the client's first sync answer: a client back from offline goes on editing (every keystroke an
+ * update) while its answer, which carries what those edits build on, waits for the server's first message. On a
+ * busy server that can take seconds; the bytes are still bounded by one message's limit.
+ */
+const MAX_WAITING_UNANSWERED = 2_000;
 
 /** Presence updates a connection may send: 10 a second on average, bursts of 20; more are dropped. */
 const AWARENESS_RATE = 10;
@@ -191,6 +197,7 @@ export class HubConnection {
 			return;
 		}
 		if (sub !== SYNC_STEP2 && sub !== SYNC_UPDATE) throw new Refusal(CLOSE_CODES.refused, `unknown sync message ${sub}`);
+		if (sub === SYNC_STEP2) this.#answered = true;
 		if (this.access !== 'write') {
 			// A reader's step 2 holds nothing the server lacks. It is not always empty: a reader whose copy already
 			// has the document (a reload with the offline copy, a reconnect) sends its whole delete set, because Yjs
@@ -204,6 +211,8 @@ export class HubConnection {
 	/** Updates waiting for changes this connection has not sent yet (see MissingDependencies). */
 	#waiting: Uint8Array[] = [];
 	#waitingBytes = 0;
+	/** Has the client sent its sync answer (step 2), which carries everything it holds that the server lacked? */
+	#answered = false;
 
 	async #submit(payload: Uint8Array): Promise<void> {
 		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this, mayEditShifts: this.identity.mayEditShifts };
@@ -214,12 +223,25 @@ export class HubConnection {
 		} catch (err) {
 			if (!(err instanceof MissingDependencies)) throw err;
 			// Bounded: a client that never sends what its updates build on is refused, not buffered for ever.
-			if (this.#waiting.length >= MAX_WAITING || this.#waitingBytes + payload.byteLength > this.maxMessageBytes) {
+			const most = this.#answered ? MAX_WAITING : MAX_WAITING_UNANSWERED;
+			if (this.#waiting.length >= most || this.#waitingBytes + payload.byteLength > this.maxMessageBytes) {
 				throw new Refusal(CLOSE_CODES.refused, 'updates depend on changes never sent; reload');
 			}
 			this.#waiting.push(payload);
 			this.#waitingBytes += payload.byteLength;
 			return;
+		}
+		if (this.#waiting.length > 1) {
+			// Usually everything that waited builds on what just arrived: stage and commit it as one update.
+			const merged = Y.mergeUpdates(this.#waiting);
+			try {
+				await this.doc.submit(merged, source);
+				this.#waiting = [];
+				this.#waitingBytes = 0;
+				return;
+			} catch (err) {
+				if (!(err instanceof MissingDependencies)) throw err;
+			}
 		}
 		// Something new arrived: what waited may integrate now, in the order it came.
 		while (this.#waiting.length) {

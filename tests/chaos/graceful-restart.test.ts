@@ -102,7 +102,10 @@ describe.skipIf(!postgresBaseUrl())('a rolling restart of two instances (Postgre
 			await stopping.restart();
 			// Work goes on: every writer hears from the others again before the next instance goes.
 			const before = writers.map((w) => w.live.received.length);
-			await eventually(() => writers.every((w, i) => w.live.received.length > before[i]), 60_000, 'writers to exchange updates');
+			await eventually(() => writers.every((w, i) => w.live.received.length > before[i]), 60_000, 'writers to exchange updates').catch((error: Error) => {
+				const quiet = writers.filter((w, i) => w.live.received.length <= before[i]).map((w) => `${w.username} on ${w.plan.name} (${w.live.provider.url}, synced ${w.live.provider.synced})`);
+				throw new Error(`${error.message}; heard nothing new: ${quiet.join('; ')}`);
+			});
 			await sleep(500);
 		}
 		// Half of them back on the restarted first instance, as the proxy would spread them again.

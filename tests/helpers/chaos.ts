@@ -208,7 +208,20 @@ export async function expectConverged(base: string, cookies: Record<string, stri
 
 /** Waits until every writer is connected and synced again. */
 export async function whenAllSynced(writers: Writer[], timeoutMs = 60_000): Promise<void> {
-	await eventually(() => writers.every((w) => w.live.provider.wsconnected && w.live.provider.synced), timeoutMs, 'every writer to reconnect and sync');
+	const ready = (w: Writer) => w.live.provider.wsconnected && w.live.provider.synced;
+	try {
+		await eventually(() => writers.every(ready), timeoutMs, 'every writer to reconnect and sync');
+	} catch (error) {
+		// Say who is behind and what their connection last heard, so a failure in CI can be read without a rerun.
+		const behind = writers
+			.filter((w) => !ready(w))
+			.map((w) => {
+				const p = w.live.provider;
+				const last = w.live.closes.slice(-3).map((c) => `${c.code} ${c.reason}`).join(', ') || 'no close';
+				return `${w.username} on ${w.plan.name} (${p.url}): connected ${p.wsconnected}, connecting ${p.wsconnecting}, synced ${p.synced}, last closes: ${last}`;
+			});
+		throw new Error(`${(error as Error).message}; behind:\n${behind.join('\n')}`);
+	}
 }
 
 /** Waits until every writer has received at least `each` updates from the others, and `total` together. */

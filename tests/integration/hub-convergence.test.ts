@@ -5,8 +5,21 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as Y from 'yjs';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { connectDoc, whenSynced, type LiveDoc } from '../helpers/live.ts';
-import { DEMO_EVENT, demoUserId, pick, sameState, seededRandom, signInDemo, sleep, stateVectorOf, SYNC_MS, waitConverged } from '../helpers/hub.ts';
+import { connectDoc, eventually, whenSynced, type LiveDoc } from '../helpers/live.ts';
+import {
+	DEMO_EVENT,
+	demoUserId,
+	openRawSocket,
+	pick,
+	sameState,
+	seededRandom,
+	signInDemo,
+	sleep,
+	stateVectorOf,
+	syncMessage,
+	SYNC_MS,
+	waitConverged
+} from '../helpers/hub.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { CARD_PRIORITIES, CARD_STATUSES } from '../../src/lib/domain/doc-schema.ts';
 import { addCard, addChecklistItem, cardsOf, isoWithOffset, notesOf, readCard, updateCard } from '../../src/lib/domain/board.ts';
@@ -167,4 +180,41 @@ describe('convergence of many live clients on one agency document', () => {
 		await waitConverged([traveller.doc, fresh.doc], 20_000, 'a fresh client to load the merged state');
 		expect(traveller.closes).toEqual([]);
 	});
+
+	it('holds the edits a client sends before its sync answer, however many, and stores them once the answer arrives', { timeout: 60_000 }, async () => {
+		// A phone back from offline types on while the server is slow to start the conversation: every keystroke
+		// is sent at once and builds on the offline edits that only its sync answer carries.
+		const phone = new Y.Doc();
+		addCard(phone, 'typed-before-answer', {
+			title: '重连后继续输入',
+			status: 'todo',
+			priority: 'routine',
+			agency: 'station',
+			createdBy: demoUserId('member.station'),
+			createdAt: isoWithOffset(new Date(), 480)
+		});
+		const offline = Y.encodeStateAsUpdate(phone);
+		const keystrokes: Uint8Array[] = [];
+		phone.on('update', (u: Uint8Array) => keystrokes.push(u));
+		const KEYSTROKES = 300;
+		for (let n = 0; n < KEYSTROKES; n++) notesOf(phone, 'typed-before-answer')!.insert(n, '字');
+		expect(keystrokes.length).toBe(KEYSTROKES);
+
+		const ws = await openRawSocket(server.url, STATION, cookies['member.station']);
+		let closed: { code: number; reason: string } | null = null;
+		ws.on('close', (code: number, reason: Buffer) => (closed = { code, reason: reason.toString() }));
+		for (const k of keystrokes) ws.send(syncMessage(2, k));
+		ws.send(syncMessage(1, offline));
+
+		const reader = connect('reviewer');
+		await whenSynced(reader, SYNC_MS);
+		const typed = () => notesOf(reader.doc, 'typed-before-answer')?.toString();
+		await eventually(() => typed() === '字'.repeat(KEYSTROKES), 30_000, 'the offline card and every keystroke to be stored');
+		expect(readCard('typed-before-answer', cardsOf(reader.doc).get('typed-before-answer')!).title).toBe('重连后继续输入');
+		expect(closed).toBeNull();
+		ws.close();
+		release(reader);
+		phone.destroy();
+	});
 });
+
