@@ -2,6 +2,7 @@
  * The one Node process: opens the database once, migrates it, and serves SvelteKit's handler, the Yjs sync hub
  * (`/yjs/...`) and the socket.io command channel on one http server.
  */
+import { BasemapLibrary } from './basemap/pmtiles.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { existsSync, readFileSync } from 'node:fs';
@@ -149,6 +150,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 			}
 		}
 	};
+	const basemaps = new BasemapLibrary(config.dataDir);
 	const services: AppServices = {
 		db: database.db,
 		databaseKind: database.kind,
@@ -157,6 +159,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		readDocument: async (name) => (await hub.document(name)).durable,
 		storedBytes: async (name) => (await hub.document(name)).storedBytes,
 		jobs: new JobRegistry({ metrics: metrics.jobs }),
+		basemaps,
 		closeEvent: async (eventId, byUserId) => {
 			if (!io) return false;
 			const closed = await closeEvent(database.db, hub, io, eventId, byUserId);
@@ -370,6 +373,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				}
 				await fanout?.close();
 				await adminSocket?.close();
+				await basemaps.close();
 				await database.close();
 			})();
 			return closing;

@@ -2,8 +2,8 @@
  * The demo's venue plan (一张图) for the lantern festival: a plan drawn here as SVG (the old city's south gate,
  * its square, the main lantern area, the east street, the ring road, the river and the metro station), put
  * through the same checks as an upload, with the demo's posts placed, the patrol's route drawn, zones for the
- * crowds, the closure, staging, first aid and the way out, and pins on cards and high-risk disputes. Written only
- * while the event has no plan.
+ * crowds, the closure, staging, first aid and the way out, and pins on cards and high-risk disputes; georeferenced
+ * on the demo's offline basemap (demo-basemap.ts), which lies under it. Written only while the event has no plan.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/lib/server/db/schema.ts';
@@ -13,6 +13,7 @@ import type { ZoneKind } from '../src/lib/domain/geometry.ts';
 import { preparePlan } from '../src/lib/server/plan-image.ts';
 import { putAttachment } from '../src/lib/server/repositories/attachment.repository.ts';
 import type { SyncHub } from './hub/hub.ts';
+import { DEMO_BASEMAP, demoLngLat, installDemoBasemap } from './demo-basemap.ts';
 
 const W = 1600;
 const H = 1000;
@@ -67,7 +68,8 @@ const PINS: Array<{ agency: string; root: 'cards' | 'disputes'; id: string; at: 
 ];
 
 /** Seeds the demo's plan and what is on it; returns how many documents it wrote (0 when a plan is there). */
-export async function seedDemoMap(hub: SyncHub, db: Kysely<DB>, eventId: string): Promise<number> {
+export async function seedDemoMap(hub: SyncHub, db: Kysely<DB>, eventId: string, dataDir: string): Promise<number> {
+	await installDemoBasemap(dataDir);
 	const command = await hub.document(commandDocName(eventId));
 	if (command.durable.getMap('map').has('planId')) return 0;
 	const prepared = await preparePlan(new TextEncoder().encode(demoPlanSvg()));
@@ -81,7 +83,14 @@ export async function seedDemoMap(hub: SyncHub, db: Kysely<DB>, eventId: string)
 		{
 			doc: commandDocName(eventId),
 			change: (doc) => {
-				setMapBase(doc, { planId: plan.id, width: plan.width, height: plan.height });
+				// Tied to the demo basemap at the plan's four corners (one SVG pixel a metre), to a centimetre.
+				const controls = [
+					[0, 0],
+					[W, 0],
+					[0, H],
+					[W, H]
+				].flatMap(([x, y]) => [...at([x, y]), ...demoLngLat(x, y).map((d) => Math.round(d * 1e7) / 1e7)]);
+				setMapBase(doc, { planId: plan.id, width: plan.width, height: plan.height, controls, basemap: DEMO_BASEMAP });
 				for (const [post, geo] of Object.entries(PLACES)) setPostPlace(doc, post, at(geo));
 				for (const z of ZONES) addZone(doc, z.id, { name: z.name, kind: z.kind, area: at(z.area) });
 			}

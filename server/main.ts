@@ -20,7 +20,7 @@ async function main(): Promise<void> {
 					(await seedDemoBoardContent(hub, result.eventId)) +
 					(await seedDemoRoster(hub, result.eventId)) +
 					(await seedDemoDisputes(hub, result.eventId)) +
-					(await seedDemoMap(hub, database.db, result.eventId));
+					(await seedDemoMap(hub, database.db, result.eventId, config.dataDir));
 				log.info({ eventId: result.eventId }, `[demo] ${result.created || boards ? 'seeded' : 'already seeded'}: ${result.eventName}`);
 			}
 		}

@@ -119,6 +119,9 @@ describe('templates and copies', () => {
 				readPosts(before.command).filter((p) => !p.archived).map((p) => [p.name, p.kind, p.agency, p.minStaff])
 			);
 			expect(readMapBase(after.command)?.planId).toBe(readMapBase(before.command)?.planId);
+			// The georeference and the offline basemap under the plan come along.
+			expect(readMapBase(after.command)?.controls).toEqual(readMapBase(before.command)?.controls);
+			expect(readMapBase(after.command)?.basemap).toBe('demo-lantern');
 			expect(readZones(after.command).map((z) => z.name).sort()).toEqual(readZones(before.command).map((z) => z.name).sort());
 			expect(after.command.getMap('meta').get('name')).toBe('2027古城灯会开幕周安保');
 

@@ -69,7 +69,9 @@ export interface RecordActivity {
  * of cards and dispute entries (dispute entries carry no personal data). Coordinates are plan pixels.
  */
 export interface RecordMap {
-	planId: string;
+	/** Null when an offline basemap stands in for the plan (`basemap` names it). */
+	planId: string | null;
+	basemap?: string | null;
 	width: number;
 	height: number;
 	zones: Array<{ id: string; name: string; kind: string; area: number[] }>;

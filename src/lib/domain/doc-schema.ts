@@ -6,8 +6,11 @@
 import type { DocKind } from './documents.ts';
 import { MAX_PLAN_SIDE, ZONE_KINDS, type Shape } from './geometry.ts';
 
-/** 3: the venue map (root `map`, root `zones`, `geo` on posts, `pin` on cards and disputes); all optional. */
-export const SCHEMA_VERSION = 3;
+/**
+ * 3: the venue map (root `map`, root `zones`, `geo` on posts, `pin` on cards and disputes); all optional.
+ * 4: `basemap` in `map`, and `planId` optional there (a basemap may stand in for the plan).
+ */
+export const SCHEMA_VERSION = 4;
 
 export const CARD_STATUSES = ['todo', 'doing', 'blocked', 'done'] as const;
 export const CARD_PRIORITIES = ['routine', 'urgent', 'critical'] as const;
@@ -103,7 +106,9 @@ export const MAP_SPEC: EntitySpec = {
 		width: { kind: 'int', min: 1, max: MAX_PLAN_SIDE },
 		height: { kind: 'int', min: 1, max: MAX_PLAN_SIDE },
 		/** Georeference: control points as `x, y, longitude, latitude` (WGS-84) in a row, three or more. */
-		controls: { kind: 'geometry', shapes: ['line'] }
+		controls: { kind: 'geometry', shapes: ['line'] },
+		/** An offline basemap under (or instead of) the plan: a PMTiles file's name in the data folder (version 4). */
+		basemap: s(64)
 	},
 	required: []
 };

@@ -69,6 +69,8 @@ export interface TemplatePlan {
 	width: number;
 	height: number;
 	controls: number[] | null;
+	/** The offline basemap under the plan, by its file name in the data folder (absent in older templates). */
+	basemap?: string | null;
 }
 export interface TemplatePeriod {
 	key: string;
@@ -390,7 +392,8 @@ export function checkTemplate(value: unknown): TemplateCheck {
 			const width = c.int(value.plan, 'width', 'plan', 1, 20_000);
 			const height = c.int(value.plan, 'height', 'plan', 1, 20_000);
 			const controls = c.geometry(value.plan, 'controls', 'plan', ['line'], false);
-			if (planId && width && height) plan = { planId, width, height, controls };
+			const basemap = c.text(value.plan, 'basemap', 'plan', 64, { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/ });
+			if (planId && width && height) plan = { planId, width, height, controls, ...(basemap ? { basemap } : {}) };
 		}
 	}
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { fitAffine, geometryProblem, planPointOf, selfIntersects } from './geometry.ts';
+import { applyAffine, BASEMAP_PLAN_SIDE, fitAffine, geometryProblem, invertAffine, mercatorOf, planFromBounds, planPointOf, planToMercator, selfIntersects, type Point } from './geometry.ts';
 import { parseControls } from './venue-map.ts';
 
 describe('plan geometry', () => {
@@ -36,5 +36,38 @@ describe('plan geometry', () => {
 		expect(parseControls('0,0,1,1\n1,1,2,2\n2,2,3,3')).toEqual({ ok: false, problem: 'controlsInLine' });
 		expect(parseControls('0,0,200,34\n1,1,2,2\n2,3,3,3')).toEqual({ ok: false, problem: 'controlsFormat' });
 		expect(parseControls('')).toEqual({ ok: true, row: [] });
+	});
+});
+
+describe('plans over a basemap', () => {
+	it('puts longitude and latitude in Web Mercator pixels at zoom 0', () => {
+		expect(mercatorOf([0, 0])).toEqual([128, 128]);
+		expect(mercatorOf([-180, 0])[0]).toBe(0);
+		const [x, y] = mercatorOf([108.9425, 34.2475]);
+		// The tile at zoom 16 that holds the demo venue (as the usual tile formula gives it).
+		expect([Math.floor((x * 2 ** 16) / 256), Math.floor((y * 2 ** 16) / 256)]).toEqual([52600, 26125]);
+	});
+
+	it('fits plan pixels to Mercator pixels from the control points, and back', () => {
+		const bounds: [number, number, number, number] = [108.93, 34.24, 108.96, 34.26];
+		const plan = planFromBounds(bounds);
+		expect(Math.max(plan.width, plan.height)).toBe(BASEMAP_PLAN_SIDE);
+		const controls = [];
+		for (let i = 0; i < plan.controls.length; i += 4) controls.push({ plan: [plan.controls[i], plan.controls[i + 1]] as Point, lngLat: [plan.controls[i + 2], plan.controls[i + 3]] as Point });
+		const t = planToMercator(controls)!;
+		const back = invertAffine(t)!;
+		// The plan's corners land on the basemap's, to well under a plan pixel.
+		const corner = applyAffine(back, mercatorOf([108.96, 34.24]));
+		expect(Math.abs(corner[0] - plan.width)).toBeLessThan(0.5);
+		expect(Math.abs(corner[1] - plan.height)).toBeLessThan(0.5);
+		const centre = applyAffine(t, [plan.width / 2, plan.height / 2]);
+		const expected = mercatorOf([108.945, 34.25]);
+		expect(Math.abs(centre[0] - expected[0]) * 2 ** 18).toBeLessThan(1);
+		expect(Math.abs(centre[1] - expected[1]) * 2 ** 18).toBeLessThan(1);
+	});
+
+	it('has no inverse for a map that folds the plan flat', () => {
+		expect(invertAffine([1, 2, 0, 2, 4, 0])).toBeNull();
+		expect(invertAffine([2, 0, 5, 0, 4, 1])).toEqual([0.5, -0, -2.5, -0, 0.25, -0.25]);
 	});
 });

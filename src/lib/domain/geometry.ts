@@ -161,3 +161,47 @@ export function planPointOf(controls: ControlPoint[], lngLat: Point): Point | nu
 	);
 	return t ? applyAffine(t, lngLat) : null;
 }
+
+/**
+ * Web Mercator "world pixels" at zoom 0 (0 to 256 across the world, y downwards), where a basemap's tiles live: at
+ * zoom z a tile (x, y) covers 256·x/2^z to 256·(x+1)/2^z of them.
+ */
+export function mercatorOf([lng, lat]: Point): Point {
+	const clamped = Math.max(-85.0511, Math.min(85.0511, lat));
+	const s = Math.sin((clamped * Math.PI) / 180);
+	return [((lng + 180) / 360) * 256, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256];
+}
+
+/**
+ * From plan pixels to Web Mercator world pixels (zoom 0), fitted to the control points; null without a usable
+ * georeference. Affine in both, which holds across a venue (a few kilometres) to well under a plan pixel.
+ */
+export function planToMercator(controls: ControlPoint[]): Affine | null {
+	return fitAffine(
+		controls.map((c) => c.plan),
+		controls.map((c) => mercatorOf(c.lngLat))
+	);
+}
+
+/** The inverse of an affine map; null when it has none. */
+export function invertAffine([a, b, c, d, e, f]: Affine): Affine | null {
+	const det = a * e - b * d;
+	if (!Number.isFinite(det) || Math.abs(det) < 1e-18) return null;
+	return [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
+}
+
+/** A plan standing in for a basemap when there is no drawing: a basemap's bounds, this many pixels on its long side. */
+export const BASEMAP_PLAN_SIDE = 4_000;
+
+/**
+ * A plan coordinate system laid over a basemap's bounds (west, south, east, north) when the commander uses the
+ * basemap instead of a drawing: its size in pixels, and control points at its four corners.
+ */
+export function planFromBounds([west, south, east, north]: [number, number, number, number]): { width: number; height: number; controls: number[] } {
+	const [x0, y0] = mercatorOf([west, north]);
+	const [x1, y1] = mercatorOf([east, south]);
+	const scale = BASEMAP_PLAN_SIDE / Math.max(x1 - x0, y1 - y0);
+	const width = Math.max(1, Math.min(MAX_PLAN_SIDE, Math.round((x1 - x0) * scale)));
+	const height = Math.max(1, Math.min(MAX_PLAN_SIDE, Math.round((y1 - y0) * scale)));
+	return { width, height, controls: [0, 0, west, north, width, 0, east, north, 0, height, west, south, width, height, east, south] };
+}

@@ -8,20 +8,37 @@ import * as Y from 'yjs';
 import { flatten, MAX_PLAN_SIDE, planPointOf, pointsOf, ZONE_KINDS, type ControlPoint, type Point, type ZoneKind } from './geometry.ts';
 import type { PostNow } from './roster-coverage.ts';
 
-/** The plan: an uploaded image (content-addressed id) and its size in pixels. */
+/**
+ * The plan: an uploaded image (content-addressed id) and its size in pixels, or no image when the commander uses an
+ * offline basemap instead (the plan is then the basemap's bounds, tied to it at its corners).
+ */
 export interface MapBase {
 	planId: string | null;
 	width: number;
 	height: number;
 	/** Control points tying the plan to WGS-84, when the commander gave them (three or more). */
 	controls: ControlPoint[];
+	/** The offline basemap shown under the plan (or instead of it): a file name in the data folder's basemaps. */
+	basemap: string | null;
+}
+
+/** An offline basemap (a PMTiles file of raster tiles) as the server describes it. */
+export interface BasemapInfo {
+	name: string;
+	mime: string;
+	minZoom: number;
+	maxZoom: number;
+	/** West, south, east, north in WGS-84 degrees. */
+	bounds: [number, number, number, number];
 }
 
 /** The map as replay shows it at a moment: plan, zones, posts' places and pins (plan coordinates). */
 export interface MapSnapshot {
-	planId: string;
+	planId: string | null;
 	width: number;
 	height: number;
+	controls: ControlPoint[];
+	basemap: string | null;
 	zones: Zone[];
 	places: Array<{ postId: string; points: Point[] }>;
 	pins: Array<{ kind: 'card' | 'dispute'; id: string; agency: string; point: Point }>;
@@ -42,8 +59,9 @@ export function readMapBase(doc: Y.Doc): MapBase | null {
 	const planId = str(m.get('planId'));
 	const width = m.get('width');
 	const height = m.get('height');
-	if (!planId || typeof width !== 'number' || typeof height !== 'number') return null;
-	return { planId, width, height, controls: readControls(m.get('controls')) };
+	const basemap = str(m.get('basemap'));
+	if ((!planId && !basemap) || typeof width !== 'number' || typeof height !== 'number') return null;
+	return { planId, width, height, controls: readControls(m.get('controls')), basemap };
 }
 
 /** Control points from their stored row (`x, y, lng, lat` each); none when the row is not whole. */
@@ -80,15 +98,21 @@ export function parseControls(text: string): { ok: true; row: number[] } | { ok:
 	return { ok: true, row };
 }
 
-/** Sets the plan (the commander, after an upload), and its control points when given (an empty row clears them). */
-export function setMapBase(doc: Y.Doc, base: { planId: string; width: number; height: number; controls?: number[] }): void {
+/**
+ * Sets the plan (the commander, after an upload; null when a basemap stands in for it), its control points when
+ * given (an empty row clears them), and the basemap when given (null removes it).
+ */
+export function setMapBase(doc: Y.Doc, base: { planId: string | null; width: number; height: number; controls?: number[]; basemap?: string | null }): void {
 	doc.transact(() => {
 		const m = doc.getMap('map');
-		m.set('planId', base.planId);
+		if (base.planId) m.set('planId', base.planId);
+		else if (m.has('planId')) m.delete('planId');
 		m.set('width', base.width);
 		m.set('height', base.height);
 		if (base.controls?.length) m.set('controls', base.controls);
 		else if (base.controls && m.has('controls')) m.delete('controls');
+		if (base.basemap) m.set('basemap', base.basemap);
+		else if (base.basemap === null && m.has('basemap')) m.delete('basemap');
 	});
 }
 

@@ -75,7 +75,7 @@ export async function readEventSetup(deps: Pick<TemplateDeps, 'db' | 'readDocume
 		teamNames: new Map(teams.map((t) => [t.id, t.name])),
 		posts,
 		zones: readZones(command).map((z) => ({ id: z.id, name: z.name, kind: z.kind, area: flatten(z.points), notes: z.notes })),
-		plan: base?.planId ? { planId: base.planId, width: base.width, height: base.height, controls: num(command.getMap('map').get('controls')) } : null,
+		plan: base?.planId ? { planId: base.planId, width: base.width, height: base.height, controls: num(command.getMap('map').get('controls')), basemap: base.basemap } : null,
 		periods: readPeriods(command),
 		shifts,
 		cards
@@ -177,7 +177,13 @@ export async function createEventFromTemplate(
 				}
 				for (const p of retimed.periods) savePeriod(doc, periodIds.get(p.key)!, { name: p.name, startsAt: iso(p.startsAt), endsAt: iso(p.endsAt) });
 				if (t.plan && !planMissing) {
-					setMapBase(doc, { planId: t.plan.planId, width: t.plan.width, height: t.plan.height, ...(t.plan.controls ? { controls: t.plan.controls } : {}) });
+					setMapBase(doc, {
+						planId: t.plan.planId,
+						width: t.plan.width,
+						height: t.plan.height,
+						...(t.plan.controls ? { controls: t.plan.controls } : {}),
+						...(t.plan.basemap ? { basemap: t.plan.basemap } : {})
+					});
 					for (const z of t.zones) addZone(doc, newId(), { name: z.name, kind: z.kind, area: z.area });
 				}
 			}

@@ -11,6 +11,7 @@ import type { AttachmentsNotice, CommandResult, InstructionView, ReportNotice } 
 import type { InstructionInput } from '../domain/instructions.ts';
 import type { Principal } from '../domain/permissions.ts';
 import type { Logger } from './log.ts';
+import type { BasemapInfo } from '../domain/venue-map.ts';
 
 /** One change the server makes in a document on a user's behalf. */
 export interface DocWrite {
@@ -60,6 +61,12 @@ export interface AppServices {
 	 * read only at once. Returns false when it was closed already.
 	 */
 	closeEvent(eventId: string, byUserId: string): Promise<boolean>;
+	/** Offline basemaps: PMTiles files in the data folder's `basemaps` (server/basemap/pmtiles.ts). */
+	basemaps: {
+		list(): Promise<{ basemaps: BasemapInfo[]; problems: Array<{ name: string; problem: string }> }>;
+		info(name: string): Promise<BasemapInfo | null>;
+		tile(name: string, z: number, x: number, y: number): Promise<{ bytes: Uint8Array; mime: string } | null>;
+	};
 	/** Background work with progress (exports). */
 	jobs: JobRegistry;
 	/** Tells the triage desk (commander and leads, on every instance) and the reporter that a report arrived or changed. */

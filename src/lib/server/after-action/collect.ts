@@ -155,7 +155,8 @@ export async function collectRecordInputs(db: Kysely<DB>, services: AppServices,
 	const base = readMapBase(command);
 	const map: RecordMap | null = base
 		? {
-				planId: base.planId!,
+				planId: base.planId,
+				basemap: base.basemap,
 				width: base.width,
 				height: base.height,
 				zones: readZones(command).map((z) => ({ id: z.id, name: z.name, kind: z.kind, area: z.points.flat() })),

@@ -2,11 +2,12 @@
  * The record's map figure: the venue plan with zones, patrol routes, posts and pins as they stood, drawn on the
  * server with sharp (no browser). Posts and zones are numbered on the figure and named in a legend beside it in the
  * record's language, so the figure needs no font of its own. Returns a PNG, or null when the record has no map.
+ * When an offline basemap stands in for the plan, the figure is drawn on its tiles instead.
  */
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import type { RecordMap } from '../../domain/after-action.ts';
-import { ZONE_COLOURS } from '../../domain/venue-map.ts';
-import type { ZoneKind } from '../../domain/geometry.ts';
+import { ZONE_COLOURS, type BasemapInfo } from '../../domain/venue-map.ts';
+import { applyAffine, planToMercator, type ControlPoint, type ZoneKind } from '../../domain/geometry.ts';
 import { figureLegend } from './map-legend.ts';
 
 /** The figure's width in pixels: sharp on an A4 page at 150 dpi. */
@@ -63,5 +64,52 @@ export async function renderMapFigure(map: RecordMap, plan: Uint8Array, tracks: 
 		.composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
 		.png({ compressionLevel: 9 })
 		.toBuffer();
+	return new Uint8Array(out);
+}
+
+/**
+ * The picture under the figure when an offline basemap stands in for the plan: the basemap's tiles over the plan's
+ * area, put together with sharp at the zoom that matches the figure, in the plan's own pixel size. Null when the
+ * basemap file or its georeference is gone.
+ */
+export async function basemapPicture(
+	basemaps: { info(name: string): Promise<BasemapInfo | null>; tile(name: string, z: number, x: number, y: number): Promise<{ bytes: Uint8Array } | null> },
+	map: { basemap?: string | null; width: number; height: number },
+	controls: ControlPoint[]
+): Promise<Uint8Array | null> {
+	const info = map.basemap ? await basemaps.info(map.basemap) : null;
+	const toMercator = planToMercator(controls);
+	if (!info || !toMercator) return null;
+	const corners = [
+		[0, 0],
+		[map.width, 0],
+		[0, map.height],
+		[map.width, map.height]
+	].map((p) => applyAffine(toMercator, p as [number, number]));
+	const [minX, maxX] = [Math.min(...corners.map((c) => c[0])), Math.max(...corners.map((c) => c[0]))];
+	const [minY, maxY] = [Math.min(...corners.map((c) => c[1])), Math.max(...corners.map((c) => c[1]))];
+	const z = Math.max(info.minZoom, Math.min(info.maxZoom, Math.round(Math.log2(FIGURE_WIDTH / (maxX - minX)))));
+	const n = 2 ** z;
+	const [tx0, tx1] = [Math.floor((minX * n) / 256), Math.floor((maxX * n) / 256)];
+	const [ty0, ty1] = [Math.floor((minY * n) / 256), Math.floor((maxY * n) / 256)];
+	const cols = tx1 - tx0 + 1;
+	const rows = ty1 - ty0 + 1;
+	if (cols * rows > 400) return null;
+	const layers: OverlayOptions[] = [];
+	for (let x = tx0; x <= tx1; x++) {
+		for (let y = ty0; y <= ty1; y++) {
+			const t = x >= 0 && y >= 0 && x < n && y < n ? await basemaps.tile(info.name, z, x, y) : null;
+			if (t) layers.push({ input: Buffer.from(t.bytes), left: (x - tx0) * 256, top: (y - ty0) * 256 });
+		}
+	}
+	const mosaic = await sharp({ create: { width: cols * 256, height: rows * 256, channels: 3, background: '#f4f1ea' } })
+		.composite(layers)
+		.png()
+		.toBuffer();
+	const left = Math.max(0, Math.round(minX * n - tx0 * 256));
+	const top = Math.max(0, Math.round(minY * n - ty0 * 256));
+	const width = Math.max(1, Math.min(cols * 256 - left, Math.round((maxX - minX) * n)));
+	const height = Math.max(1, Math.min(rows * 256 - top, Math.round((maxY - minY) * n)));
+	const out = await sharp(mosaic).extract({ left, top, width, height }).resize(map.width, map.height, { fit: 'fill' }).png().toBuffer();
 	return new Uint8Array(out);
 }

@@ -71,11 +71,13 @@ export async function replayAt(db: Kysely<DB>, eventId: string, agencies: string
 		planned: planned.get(p.id) ?? 0,
 		minStaff: p.minStaff
 	}));
-	const map: ReplayView['map'] = base?.planId
+	const map: ReplayView['map'] = base
 		? {
 				planId: base.planId,
 				width: base.width,
 				height: base.height,
+				controls: base.controls,
+				basemap: base.basemap,
 				zones: readZones(command),
 				places: readPosts(command).flatMap((p) => {
 					const points = postPlace(command, p.id);

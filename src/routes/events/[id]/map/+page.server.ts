@@ -1,11 +1,22 @@
 import { error, fail } from '@sveltejs/kit';
-import type { Actions } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 import { loadEventContext } from '$lib/server/event-context';
 import { preparePlan, MAX_PLAN_BYTES } from '$lib/server/plan-image';
 import { putAttachment } from '$lib/server/repositories/attachment.repository';
 import { commandDocName } from '$lib/domain/documents';
 import { parseControls, readMapBase, setMapBase } from '$lib/domain/venue-map';
+import { planFromBounds } from '$lib/domain/geometry';
 import { m } from '$lib/paraglide/messages';
+
+/** The basemaps in the data folder, for the commander who chooses one (nobody else is shown the folder). */
+export const load: PageServerLoad = async ({ locals, params }) => {
+	const none = { basemaps: [] as string[], brokenBasemaps: [] as Array<{ name: string; problem: string }> };
+	if (!locals.user) return none;
+	const ctx = await loadEventContext(locals.db, params.id, locals.user);
+	if (!ctx || ctx.access.command !== 'write') return none;
+	const { basemaps, problems } = await locals.services.basemaps.list();
+	return { basemaps: basemaps.map((b) => b.name), brokenBasemaps: problems };
+};
 
 export const actions: Actions = {
 	/**
@@ -36,6 +47,40 @@ export const actions: Actions = {
 		return { done: true, planId: plan.id };
 	},
 
+	/**
+	 * The commander chooses the offline basemap (or none). Under a plan it needs the plan's control points; with no
+	 * plan it stands in for one, georeferenced at its corners. Removing the basemap of a map without a plan
+	 * leaves no map.
+	 */
+	basemap: async ({ locals, params, request }) => {
+		if (!locals.user) error(401, { message: m.error_sign_in_first() });
+		const ctx = await loadEventContext(locals.db, params.id, locals.user);
+		if (!ctx) error(404, { message: m.error_no_such_event() });
+		if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+		let name: unknown = '';
+		try {
+			name = (await request.formData()).get('basemap');
+		} catch {
+			return fail(400, { problem: 'noBasemap' as const });
+		}
+		if (typeof name !== 'string') return fail(400, { problem: 'noBasemap' as const });
+		const info = name ? await locals.services.basemaps.info(name) : null;
+		if (name && !info) return fail(400, { problem: 'noBasemap' as const });
+		const doc = commandDocName(ctx.event.id);
+		const base = readMapBase(await locals.services.readDocument(doc));
+		await locals.services.writeDocuments(locals.user.id, [
+			{
+				doc,
+				change: (d) => {
+					if (base?.planId) setMapBase(d, { planId: base.planId, width: base.width, height: base.height, basemap: info?.name ?? null });
+					else if (info) setMapBase(d, { planId: null, ...planFromBounds(info.bounds), basemap: info.name });
+					else for (const key of ['width', 'height', 'controls', 'basemap']) d.getMap('map').delete(key);
+				}
+			}
+		]);
+		return { basemapSaved: true };
+	},
+
 	/** The commander ties the plan to WGS-84 with three or more control points (or clears them with none). */
 	controls: async ({ locals, params, request }) => {
 		if (!locals.user) error(401, { message: m.error_sign_in_first() });
@@ -53,9 +98,10 @@ export const actions: Actions = {
 		if (!parsed.ok) return fail(400, { problem: parsed.problem, controls: text });
 		const command = await locals.services.readDocument(commandDocName(ctx.event.id));
 		const base = readMapBase(command);
+		// A basemap standing in for the plan is tied to it by its own bounds, not by hand.
 		if (!base?.planId) return fail(400, { problem: 'noPlan' as const });
 		await locals.services.writeDocuments(locals.user.id, [
-			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: base.planId!, width: base.width, height: base.height, controls: parsed.row }) }
+			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: base.planId, width: base.width, height: base.height, controls: parsed.row }) }
 		]);
 		return { controlsSaved: true };
 	}

@@ -5,7 +5,7 @@ import { loadRecord } from '$lib/server/after-action/record';
 import { collectParties } from '$lib/server/after-action/collect';
 // Rendering runs in a worker thread: seconds of synchronous work for a large event would stop the server.
 import { renderInWorker } from '$lib/server/after-action/render-worker';
-import { renderMapFigure } from '$lib/server/after-action/map-figure';
+import { basemapPicture, renderMapFigure } from '$lib/server/after-action/map-figure';
 import { getAttachment } from '$lib/server/repositories/attachment.repository';
 import type { RecordMap } from '$lib/domain/after-action';
 import { exporterAnnex, thumbnailsOf } from '$lib/server/after-action/record-files';
@@ -26,16 +26,17 @@ import { personalDataPurgedAt } from '$lib/server/repositories/event.repository'
 import { when } from '$lib/server/after-action/labels';
 
 /**
- * The plan with what was on it, or null without a plan (or when its file is gone: the record then says nothing).
+ * The plan (or the basemap standing in for it) with what was on it, or null without one (or when its file is gone:
+ * the record then says nothing).
  * People's shared tracks are drawn for readers cleared for personal data only.
  */
 async function drawMapFigure(db: Kysely<DB>, services: App.Locals['services'], eventId: string, map: RecordMap | null, cleared: boolean): Promise<Uint8Array | null> {
 	if (!map) return null;
-	const plan = await getAttachment(db, eventId, map.planId, { kind: 'plan' });
-	if (!plan) return null;
+	const controls = readMapBase(await services.readDocument(commandDocName(eventId)))?.controls ?? [];
+	const picture = map.planId ? (await getAttachment(db, eventId, map.planId, { kind: 'plan' }))?.bytes : await basemapPicture(services.basemaps, map, controls);
+	if (!picture) return null;
 	let tracks: Array<Array<[number, number]>> = [];
 	if (cleared) {
-		const controls = readMapBase(await services.readDocument(commandDocName(eventId)))?.controls ?? [];
 		if (controls.length >= 3) {
 			tracks = (await tracksOf(db, eventId)).map((t) => t.points.flatMap((p) => {
 				const at = planPointOf(controls, p);
@@ -43,7 +44,7 @@ async function drawMapFigure(db: Kysely<DB>, services: App.Locals['services'], e
 			}));
 		}
 	}
-	return renderMapFigure(map, plan.bytes, tracks);
+	return renderMapFigure(map, picture, tracks);
 }
 
 const FORMATS = ['pdf', 'docx', 'json', 'csv', 'files'] as const;
