@@ -95,11 +95,19 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		const shared = options.shareDatabaseOf.env;
 		if (shared.DATABASE_URL) env.DATABASE_URL = shared.DATABASE_URL;
 		else throw new Error('Two instances can only share a PostgreSQL database');
+		// Their data folder too (its basemaps), as instances behind a proxy share a volume.
+		if (shared.DATA_DIR) env.DATA_DIR = env.DATA_DIR ?? shared.DATA_DIR;
 		cleanup = async () => {};
 	} else if (postgresBaseUrl() && !options.env?.DATABASE_URL) {
 		const scratch = await createScratchDatabase(postgresBaseUrl()!);
 		env.DATABASE_URL = scratch.url;
-		cleanup = scratch.drop;
+		// The data folder holds no database here, but its basemaps: each server its own, never the checkout's.
+		const dir = mkdtempSync(join(tmpdir(), 'liandong-test-'));
+		env.DATA_DIR = env.DATA_DIR ?? join(dir, 'data');
+		cleanup = async () => {
+			await scratch.drop();
+			rmSync(dir, { recursive: true, force: true });
+		};
 	} else {
 		const dir = mkdtempSync(join(tmpdir(), 'liandong-test-'));
 		env.DATA_DIR = env.DATA_DIR ?? join(dir, 'data');
