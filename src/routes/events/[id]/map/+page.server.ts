@@ -18,16 +18,22 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	return { basemaps: basemaps.map((b) => b.name), brokenBasemaps: problems };
 };
 
+/** The event and its signed-in user, who must be the one who writes its command document (the commander). */
+async function commanderOf(locals: App.Locals, eventId: string) {
+	if (!locals.user) error(401, { message: m.error_sign_in_first() });
+	const ctx = await loadEventContext(locals.db, eventId, locals.user);
+	if (!ctx) error(404, { message: m.error_no_such_event() });
+	if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+	return { ctx, user: locals.user };
+}
+
 export const actions: Actions = {
 	/**
 	 * The commander uploads the venue plan: checked and re-encoded, stored once, then set as the map's base. A new
 	 * plan drops the control points of the last one (they were measured on it).
 	 */
 	plan: async ({ locals, params, request }) => {
-		if (!locals.user) error(401, { message: m.error_sign_in_first() });
-		const ctx = await loadEventContext(locals.db, params.id, locals.user);
-		if (!ctx) error(404, { message: m.error_no_such_event() });
-		if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+		const { ctx, user } = await commanderOf(locals, params.id);
 		// Refused before it is read whole: the form's size is known from its header.
 		if (Number(request.headers.get('content-length') ?? 0) > MAX_PLAN_BYTES + 64 * 1024) return fail(413, { problem: 'tooLarge' as const });
 		let file: FormDataEntryValue | null = null;
@@ -40,8 +46,8 @@ export const actions: Actions = {
 		const prepared = await preparePlan(new Uint8Array(await file.arrayBuffer()));
 		if (!prepared.ok) return fail(400, { problem: prepared.problem });
 		const { plan } = prepared;
-		await putAttachment(locals.db, { id: plan.id, eventId: ctx.event.id, kind: 'plan', mime: plan.mime, bytes: plan.bytes, width: plan.width, height: plan.height, createdBy: locals.user.id });
-		await locals.services.writeDocuments(locals.user.id, [
+		await putAttachment(locals.db, { id: plan.id, eventId: ctx.event.id, kind: 'plan', mime: plan.mime, bytes: plan.bytes, width: plan.width, height: plan.height, createdBy: user.id });
+		await locals.services.writeDocuments(user.id, [
 			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: plan.id, width: plan.width, height: plan.height, controls: [] }) }
 		]);
 		return { done: true, planId: plan.id };
@@ -53,10 +59,7 @@ export const actions: Actions = {
 	 * leaves no map.
 	 */
 	basemap: async ({ locals, params, request }) => {
-		if (!locals.user) error(401, { message: m.error_sign_in_first() });
-		const ctx = await loadEventContext(locals.db, params.id, locals.user);
-		if (!ctx) error(404, { message: m.error_no_such_event() });
-		if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+		const { ctx, user } = await commanderOf(locals, params.id);
 		let name: unknown = '';
 		try {
 			name = (await request.formData()).get('basemap');
@@ -68,7 +71,7 @@ export const actions: Actions = {
 		if (name && !info) return fail(400, { problem: 'noBasemap' as const });
 		const doc = commandDocName(ctx.event.id);
 		const base = readMapBase(await locals.services.readDocument(doc));
-		await locals.services.writeDocuments(locals.user.id, [
+		await locals.services.writeDocuments(user.id, [
 			{
 				doc,
 				change: (d) => {
@@ -83,10 +86,7 @@ export const actions: Actions = {
 
 	/** The commander ties the plan to WGS-84 with three or more control points (or clears them with none). */
 	controls: async ({ locals, params, request }) => {
-		if (!locals.user) error(401, { message: m.error_sign_in_first() });
-		const ctx = await loadEventContext(locals.db, params.id, locals.user);
-		if (!ctx) error(404, { message: m.error_no_such_event() });
-		if (ctx.access.command !== 'write') error(403, { message: m.command_error_forbidden() });
+		const { ctx, user } = await commanderOf(locals, params.id);
 		let text: unknown = '';
 		try {
 			text = (await request.formData()).get('controls');
@@ -100,7 +100,7 @@ export const actions: Actions = {
 		const base = readMapBase(command);
 		// A basemap standing in for the plan is tied to it by its own bounds, not by hand.
 		if (!base?.planId) return fail(400, { problem: 'noPlan' as const });
-		await locals.services.writeDocuments(locals.user.id, [
+		await locals.services.writeDocuments(user.id, [
 			{ doc: commandDocName(ctx.event.id), change: (doc) => setMapBase(doc, { planId: base.planId, width: base.width, height: base.height, controls: parsed.row }) }
 		]);
 		return { controlsSaved: true };
