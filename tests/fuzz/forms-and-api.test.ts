@@ -162,6 +162,8 @@ describe('fuzzing the form actions and the JSON API', () => {
 			'/events/[id]/roster/csv?/importPeriods': { route: `/events/${DEMO_EVENT}/roster/csv?/importPeriods`, owner: 'commander', fields: () => ({ file: '' }) },
 			// The venue plan: anything that is not an image must be refused by name, the process never hurt.
 			'/events/[id]/map?/controls': { route: `/events/${DEMO_EVENT}/map?/controls`, owner: 'commander', fields: (r) => ({ controls: pickOf(r, ['0, 0, 108.94, 34.26\n1000, 0, 108.95, 34.26\n0, 800, 108.94, 34.25', '1, 2, 3, 4', '']) }) },
+			// The basemap: the demo's file, none, names that try to leave the folder or name no file.
+			'/events/[id]/map?/basemap': { route: `/events/${DEMO_EVENT}/map?/basemap`, owner: 'commander', fields: (r, tag) => ({ basemap: pickOf(r, ['demo-lantern', '', '../demo-lantern', 'demo-lantern.pmtiles', tag]) }) },
 			'/events/[id]/map?/plan': { route: `/events/${DEMO_EVENT}/map?/plan`, owner: 'commander', fields: (r, tag) => ({ plan: pickOf(r, ['', tag, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', '\x89PNG\r\n\x1a\n' + tag]) }) },
 			// Patrol routes: the demo's patrol line, a route of another agency's lead, and ids that are no route.
 			// Playbooks (预案): the commander's own, valid as a base (the fuzzer breaks one field at a time); ids that are no playbook.
