@@ -254,6 +254,9 @@ export class HubDocument {
 			}
 			if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return null;
 			if (this.storedBytes + bytes.byteLength > this.maxBytes) throw new Refusal(CLOSE_CODES.documentFull, 'quota:docBytes');
+			// A gap in a client's own clocks is the usual missing dependency: seen first, an update that waits costs
+			// neither a lookup of its client ids nor a staging rebuild each time it is tried.
+			if (startsPastState(this.staging, decoded.structs)) throw new MissingDependencies();
 			const newClients: number[] = [];
 			for (const client of new Set(decoded.structs.map((s) => s.id.client))) {
 				let owner = this.#bindings.get(client);
@@ -267,8 +270,6 @@ export class HubDocument {
 				}
 				if (owner === undefined) newClients.push(client);
 			}
-			// A gap in a client's own clocks is the usual missing dependency; seen here it costs no staging rebuild.
-			if (startsPastState(this.staging, decoded.structs)) throw new MissingDependencies();
 			this.#writer = { userId: src.userId, mayEditShifts: src.mayEditShifts ?? false };
 			const { activity } = this.#stage(() => Y.applyUpdate(this.staging, bytes, STAGE), false);
 			for (const c of newClients) this.#bindings.set(c, src.userId);

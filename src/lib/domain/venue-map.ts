@@ -116,6 +116,14 @@ export function setMapBase(doc: Y.Doc, base: { planId: string | null; width: num
 	});
 }
 
+/** Leaves the map with no base: no plan, basemap, size or control points (zones and places stay, unseen). */
+export function clearMapBase(doc: Y.Doc): void {
+	doc.transact(() => {
+		const m = doc.getMap('map');
+		for (const key of ['planId', 'width', 'height', 'controls', 'basemap']) if (m.has(key)) m.delete(key);
+	});
+}
+
 export function readZones(doc: Y.Doc): Zone[] {
 	const out: Zone[] = [];
 	for (const [id, m] of doc.getMap('zones').entries()) {

@@ -6,7 +6,8 @@
  */
 import sharp, { type OverlayOptions } from 'sharp';
 import type { RecordMap } from '../../domain/after-action.ts';
-import { ZONE_COLOURS, type BasemapInfo } from '../../domain/venue-map.ts';
+import { ZONE_COLOURS } from '../../domain/venue-map.ts';
+import type { AppServices } from '../services.ts';
 import { applyAffine, planToMercator, type ControlPoint, type ZoneKind } from '../../domain/geometry.ts';
 import { figureLegend } from './map-legend.ts';
 
@@ -73,7 +74,7 @@ export async function renderMapFigure(map: RecordMap, plan: Uint8Array, tracks: 
  * basemap file or its georeference is gone.
  */
 export async function basemapPicture(
-	basemaps: { info(name: string): Promise<BasemapInfo | null>; tile(name: string, z: number, x: number, y: number): Promise<{ bytes: Uint8Array } | null> },
+	basemaps: Pick<AppServices['basemaps'], 'info' | 'tile'>,
 	map: { basemap?: string | null; width: number; height: number },
 	controls: ControlPoint[]
 ): Promise<Uint8Array | null> {

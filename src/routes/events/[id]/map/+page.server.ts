@@ -4,16 +4,15 @@ import { loadEventContext } from '$lib/server/event-context';
 import { preparePlan, MAX_PLAN_BYTES } from '$lib/server/plan-image';
 import { putAttachment } from '$lib/server/repositories/attachment.repository';
 import { commandDocName } from '$lib/domain/documents';
-import { parseControls, readMapBase, setMapBase } from '$lib/domain/venue-map';
+import { clearMapBase, parseControls, readMapBase, setMapBase } from '$lib/domain/venue-map';
 import { planFromBounds } from '$lib/domain/geometry';
 import { m } from '$lib/paraglide/messages';
 
 /** The basemaps in the data folder, for the commander who chooses one (nobody else is shown the folder). */
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const none = { basemaps: [] as string[], brokenBasemaps: [] as Array<{ name: string; problem: string }> };
-	if (!locals.user) return none;
-	const ctx = await loadEventContext(locals.db, params.id, locals.user);
-	if (!ctx || ctx.access.command !== 'write') return none;
+export const load: PageServerLoad = async ({ locals, parent }) => {
+	// The event's layout has already checked the user and found their access.
+	const { access } = await parent();
+	if (access.command !== 'write') return { basemaps: [] as string[], brokenBasemaps: [] as Array<{ name: string; problem: string }> };
 	const { basemaps, problems } = await locals.services.basemaps.list();
 	return { basemaps: basemaps.map((b) => b.name), brokenBasemaps: problems };
 };
@@ -77,7 +76,7 @@ export const actions: Actions = {
 				change: (d) => {
 					if (base?.planId) setMapBase(d, { planId: base.planId, width: base.width, height: base.height, basemap: info?.name ?? null });
 					else if (info) setMapBase(d, { planId: null, ...planFromBounds(info.bounds), basemap: info.name });
-					else for (const key of ['width', 'height', 'controls', 'basemap']) d.getMap('map').delete(key);
+					else clearMapBase(d);
 				}
 			}
 		]);
