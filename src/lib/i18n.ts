@@ -51,18 +51,26 @@ export function agencyName(agency: { nameZh: string; nameEn: string } | undefine
 }
 
 /** Formats a moment in the event's time zone, e.g. 2026-02-12 18:00. */
+/** One formatter per zone and precision: building an Intl formatter costs far more than using one. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(at: Date | string | number, timeZone: string, withSeconds = false): string {
-	const d = new Date(at);
-	const parts = new Intl.DateTimeFormat('en-CA', {
-		timeZone,
-		hourCycle: 'h23',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		hour: '2-digit',
-		minute: '2-digit',
-		...(withSeconds ? { second: '2-digit' } : {})
-	}).formatToParts(d);
+	const key = `${timeZone}|${withSeconds}`;
+	let format = timeFormats.get(key);
+	if (!format) {
+		format = new Intl.DateTimeFormat('en-CA', {
+			timeZone,
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			hour: '2-digit',
+			minute: '2-digit',
+			...(withSeconds ? { second: '2-digit' } : {})
+		});
+		timeFormats.set(key, format);
+	}
+	const parts = format.formatToParts(new Date(at));
 	const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
 	return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}${withSeconds ? ':' + get('second') : ''}`;
 }

@@ -1,6 +1,6 @@
 /**
  * The offline basemap (底图) in Chromium: the demo's PMTiles basemap lies under its georeferenced plan on the map
- * page, a phone and the wall, every tile served by Liandong itself; the plan can be switched off to show the basemap
+ * page, a phone and the wall (one picture painted from tiles Liandong serves itself); the plan can be switched off to show the basemap
  * instead; the commander chooses the basemap and nobody else is offered the choice.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -24,26 +24,28 @@ function watch(page: Page, origin: string): { tiles: Array<{ status: number; typ
 	return seen;
 }
 
-/** Waits until the basemap layer has painted its tiles, and says how many sampled pixels of them are not blank. */
+/** Waits until the basemap's picture has loaded, and says how many sampled pixels of it are not blank. */
 async function paintedTiles(page: Page, scope = ''): Promise<number> {
-	// Every tile in view painted (each waits for the basemap tiles it is made of).
-	await page.waitForFunction(
-		(sel) => {
-			const tiles = [...document.querySelectorAll(`${sel} .basemap canvas.leaflet-tile`)];
-			return tiles.length > 0 && tiles.every((t) => t.classList.contains('leaflet-tile-loaded'));
-		},
-		scope,
-		{ timeout: 20_000 }
-	);
-	return page.evaluate((sel) => {
+	const sel = `${scope} img.leaflet-image-layer.basemap`;
+	await page.waitForFunction((s) => [...document.querySelectorAll<HTMLImageElement>(s)].some((i) => i.complete && i.naturalWidth > 0), sel, { timeout: 20_000 });
+	return page.evaluate((s) => {
 		let painted = 0;
-		for (const c of document.querySelectorAll<HTMLCanvasElement>(`${sel} .basemap canvas.leaflet-tile-loaded`)) {
-			const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-			for (let i = 3; i < data.length; i += 4 * 97) if (data[i] > 0) painted++;
+		for (const img of document.querySelectorAll<HTMLImageElement>(s)) {
+			if (!img.complete || !img.naturalWidth) continue;
+			const c = document.createElement('canvas');
+			c.width = img.naturalWidth;
+			c.height = img.naturalHeight;
+			const ctx = c.getContext('2d')!;
+			ctx.drawImage(img, 0, 0);
+			const data = ctx.getImageData(0, 0, c.width, c.height).data;
+			for (let i = 3; i < data.length; i += 4 * 997) if (data[i] > 0) painted++;
 		}
 		return painted;
-	}, scope);
+	}, sel);
 }
+
+/** The plan's image (the basemap's picture is an image layer too). */
+const PLAN = '.leaflet-image-layer:not(.basemap)';
 
 describe('the offline basemap', () => {
 	let server: TestServer;
@@ -58,7 +60,7 @@ describe('the offline basemap', () => {
 		await server?.dispose();
 	});
 
-	it('lies under the demo plan on the commander’s map, served tile by tile by Liandong, and shows alone when the plan is switched off', async () => {
+	it('lies under the demo plan on the commander’s map, painted from tiles Liandong serves, painted again when zoomed in, and shows alone when the plan is switched off', async () => {
 		const context = await newContext(browser, 'desktop');
 		try {
 			const page = await context.newPage();
@@ -68,14 +70,21 @@ describe('the offline basemap', () => {
 			expect(await paintedTiles(page)).toBeGreaterThan(100);
 			expect(seen.tiles.length).toBeGreaterThan(0);
 			expect(seen.tiles.filter((t) => t.status === 200).every((t) => t.type === 'image/png')).toBe(true);
-			await page.locator('.leaflet-image-layer').waitFor();
+			await page.locator(PLAN).waitFor();
 			await expect.poll(() => page.locator('.map-label.post').count()).toBe(4);
 			// The commander is offered the basemaps of the data folder, the demo's chosen.
 			expect(await page.getByTestId('basemap-select').inputValue()).toBe('demo-lantern');
 			await screenshot(page, 'basemap-desktop');
+			// Zoomed in past its detail, the picture is painted again for the closer view, and replaces the first.
+			const first = await page.locator('img.basemap').first().getAttribute('src');
+			await page.locator('.leaflet-control-zoom-in').click();
+			await page.locator('.leaflet-control-zoom-in').click();
+			await expect.poll(() => page.locator('img.basemap').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')))).not.toContain(first);
+			expect(await paintedTiles(page)).toBeGreaterThan(100);
+			await expect.poll(() => page.locator('img.basemap').count()).toBe(1);
 
 			await page.getByTestId('layer-plan').uncheck();
-			await expect.poll(() => page.locator('.leaflet-image-layer').count()).toBe(0);
+			await expect.poll(() => page.locator(PLAN).count()).toBe(0);
 			expect(await paintedTiles(page)).toBeGreaterThan(100);
 			// Posts and zones stay where they were: they are in plan coordinates, and the basemap is tied to the plan.
 			expect(await page.locator('.map-label.zone').count()).toBe(6);
@@ -111,7 +120,7 @@ describe('the offline basemap', () => {
 				const wall = await context.newPage();
 				const seen = watch(wall, server.url);
 				await wall.goto(`${server.url}/wall/${token}`);
-				await wall.getByTestId('wall-map').locator('.leaflet-image-layer').waitFor({ timeout: 20_000 });
+				await wall.getByTestId('wall-map').locator(PLAN).waitFor({ timeout: 20_000 });
 				expect(await paintedTiles(wall, '[data-testid="wall-map"]')).toBeGreaterThan(50);
 				expect(seen.tiles.some((t) => t.status === 200)).toBe(true);
 				expect(seen.foreign).toEqual([]);

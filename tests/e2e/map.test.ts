@@ -30,7 +30,7 @@ async function open(browser: Browser, base: string, user: string, viewport: 'pho
 	await loginAs(page, base, user, DEMO_PASSWORD);
 	await visit(page, base + MAP);
 	// The plan has loaded and is drawn.
-	await page.waitForFunction(() => [...document.querySelectorAll('.leaflet-image-layer')].some((i) => (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 20_000 });
+	await page.waitForFunction(() => [...document.querySelectorAll('.leaflet-image-layer:not(.basemap)')].some((i) => (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 20_000 });
 	return { context, page };
 }
 
@@ -81,7 +81,7 @@ describe('the venue map', () => {
 		try {
 			await visit(review, `${server.url}/events/${DEMO_EVENT}/review`);
 			const map = review.getByTestId('replay-map');
-			await map.locator('.leaflet-image-layer').waitFor({ timeout: 20_000 });
+			await map.locator('.leaflet-image-layer:not(.basemap)').waitFor({ timeout: 20_000 });
 			await expect.poll(() => map.locator('.map-label.post').count()).toBe(4);
 			expect(await map.locator('.map-label.zone').allTextContents()).toContain('主灯区');
 		} finally {
@@ -200,7 +200,7 @@ describe('the venue map', () => {
 		try {
 			const wall = await context.newPage();
 			await wall.goto(`${server.url}/wall/${token}`);
-			await wall.getByTestId('wall-map').locator('.leaflet-image-layer').waitFor({ timeout: 20_000 });
+			await wall.getByTestId('wall-map').locator('.leaflet-image-layer:not(.basemap)').waitFor({ timeout: 20_000 });
 			await expect.poll(() => wall.locator('[data-testid="wall-map"] .map-label.zone').allTextContents()).toContain('北侧临时观灯区');
 		} finally {
 			await context.close();
@@ -209,17 +209,17 @@ describe('the venue map', () => {
 
 	it('takes a new plan from the commander, and refuses a file that is not an image, saying so', async () => {
 		const { page } = commander;
-		const before = await page.locator('.leaflet-image-layer').getAttribute('src');
+		const before = await page.locator('.leaflet-image-layer:not(.basemap)').getAttribute('src');
 		await page.getByTestId('plan-file').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('这不是图片') });
 		await page.getByTestId('plan-upload').click();
 		await expect.poll(() => page.locator('.notice.error').first().textContent()).toContain('无法识别为 PNG、JPEG 或 SVG 图片');
-		expect(await page.locator('.leaflet-image-layer').getAttribute('src')).toBe(before);
+		expect(await page.locator('.leaflet-image-layer:not(.basemap)').getAttribute('src')).toBe(before);
 		const png = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#dfe8f1' } }).png().toBuffer();
 		await page.getByTestId('plan-file').setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: png });
 		await page.getByTestId('plan-upload').click();
-		await expect.poll(() => page.locator('.leaflet-image-layer').getAttribute('src')).not.toBe(before);
+		await expect.poll(() => page.locator('.leaflet-image-layer:not(.basemap)').getAttribute('src')).not.toBe(before);
 		// The lead's open map follows.
-		await expect.poll(() => lead.page.locator('.leaflet-image-layer').getAttribute('src')).toBe(await page.locator('.leaflet-image-layer').getAttribute('src'));
+		await expect.poll(() => lead.page.locator('.leaflet-image-layer:not(.basemap)').getAttribute('src')).toBe(await page.locator('.leaflet-image-layer:not(.basemap)').getAttribute('src'));
 	});
 
 	it('ties the plan to GPS with control points, so a lead pins a card at their phone’s position', async () => {

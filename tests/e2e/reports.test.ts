@@ -76,7 +76,7 @@ describe('field reports on a phone and at the desk', () => {
 		await member.getByRole('button', { name: '在平面图上点选' }).click();
 		const plan = member.locator('.pick-map .venue-map');
 		await plan.waitFor();
-		await member.locator('.pick-map .leaflet-image-layer').waitFor();
+		await member.locator('.pick-map .leaflet-image-layer:not(.basemap)').waitFor();
 		const box = (await plan.boundingBox())!;
 		await member.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 		expect(await member.getByTestId('report-pin-state').textContent()).toBe('已在平面图上标注');

@@ -204,8 +204,9 @@ export class MapState {
 		const r = this.roster;
 		const rows = postStaffing(r.activePosts, r.shifts, { periods: r.periods, event: r.opts.event, asOf: r.now, graceMinutes: r.opts.graceMinutes });
 		const geo = this.#geo?.current ?? new Map();
+		const byPost = new Map(rows.map((x) => [x.post.id, x]));
 		return r.activePosts.map((p) => {
-			const row = rows.find((x) => x.post.id === p.id);
+			const row = byPost.get(p.id);
 			return { id: p.id, name: p.name, kind: p.kind, agency: p.agency, points: geo.get(p.id) ?? null, tone: staffingTone(row), onDuty: row?.onDuty ?? 0, minStaff: p.minStaff };
 		});
 	}

@@ -249,18 +249,26 @@ export function parseTimeIn(value: string, timeZone: string): Date | null {
 	return new Date(guess);
 }
 
+/** One formatter per zone (building one costs far more than using it). */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The offset of `timeZone` from UTC at `at`, in milliseconds (Asia/Shanghai: +8 h). */
 export function zoneOffsetMs(at: Date, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone,
-		hourCycle: 'h23',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		hour: '2-digit',
-		minute: '2-digit',
-		second: '2-digit'
-	}).formatToParts(at);
+	let format = offsetFormats.get(timeZone);
+	if (!format) {
+		format = new Intl.DateTimeFormat('en-US', {
+			timeZone,
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			hour: '2-digit',
+			minute: '2-digit',
+			second: '2-digit'
+		});
+		offsetFormats.set(timeZone, format);
+	}
+	const parts = format.formatToParts(at);
 	const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
 	const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
 	return wall - Math.floor(at.getTime() / 1000) * 1000;

@@ -1,0 +1,223 @@
+/**
+ * The offline basemap under the plan, drawn as one picture: the basemap's Web Mercator tiles, warped into plan
+ * coordinates by the plan's georeference, painted once into a canvas that covers the view and a margin around it.
+ * Panning then moves one image, as it moves the plan; the picture is painted again only after the view stops
+ * outside it or is zoomed in past its detail (docs/venue-map.md, "drawn as one picture").
+ */
+import type { LayerGroup, Map as LeafletMap } from 'leaflet';
+import { applyAffine, invertAffine, type Affine } from '$lib/domain/geometry';
+
+/** A rectangle in plan pixels. */
+export interface PlanRect {
+	x0: number;
+	y0: number;
+	x1: number;
+	y1: number;
+}
+
+export interface BasemapZooms {
+	minZoom: number;
+	maxZoom: number;
+}
+
+/** What one painting of the basemap covers, at what detail, from which tiles. */
+export interface PicturePlan {
+	rect: PlanRect;
+	/** Canvas pixels per plan pixel. */
+	scale: number;
+	width: number;
+	height: number;
+	/** The basemap zoom its tiles come from. */
+	zoom: number;
+	tiles: Array<[number, number]>;
+}
+
+/** A picture's canvas holds at most this many pixels (64 MB of colour), whatever the screen. */
+export const MAX_PICTURE_PIXELS = 16 * 1024 * 1024;
+/** Nor is a side longer than this (browsers refuse larger canvases). */
+export const MAX_PICTURE_SIDE = 8192;
+/** Nor does one painting fetch more tiles than this; past it the basemap zoom steps down. */
+export const MAX_PICTURE_TILES = 400;
+/** Up to this size, a picture covers the whole pannable area rather than the view and its margin. */
+const WHOLE_PICTURE_PIXELS = 4 * 1024 * 1024;
+/** The margin around the view, as a share of the view's size on each side. */
+const MARGIN = 0.25;
+
+function intersect(a: PlanRect, b: PlanRect): PlanRect | null {
+	const r = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
+	return r.x1 > r.x0 && r.y1 > r.y0 ? r : null;
+}
+
+/**
+ * The picture to paint for a view: the view with a margin, within the limit (the map's pannable area), at the
+ * screen's detail unless that would pass the size caps; its tiles at the basemap zoom nearest that detail. Null when
+ * the view and the limit do not meet. The same view and limit always give the same picture, so a view that a
+ * capped picture covers is not painted again and again.
+ */
+export function planPicture(view: PlanRect, limit: PlanRect, screenScale: number, zooms: BasemapZooms, toMercator: Affine): PicturePlan | null {
+	const mx = (view.x1 - view.x0) * MARGIN;
+	const my = (view.y1 - view.y0) * MARGIN;
+	if (!intersect(view, limit) || !(screenScale > 0)) return null;
+	// Seen whole (the wall's usual view), the whole pannable area is a small picture: painted once, it serves every
+	// pan and every resize of the frame at that zoom.
+	const wholePixels = (limit.x1 - limit.x0) * (limit.y1 - limit.y0) * screenScale ** 2;
+	const rect = wholePixels <= WHOLE_PICTURE_PIXELS ? limit : intersect({ x0: view.x0 - mx, y0: view.y0 - my, x1: view.x1 + mx, y1: view.y1 + my }, limit);
+	if (!rect) return null;
+	const w = rect.x1 - rect.x0;
+	const h = rect.y1 - rect.y0;
+	const scale = Math.min(screenScale, Math.sqrt(MAX_PICTURE_PIXELS / (w * h)), MAX_PICTURE_SIDE / w, MAX_PICTURE_SIDE / h);
+	const m = toMercator;
+	// Mercator pixels (at zoom 0) per plan pixel: the basemap zoom whose pixels match the picture's.
+	const perPlanPixel = Math.sqrt(Math.abs(m[0] * m[4] - m[1] * m[3]));
+	if (!(perPlanPixel > 0)) return null;
+	const corners = [
+		[rect.x0, rect.y0],
+		[rect.x1, rect.y0],
+		[rect.x0, rect.y1],
+		[rect.x1, rect.y1]
+	].map(([x, y]) => applyAffine(m, [x, y]));
+	let zoom = Math.max(zooms.minZoom, Math.min(zooms.maxZoom, Math.round(Math.log2(scale / perPlanPixel))));
+	for (;;) {
+		const n = 2 ** zoom;
+		const range = (i: 0 | 1) => {
+			const values = corners.map((c) => (c[i] * n) / 256);
+			return [Math.max(0, Math.floor(Math.min(...values))), Math.min(n - 1, Math.floor(Math.max(...values)))] as const;
+		};
+		const [tx0, tx1] = range(0);
+		const [ty0, ty1] = range(1);
+		const count = Math.max(0, tx1 - tx0 + 1) * Math.max(0, ty1 - ty0 + 1);
+		if (count > MAX_PICTURE_TILES && zoom > zooms.minZoom) {
+			zoom--;
+			continue;
+		}
+		const tiles: Array<[number, number]> = [];
+		if (count <= MAX_PICTURE_TILES) for (let tx = tx0; tx <= tx1; tx++) for (let ty = ty0; ty <= ty1; ty++) tiles.push([tx, ty]);
+		return { rect, scale, width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)), zoom, tiles };
+	}
+}
+
+/**
+ * True when a picture already serves a view: it covers the view (as far as the pannable area goes) at no less than
+ * three quarters of the detail wanted. Only the view counts, not the margin a new picture would get: a drag within
+ * the margin paints nothing.
+ */
+export function pictureServes(current: PicturePlan, view: PlanRect, limit: PlanRect, wanted: PicturePlan): boolean {
+	const v = intersect(view, limit);
+	if (!v) return true;
+	const r = current.rect;
+	const covers = r.x0 <= v.x0 + 1e-6 && r.y0 <= v.y0 + 1e-6 && r.x1 >= v.x1 - 1e-6 && r.y1 >= v.y1 - 1e-6;
+	return covers && current.scale >= wanted.scale * 0.75;
+}
+
+/**
+ * Paints a picture: each tile drawn through the transform from its own pixels to the canvas's. Tiles that fail to
+ * load leave their part empty; the plan and the features stay readable over it.
+ */
+export async function paintPicture(plan: PicturePlan, tileUrl: (z: number, x: number, y: number) => string, toMercator: Affine): Promise<HTMLCanvasElement | null> {
+	const toPlan = invertAffine(toMercator);
+	const canvas = document.createElement('canvas');
+	canvas.width = plan.width;
+	canvas.height = plan.height;
+	const ctx = canvas.getContext('2d');
+	if (!toPlan || !ctx) return null;
+	const n = 2 ** plan.zoom;
+	const s = plan.scale;
+	const [p0, p1, p2, p3, p4, p5] = toPlan;
+	const images = await Promise.all(
+		plan.tiles.map(
+			([tx, ty]) =>
+				new Promise<HTMLImageElement | null>((resolve) => {
+					const img = new Image();
+					img.onload = () => resolve(img);
+					img.onerror = () => resolve(null);
+					img.src = tileUrl(plan.zoom, tx, ty);
+				})
+		)
+	);
+	plan.tiles.forEach(([tx, ty], i) => {
+		const img = images[i];
+		if (!img) return;
+		// Tile pixel (u, v) is Mercator pixel ((tx·256 + u)/n, (ty·256 + v)/n) at zoom 0; then to plan, then canvas.
+		const ox = (tx * 256) / n;
+		const oy = (ty * 256) / n;
+		ctx.setTransform((s * p0) / n, (s * p3) / n, (s * p1) / n, (s * p4) / n, s * (p0 * ox + p1 * oy + p2 - plan.rect.x0), s * (p3 * ox + p4 * oy + p5 - plan.rect.y0));
+		// A hair larger than the tile, so no seam shows between neighbours.
+		ctx.drawImage(img, -0.5, -0.5, 257, 257);
+	});
+	return canvas;
+}
+
+/**
+ * Keeps the basemap picture of one map current: painted for the view now, painted again after a move that leaves
+ * the picture behind. A newer painting replaces an older one only once its image has loaded, so the ground never
+ * blinks; one that finishes after the layer was removed is thrown away.
+ */
+export class BasemapPicture {
+	#current: { plan: PicturePlan; url: string; layer: import('leaflet').ImageOverlay } | null = null;
+	#painting = 0;
+	#removed = false;
+	readonly #onMove = () => void this.#refresh();
+	readonly leaflet: typeof import('leaflet');
+	readonly map: LeafletMap;
+	readonly group: LayerGroup;
+	readonly limit: PlanRect;
+	readonly zooms: BasemapZooms;
+	readonly toMercator: Affine;
+	readonly tileUrl: (z: number, x: number, y: number) => string;
+	readonly pane: string;
+
+	constructor(
+		leaflet: typeof import('leaflet'),
+		map: LeafletMap,
+		group: LayerGroup,
+		where: { limit: PlanRect; zooms: BasemapZooms; toMercator: Affine; tileUrl: (z: number, x: number, y: number) => string; pane: string }
+	) {
+		this.leaflet = leaflet;
+		this.map = map;
+		this.group = group;
+		this.limit = where.limit;
+		this.zooms = where.zooms;
+		this.toMercator = where.toMercator;
+		this.tileUrl = where.tileUrl;
+		this.pane = where.pane;
+		map.on('moveend', this.#onMove);
+		void this.#refresh();
+	}
+
+	async #refresh(): Promise<void> {
+		if (this.#removed) return;
+		const b = this.map.getBounds();
+		const view = { x0: b.getWest(), x1: b.getEast(), y0: -b.getNorth(), y1: -b.getSouth() };
+		const dpr = Math.min(2, globalThis.devicePixelRatio || 1);
+		const wanted = planPicture(view, this.limit, 2 ** this.map.getZoom() * dpr, this.zooms, this.toMercator);
+		if (!wanted || (this.#current && pictureServes(this.#current.plan, view, this.limit, wanted))) return;
+		const painting = ++this.#painting;
+		const canvas = await paintPicture(wanted, this.tileUrl, this.toMercator);
+		if (!canvas || this.#removed || painting !== this.#painting) return;
+		const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+		canvas.width = 0;
+		if (!blob || this.#removed || painting !== this.#painting) return;
+		const url = URL.createObjectURL(blob);
+		const { rect } = wanted;
+		const layer = this.leaflet.imageOverlay(url, [[-rect.y1, rect.x0], [-rect.y0, rect.x1]], { pane: this.pane, className: 'basemap', alt: '' });
+		const previous = this.#current;
+		this.#current = { plan: wanted, url, layer };
+		layer.once('load error', () => {
+			if (previous) {
+				this.group.removeLayer(previous.layer);
+				URL.revokeObjectURL(previous.url);
+			}
+		});
+		layer.addTo(this.group);
+	}
+
+	remove(): void {
+		this.#removed = true;
+		this.map.off('moveend', this.#onMove);
+		if (this.#current) {
+			this.group.removeLayer(this.#current.layer);
+			URL.revokeObjectURL(this.#current.url);
+			this.#current = null;
+		}
+	}
+}
