@@ -1,7 +1,7 @@
 /** Small helpers over the message catalog for words the domain stores as codes. */
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
-import type { FieldErrorCode } from '$lib/domain/validation';
+import { zonedClock, type FieldErrorCode } from '$lib/domain/validation';
 import type { EventRole, EventStatus, TeamLevel } from '$lib/domain/roles';
 import type { TemplateError, TemplateProblem } from '$lib/domain/event-template';
 
@@ -51,28 +51,9 @@ export function agencyName(agency: { nameZh: string; nameEn: string } | undefine
 }
 
 /** Formats a moment in the event's time zone, e.g. 2026-02-12 18:00. */
-/** One formatter per zone and precision: building an Intl formatter costs far more than using one. */
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 export function formatTime(at: Date | string | number, timeZone: string, withSeconds = false): string {
-	const key = `${timeZone}|${withSeconds}`;
-	let format = timeFormats.get(key);
-	if (!format) {
-		format = new Intl.DateTimeFormat('en-CA', {
-			timeZone,
-			hourCycle: 'h23',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			...(withSeconds ? { second: '2-digit' } : {})
-		});
-		timeFormats.set(key, format);
-	}
-	const parts = format.formatToParts(new Date(at));
-	const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-	return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}${withSeconds ? ':' + get('second') : ''}`;
+	const c = zonedClock(new Date(at), timeZone);
+	return `${c.year}-${c.month}-${c.day} ${c.hour}:${c.minute}${withSeconds ? ':' + c.second : ''}`;
 }
 
 export function cardStatusLabel(status: string): string {

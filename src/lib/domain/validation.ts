@@ -249,12 +249,12 @@ export function parseTimeIn(value: string, timeZone: string): Date | null {
 	return new Date(guess);
 }
 
-/** One formatter per zone (building one costs far more than using it). */
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** One formatter per zone: building an Intl formatter costs far more than using one (a wall formats thousands). */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The offset of `timeZone` from UTC at `at`, in milliseconds (Asia/Shanghai: +8 h). */
-export function zoneOffsetMs(at: Date, timeZone: string): number {
-	let format = offsetFormats.get(timeZone);
+/** The wall clock of `timeZone` at `at`, as two-digit strings (a four-digit year), hours 00–23. */
+export function zonedClock(at: Date, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+	let format = zoneFormats.get(timeZone);
 	if (!format) {
 		format = new Intl.DateTimeFormat('en-US', {
 			timeZone,
@@ -266,11 +266,17 @@ export function zoneOffsetMs(at: Date, timeZone: string): number {
 			minute: '2-digit',
 			second: '2-digit'
 		});
-		offsetFormats.set(timeZone, format);
+		zoneFormats.set(timeZone, format);
 	}
 	const parts = format.formatToParts(at);
-	const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-	const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+	const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+	return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+/** The offset of `timeZone` from UTC at `at`, in milliseconds (Asia/Shanghai: +8 h). */
+export function zoneOffsetMs(at: Date, timeZone: string): number {
+	const c = zonedClock(at, timeZone);
+	const wall = Date.UTC(Number(c.year), Number(c.month) - 1, Number(c.day), Number(c.hour), Number(c.minute), Number(c.second));
 	return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
