@@ -33,7 +33,7 @@ describe('the basemap picture', () => {
 		const view = { x0: -200, y0: -300, x1: 3400, y1: 2300 };
 		const p = planPicture(view, limit, 0.25, zooms, toMercator)!;
 		expect(p.rect).toEqual(limit);
-		expect(pictureServes(p, { x0: 1000, y0: 800, x1: 4600, y1: 3000 }, limit, planPicture({ x0: 1000, y0: 800, x1: 4600, y1: 3000 }, limit, 0.25, zooms, toMercator)!)).toBe(true);
+		expect(pictureServes(p, { x0: 1000, y0: 800, x1: 4600, y1: 3000 }, limit, planPicture({ x0: 1000, y0: 800, x1: 4600, y1: 3000 }, limit, 0.25, zooms, toMercator)!.scale)).toBe(true);
 	});
 
 	it('stays within the pannable area, and is none when the view is outside it', () => {
@@ -55,17 +55,17 @@ describe('the basemap picture', () => {
 		const view = { x0: 1000, y0: 500, x1: 2000, y1: 1100 };
 		const painted = planPicture(view, limit, 1, zooms, toMercator)!;
 		const nudged = { x0: 1050, y0: 520, x1: 2050, y1: 1120 };
-		expect(pictureServes(painted, nudged, limit, planPicture(nudged, limit, 1, zooms, toMercator)!)).toBe(true);
+		expect(pictureServes(painted, nudged, limit, planPicture(nudged, limit, 1, zooms, toMercator)!.scale)).toBe(true);
 		const away = { x0: 2500, y0: 1500, x1: 3500, y1: 2100 };
-		expect(pictureServes(painted, away, limit, planPicture(away, limit, 1, zooms, toMercator)!)).toBe(false);
+		expect(pictureServes(painted, away, limit, planPicture(away, limit, 1, zooms, toMercator)!.scale)).toBe(false);
 		const closer = { x0: 1250, y0: 650, x1: 1750, y1: 950 };
-		expect(pictureServes(painted, closer, limit, planPicture(closer, limit, 2, zooms, toMercator)!)).toBe(false);
+		expect(pictureServes(painted, closer, limit, planPicture(closer, limit, 2, zooms, toMercator)!.scale)).toBe(false);
 		// A view whose picture is capped is served by that same picture, however often it is asked.
 		const whole = planPicture(limit, limit, 8, zooms, toMercator)!;
-		expect(pictureServes(whole, limit, limit, planPicture(limit, limit, 8, zooms, toMercator)!)).toBe(true);
+		expect(pictureServes(whole, limit, limit, planPicture(limit, limit, 8, zooms, toMercator)!.scale)).toBe(true);
 		// A view reaching past the pannable area is served by a picture of the part within it.
 		const edge = { x0: 4000, y0: 2500, x1: 6000, y1: 4000 };
 		const atEdge = planPicture(edge, limit, 1, zooms, toMercator)!;
-		expect(pictureServes(atEdge, edge, limit, planPicture(edge, limit, 1, zooms, toMercator)!)).toBe(true);
+		expect(pictureServes(atEdge, edge, limit, planPicture(edge, limit, 1, zooms, toMercator)!.scale)).toBe(true);
 	});
 });

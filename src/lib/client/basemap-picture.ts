@@ -101,12 +101,12 @@ export function planPicture(view: PlanRect, limit: PlanRect, screenScale: number
  * three quarters of the detail wanted. Only the view counts, not the margin a new picture would get: a drag within
  * the margin paints nothing.
  */
-export function pictureServes(current: PicturePlan, view: PlanRect, limit: PlanRect, wanted: PicturePlan): boolean {
+export function pictureServes(current: PicturePlan, view: PlanRect, limit: PlanRect, wantedScale: number): boolean {
 	const v = intersect(view, limit);
 	if (!v) return true;
 	const r = current.rect;
 	const covers = r.x0 <= v.x0 + 1e-6 && r.y0 <= v.y0 + 1e-6 && r.x1 >= v.x1 - 1e-6 && r.y1 >= v.y1 - 1e-6;
-	return covers && current.scale >= wanted.scale * 0.75;
+	return covers && current.scale >= wantedScale * 0.75;
 }
 
 /**
@@ -147,6 +147,17 @@ export async function paintPicture(plan: PicturePlan, tileUrl: (z: number, x: nu
 	return canvas;
 }
 
+/** Where a map's basemap comes from and where its picture may go. */
+export interface PictureSource {
+	/** The pannable area, in plan pixels. */
+	limit: PlanRect;
+	zooms: BasemapZooms;
+	toMercator: Affine;
+	tileUrl: (z: number, x: number, y: number) => string;
+	/** The Leaflet pane the picture lies in. */
+	pane: string;
+}
+
 /**
  * Keeps the basemap picture of one map current: painted for the view now, painted again after a move that leaves
  * the picture behind. A newer painting replaces an older one only once its image has loaded, so the ground never
@@ -157,65 +168,53 @@ export class BasemapPicture {
 	#painting = 0;
 	#removed = false;
 	readonly #onMove = () => void this.#refresh();
-	readonly leaflet: typeof import('leaflet');
-	readonly map: LeafletMap;
-	readonly group: LayerGroup;
-	readonly limit: PlanRect;
-	readonly zooms: BasemapZooms;
-	readonly toMercator: Affine;
-	readonly tileUrl: (z: number, x: number, y: number) => string;
-	readonly pane: string;
+	readonly #leaflet: typeof import('leaflet');
+	readonly #map: LeafletMap;
+	readonly #group: LayerGroup;
+	readonly #where: PictureSource;
 
-	constructor(
-		leaflet: typeof import('leaflet'),
-		map: LeafletMap,
-		group: LayerGroup,
-		where: { limit: PlanRect; zooms: BasemapZooms; toMercator: Affine; tileUrl: (z: number, x: number, y: number) => string; pane: string }
-	) {
-		this.leaflet = leaflet;
-		this.map = map;
-		this.group = group;
-		this.limit = where.limit;
-		this.zooms = where.zooms;
-		this.toMercator = where.toMercator;
-		this.tileUrl = where.tileUrl;
-		this.pane = where.pane;
+	constructor(leaflet: typeof import('leaflet'), map: LeafletMap, group: LayerGroup, where: PictureSource) {
+		this.#leaflet = leaflet;
+		this.#map = map;
+		this.#group = group;
+		this.#where = where;
 		map.on('moveend', this.#onMove);
 		void this.#refresh();
 	}
 
 	async #refresh(): Promise<void> {
 		if (this.#removed) return;
-		const b = this.map.getBounds();
+		const { limit, zooms, toMercator, tileUrl, pane } = this.#where;
+		const b = this.#map.getBounds();
 		const view = { x0: b.getWest(), x1: b.getEast(), y0: -b.getNorth(), y1: -b.getSouth() };
 		const dpr = Math.min(2, globalThis.devicePixelRatio || 1);
-		const wanted = planPicture(view, this.limit, 2 ** this.map.getZoom() * dpr, this.zooms, this.toMercator);
-		if (!wanted || (this.#current && pictureServes(this.#current.plan, view, this.limit, wanted))) return;
+		const wanted = planPicture(view, limit, 2 ** this.#map.getZoom() * dpr, zooms, toMercator);
+		if (!wanted || (this.#current && pictureServes(this.#current.plan, view, limit, wanted.scale))) return;
 		const painting = ++this.#painting;
-		const canvas = await paintPicture(wanted, this.tileUrl, this.toMercator);
+		const canvas = await paintPicture(wanted, tileUrl, toMercator);
 		if (!canvas || this.#removed || painting !== this.#painting) return;
 		const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
 		canvas.width = 0;
 		if (!blob || this.#removed || painting !== this.#painting) return;
 		const url = URL.createObjectURL(blob);
 		const { rect } = wanted;
-		const layer = this.leaflet.imageOverlay(url, [[-rect.y1, rect.x0], [-rect.y0, rect.x1]], { pane: this.pane, className: 'basemap', alt: '' });
+		const layer = this.#leaflet.imageOverlay(url, [[-rect.y1, rect.x0], [-rect.y0, rect.x1]], { pane, className: 'basemap', alt: '' });
 		const previous = this.#current;
 		this.#current = { plan: wanted, url, layer };
 		layer.once('load error', () => {
 			if (previous) {
-				this.group.removeLayer(previous.layer);
+				this.#group.removeLayer(previous.layer);
 				URL.revokeObjectURL(previous.url);
 			}
 		});
-		layer.addTo(this.group);
+		layer.addTo(this.#group);
 	}
 
 	remove(): void {
 		this.#removed = true;
-		this.map.off('moveend', this.#onMove);
+		this.#map.off('moveend', this.#onMove);
 		if (this.#current) {
-			this.group.removeLayer(this.#current.layer);
+			this.#group.removeLayer(this.#current.layer);
 			URL.revokeObjectURL(this.#current.url);
 			this.#current = null;
 		}
