@@ -124,6 +124,10 @@ export class LiveDoc {
 			// The server's own answer decides; our close codes say which are worth retrying.
 			shouldReconnect: (event) => shouldReconnect(event.code),
 			resyncInterval: -1,
+			// No copy between the browser's tabs: on every connection the stock provider encodes the whole document
+			// for the other tabs (50 ms for a large event's document, on a wall before its map shows), and every
+			// tab has its own connection to the server, which alone decides what a page may hold.
+			disableBc: true,
 			connect: false
 		});
 		sendOwnPresenceOnly(this.provider);
@@ -155,7 +159,13 @@ export class LiveDoc {
 			}
 		});
 		this.provider.on('connection-close', (event) => this.#onClose(event));
-		this.doc.on('update', (update: Uint8Array, origin: unknown) => this.#onUpdate(update, origin));
+		// A reader only needs to know when the server was last heard. Listening for 'update' would make Yjs encode
+		// every change it applies, a tenth of a second for a large event's document on a wall (bench, wall map).
+		if (opts.access === 'read') {
+			this.doc.on('afterTransaction', (tr: Y.Transaction) => {
+				if (tr.origin === this.provider) this.lastHeardAt = Date.now();
+			});
+		} else this.doc.on('update', (update: Uint8Array, origin: unknown) => this.#onUpdate(update, origin));
 		if (typeof window !== 'undefined') {
 			window.addEventListener('online', this.#onOnline);
 			window.addEventListener('offline', this.#onOffline);

@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { loadWallContext } from '$lib/server/wall';
+import { documentSnapshots, WALL_SNAPSHOT_BUDGET_BYTES } from '$lib/server/document-snapshots';
 import { m } from '$lib/paraglide/messages';
 import { cookieMaxAge, cookieName, getLocale, isLocale } from '$lib/paraglide/runtime';
 
@@ -32,6 +33,13 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders, cookies
 			checkinGraceMinutes: ctx.event.checkinGraceMinutes,
 			drill: ctx.event.drill
 		},
-		agencies: ctx.agencies
+		agencies: ctx.agencies,
+		// The documents a display link may read (never the restricted one), as the event's pages carry them.
+		snapshots: await documentSnapshots(
+			locals.services,
+			ctx.event.id,
+			{ command: 'read', agencies: Object.fromEntries(ctx.agencies.map((a) => [a.code, 'read' as const])) },
+			WALL_SNAPSHOT_BUDGET_BYTES
+		)
 	};
 };
