@@ -24,27 +24,22 @@ function watch(page: Page, origin: string): { tiles: Array<{ status: number; typ
 	return seen;
 }
 
-/** Waits until the basemap's picture has loaded, and says how many sampled pixels of it are not blank. */
+/** Waits until the basemap's picture is on the map, and says how many sampled pixels of it are not blank. */
 async function paintedTiles(page: Page, scope = ''): Promise<number> {
-	const sel = `${scope} img.leaflet-image-layer.basemap`;
-	await page.waitForFunction((s) => [...document.querySelectorAll<HTMLImageElement>(s)].some((i) => i.complete && i.naturalWidth > 0), sel, { timeout: 20_000 });
+	const sel = `${scope} canvas.leaflet-image-layer.basemap`;
+	await page.waitForFunction((s) => [...document.querySelectorAll<HTMLCanvasElement>(s)].some((c) => c.width > 0 && c.isConnected), sel, { timeout: 20_000 });
 	return page.evaluate((s) => {
 		let painted = 0;
-		for (const img of document.querySelectorAll<HTMLImageElement>(s)) {
-			if (!img.complete || !img.naturalWidth) continue;
-			const c = document.createElement('canvas');
-			c.width = img.naturalWidth;
-			c.height = img.naturalHeight;
-			const ctx = c.getContext('2d')!;
-			ctx.drawImage(img, 0, 0);
-			const data = ctx.getImageData(0, 0, c.width, c.height).data;
+		for (const c of document.querySelectorAll<HTMLCanvasElement>(s)) {
+			if (!c.width) continue;
+			const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
 			for (let i = 3; i < data.length; i += 4 * 997) if (data[i] > 0) painted++;
 		}
 		return painted;
 	}, sel);
 }
 
-/** The plan's image (the basemap's picture is an image layer too). */
+/** The plan's image (the basemap's picture is placed as an image layer too, a canvas). */
 const PLAN = '.leaflet-image-layer:not(.basemap)';
 
 describe('the offline basemap', () => {
@@ -76,12 +71,12 @@ describe('the offline basemap', () => {
 			expect(await page.getByTestId('basemap-select').inputValue()).toBe('demo-lantern');
 			await screenshot(page, 'basemap-desktop');
 			// Zoomed in past its detail, the picture is painted again for the closer view, and replaces the first.
-			const first = await page.locator('img.basemap').first().getAttribute('src');
+			const first = await page.locator('canvas.basemap').first().getAttribute('data-painting');
 			await page.locator('.leaflet-control-zoom-in').click();
 			await page.locator('.leaflet-control-zoom-in').click();
-			await expect.poll(() => page.locator('img.basemap').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')))).not.toContain(first);
+			await expect.poll(() => page.locator('canvas.basemap').evaluateAll((pictures) => pictures.map((c) => c.getAttribute('data-painting')))).not.toContain(first);
 			expect(await paintedTiles(page)).toBeGreaterThan(100);
-			await expect.poll(() => page.locator('img.basemap').count()).toBe(1);
+			await expect.poll(() => page.locator('canvas.basemap').count()).toBe(1);
 
 			await page.getByTestId('layer-plan').uncheck();
 			await expect.poll(() => page.locator(PLAN).count()).toBe(0);

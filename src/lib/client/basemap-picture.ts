@@ -4,7 +4,7 @@
  * Panning then moves one image, as it moves the plan; the picture is painted again only after the view stops
  * outside it or is zoomed in past its detail (docs/venue-map.md, "drawn as one picture").
  */
-import type { LayerGroup, Map as LeafletMap } from 'leaflet';
+import type { ImageOverlay, ImageOverlayOptions, LatLngBoundsExpression, LayerGroup, Map as LeafletMap } from 'leaflet';
 import { applyAffine, invertAffine, type Affine } from '$lib/domain/geometry';
 
 /** A rectangle in plan pixels. */
@@ -159,12 +159,31 @@ export interface PictureSource {
 }
 
 /**
+ * The painted canvas itself as a map layer, placed and zoomed as Leaflet places an image overlay. An image made from
+ * it (a PNG) cost an encoding on the page's thread, and the compositor decoded it again at its drawn scale before
+ * showing it: one frame of a drag held for a quarter of a second when the picture arrived (bench, wall map phase).
+ * Leaflet's image overlay takes only an address or an image; this one takes the canvas, and nothing else differs.
+ */
+function canvasOverlay(leaflet: typeof import('leaflet'), canvas: HTMLCanvasElement, bounds: LatLngBoundsExpression, options: ImageOverlayOptions): ImageOverlay {
+	type Extendable = { extend(props: object): new (url: string, bounds: LatLngBoundsExpression, options: ImageOverlayOptions) => ImageOverlay };
+	const CanvasOverlay = (leaflet.ImageOverlay as unknown as Extendable).extend({
+		_initImage(this: { _image: HTMLCanvasElement; _zoomAnimated: boolean; options: ImageOverlayOptions }) {
+			this._image = canvas;
+			canvas.classList.add('leaflet-image-layer');
+			if (this._zoomAnimated) canvas.classList.add('leaflet-zoom-animated');
+			if (this.options.className) canvas.classList.add(...this.options.className.split(' ').filter(Boolean));
+		}
+	});
+	return new CanvasOverlay('', bounds, options);
+}
+
+/**
  * Keeps the basemap picture of one map current: painted for the view now, painted again after a move that leaves
- * the picture behind. A newer painting replaces an older one only once its image has loaded, so the ground never
- * blinks; one that finishes after the layer was removed is thrown away.
+ * the picture behind. A newer painting replaces an older one once it is painted, so the ground never blinks; one
+ * that finishes after the layer was removed is thrown away.
  */
 export class BasemapPicture {
-	#current: { plan: PicturePlan; url: string; layer: import('leaflet').ImageOverlay } | null = null;
+	#current: { plan: PicturePlan; layer: ImageOverlay } | null = null;
 	#painting = 0;
 	#removed = false;
 	readonly #onMove = () => void this.#refresh();
@@ -193,21 +212,15 @@ export class BasemapPicture {
 		const painting = ++this.#painting;
 		const canvas = await paintPicture(wanted, tileUrl, toMercator);
 		if (!canvas || this.#removed || painting !== this.#painting) return;
-		const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
-		canvas.width = 0;
-		if (!blob || this.#removed || painting !== this.#painting) return;
-		const url = URL.createObjectURL(blob);
 		const { rect } = wanted;
-		const layer = this.#leaflet.imageOverlay(url, [[-rect.y1, rect.x0], [-rect.y0, rect.x1]], { pane, className: 'basemap', alt: '' });
+		// Which painting this is, for a test to tell a new picture from the one before.
+		canvas.dataset.painting = String(painting);
+		canvas.setAttribute('aria-hidden', 'true');
+		const layer = canvasOverlay(this.#leaflet, canvas, [[-rect.y1, rect.x0], [-rect.y0, rect.x1]], { pane, className: 'basemap' });
 		const previous = this.#current;
-		this.#current = { plan: wanted, url, layer };
-		layer.once('load error', () => {
-			if (previous) {
-				this.#group.removeLayer(previous.layer);
-				URL.revokeObjectURL(previous.url);
-			}
-		});
+		this.#current = { plan: wanted, layer };
 		layer.addTo(this.#group);
+		if (previous) this.#group.removeLayer(previous.layer);
 	}
 
 	remove(): void {
@@ -215,7 +228,6 @@ export class BasemapPicture {
 		this.#map.off('moveend', this.#onMove);
 		if (this.#current) {
 			this.#group.removeLayer(this.#current.layer);
-			URL.revokeObjectURL(this.#current.url);
 			this.#current = null;
 		}
 	}
