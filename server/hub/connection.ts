@@ -185,15 +185,17 @@ export class HubConnection {
 		if (sub === SYNC_STEP1) {
 			let diff: Uint8Array;
 			try {
+				const stored = this.doc.asLoaded;
+				if (stored && Y.decodeStateVector(payload).size === 0) {
+					if (stored.tail) this.send(syncMessage(SYNC_UPDATE, stored.tail));
+					this.send(syncMessage(SYNC_STEP2, stored.state));
+					return;
+				}
 				diff = Y.encodeStateAsUpdate(this.doc.durable, payload);
 			} catch {
 				throw new Refusal(CLOSE_CODES.refused, 'state vector could not be decoded');
 			}
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, MESSAGE_SYNC);
-			encoding.writeVarUint(encoder, SYNC_STEP2);
-			encoding.writeVarUint8Array(encoder, diff);
-			this.send(encoding.toUint8Array(encoder));
+			this.send(syncMessage(SYNC_STEP2, diff));
 			return;
 		}
 		if (sub !== SYNC_STEP2 && sub !== SYNC_UPDATE) throw new Refusal(CLOSE_CODES.refused, `unknown sync message ${sub}`);
@@ -296,6 +298,15 @@ export class HubConnection {
 		this.#closed = true;
 		this.events.onClosed(this);
 	}
+}
+
+/** A sync message of the y-protocols kind: step 2 or an update. */
+function syncMessage(sub: typeof SYNC_STEP2 | typeof SYNC_UPDATE, update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_SYNC);
+	encoding.writeVarUint(encoder, sub);
+	encoding.writeVarUint8Array(encoder, update);
+	return encoding.toUint8Array(encoder);
 }
 
 function isEmptyUpdate(update: Uint8Array): boolean {
