@@ -73,7 +73,7 @@ export interface BenchResults {
 	upload: UploadFigures | null;
 	/** The same workload on the y-websocket reference server and on both databases (--peers). */
 	peers: PeerComparison | null;
-	/** Issue 20's goals, each held or not in this run. */
+	/** The goals of the performance and venue map work, each held or not in this run. */
 	goals: GoalCheck[];
 	/** Connections that closed unexpectedly, server restarts, undelivered edits: anything that makes figures suspect. */
 	warnings: string[];
