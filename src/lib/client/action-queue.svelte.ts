@@ -51,6 +51,11 @@ export class ActionQueue {
 	/** Every queued item of this user, in tap order (other events' too: they are sent as well). */
 	items = $state<QueuedAction[]>([]);
 	loaded = $state(false);
+	/**
+	 * Items tapped whose copy on the device is still being written. A page says an action waits only once it is
+	 * stored: a page left at once (another page opened) could otherwise lose a tap it had shown as waiting.
+	 */
+	storing = $state<string[]>([]);
 	/** The last batch sent after waiting: how many, and when (the page shows a short note). */
 	sentNote = $state<{ count: number; at: number } | null>(null);
 	#draining = false;
@@ -125,7 +130,15 @@ export class ActionQueue {
 			const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
 			setTimeout(() => this.#settle(item.id, { sent: false }), offline ? 0 : CONNECT_GRACE_MS);
 		}
-		void this.#save().then(() => this.drain());
+		this.storing = [...this.storing, item.id];
+		void this.#save()
+			.catch(() => {
+				// The device would not store it: it waits in this page alone, and is shown so.
+			})
+			.then(() => {
+				this.storing = this.storing.filter((id) => id !== item.id);
+				void this.drain();
+			});
 		return answered;
 	}
 
