@@ -1,9 +1,10 @@
 /**
  * The wall's venue map under load (issue: venue map): the demo event is given 500 more placed posts, 100 zones and
  * 2,000 pinned critical cards (all flagged, so all drawn), written by stock Yjs clients as the commander and the
- * station's lead would; then a 1920×1080 wall opens on a display link. Measured: navigation until the plan and the
- * posts' labels and every card pin are on the map (first render), by a browser that never opened Liandong and again by the same browser
- * once the app is in its offline cache; and frame times while the map is dragged across for two seconds (panning).
+ * station's lead would; then a 1920×1080 wall opens on a display link. Measured: navigation until the plan, the
+ * posts' labels and every card pin are on the map (first render), by a browser that never opened Liandong and again
+ * by the same browser once the app is in its offline cache; and frame times while the map is dragged across for two
+ * seconds (panning).
  */
 import * as Y from 'yjs';
 import { launchBrowser, newContext } from '../tests/helpers/browser.ts';
@@ -33,7 +34,7 @@ function pct(sorted: number[], p: number): number {
 	return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10 : 0;
 }
 
-/** Milliseconds from navigation until the wall's map shows the plan, its posts' labels (at most 60 of hundreds) and every card pin. */
+/** Milliseconds from navigation until the wall's map shows the plan, its posts' labels (at most 60) and every card pin. */
 async function timeToMap(page: import('playwright-core').Page, url: string): Promise<number> {
 	const t0 = performance.now();
 	await page.goto(url, { waitUntil: 'commit' });

@@ -165,17 +165,21 @@ export interface PictureSource {
  * Leaflet's image overlay takes only an address or an image; this one takes the canvas, and nothing else differs.
  */
 function canvasOverlay(leaflet: typeof import('leaflet'), canvas: HTMLCanvasElement, bounds: LatLngBoundsExpression, options: ImageOverlayOptions): ImageOverlay {
-	type Extendable = { extend(props: object): new (url: string, bounds: LatLngBoundsExpression, options: ImageOverlayOptions) => ImageOverlay };
-	const CanvasOverlay = (leaflet.ImageOverlay as unknown as Extendable).extend({
-		_initImage(this: { _image: HTMLCanvasElement; _zoomAnimated: boolean; options: ImageOverlayOptions }) {
-			this._image = canvas;
-			canvas.classList.add('leaflet-image-layer');
-			if (this._zoomAnimated) canvas.classList.add('leaflet-zoom-animated');
-			if (this.options.className) canvas.classList.add(...this.options.className.split(' ').filter(Boolean));
+	CanvasOverlay ??= (leaflet.ImageOverlay as unknown as Extendable).extend({
+		// Leaflet keeps what it was given as `_url`: here, the canvas.
+		_initImage(this: { _url: HTMLCanvasElement; _image: HTMLCanvasElement; _zoomAnimated: boolean; options: ImageOverlayOptions }) {
+			const picture = (this._image = this._url);
+			picture.classList.add('leaflet-image-layer');
+			if (this._zoomAnimated) picture.classList.add('leaflet-zoom-animated');
+			if (this.options.className) picture.classList.add(...this.options.className.split(' ').filter(Boolean));
 		}
 	});
-	return new CanvasOverlay('', bounds, options);
+	return new CanvasOverlay(canvas, bounds, options);
 }
+
+type Extendable = { extend(props: object): new (canvas: HTMLCanvasElement, bounds: LatLngBoundsExpression, options: ImageOverlayOptions) => ImageOverlay };
+/** Made once, on the first picture (Leaflet is loaded only by a page with a map). */
+let CanvasOverlay: ReturnType<Extendable['extend']> | null = null;
 
 /**
  * Keeps the basemap picture of one map current: painted for the view now, painted again after a move that leaves
@@ -183,7 +187,7 @@ function canvasOverlay(leaflet: typeof import('leaflet'), canvas: HTMLCanvasElem
  * that finishes after the layer was removed is thrown away.
  */
 export class BasemapPicture {
-	#current: { plan: PicturePlan; layer: ImageOverlay } | null = null;
+	#current: { plan: PicturePlan; layer: ImageOverlay; canvas: HTMLCanvasElement } | null = null;
 	#painting = 0;
 	#removed = false;
 	readonly #onMove = () => void this.#refresh();
@@ -218,16 +222,22 @@ export class BasemapPicture {
 		canvas.setAttribute('aria-hidden', 'true');
 		const layer = canvasOverlay(this.#leaflet, canvas, [[-rect.y1, rect.x0], [-rect.y0, rect.x1]], { pane, className: 'basemap' });
 		const previous = this.#current;
-		this.#current = { plan: wanted, layer };
+		this.#current = { plan: wanted, layer, canvas };
 		layer.addTo(this.#group);
-		if (previous) this.#group.removeLayer(previous.layer);
+		if (previous) this.#discard(previous);
+	}
+
+	/** Takes a picture off the map and gives its pixels back at once (up to 64 MB), not when it is collected. */
+	#discard(picture: { layer: ImageOverlay; canvas: HTMLCanvasElement }): void {
+		this.#group.removeLayer(picture.layer);
+		picture.canvas.width = 0;
 	}
 
 	remove(): void {
 		this.#removed = true;
 		this.#map.off('moveend', this.#onMove);
 		if (this.#current) {
-			this.#group.removeLayer(this.#current.layer);
+			this.#discard(this.#current);
 			this.#current = null;
 		}
 	}
