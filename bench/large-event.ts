@@ -12,7 +12,8 @@ import { DEMO_EVENT, DEMO_USERS, demoSchedule } from '../src/lib/server/demo/dem
 import { agencyDocName, commandDocName } from '../src/lib/domain/documents.ts';
 import { CARD_PRIORITIES, CARD_STATUSES } from '../src/lib/domain/doc-schema.ts';
 import { addCard, addComment, cardsOf, isoWithOffset, notesOf, setAssignees, setChecklistDone, updateCard } from '../src/lib/domain/board.ts';
-import { connectDoc, whenSynced } from '../tests/helpers/live.ts';
+import { WebsocketProvider } from 'y-websocket';
+import { connectDoc, webSocketWithCookie, whenSynced } from '../tests/helpers/live.ts';
 import type { TestServer } from '../tests/helpers/server.ts';
 import { readRssKiB } from './stats.ts';
 
@@ -24,6 +25,8 @@ const WRITE_BATCH = 2_000;
 /** A new Yjs client id (a reload, another phone) every this many updates, as a long event would have. */
 const UPDATES_PER_CLIENT = 1_000;
 const LOAD_TIMEOUT_MS = 180_000;
+const MESSAGE_SYNC = 0;
+const SYNC_STEP2 = 1;
 const OFFSET_MIN = 8 * 60;
 
 /** A small deterministic generator, so every run writes the same log. */
@@ -151,6 +154,8 @@ export async function writeLog(db: Kysely<DB>, entries: AppendEntry[]): Promise<
 export interface ColdLoad {
 	/** From a fresh client's connect to its 'synced'. */
 	loadMs: number;
+	/** From the same connect to the whole sync answer received, before the client decodes it: the server's share. */
+	answerMs: number;
 	/** The same for a second fresh client right after, when the document is in memory: the sync alone. */
 	warmMs: number;
 	cardsSeen: number;
@@ -172,16 +177,37 @@ export async function timeColdLoad(server: TestServer, cookie: string): Promise<
 	const pid = server.pid();
 	const rss = pid ? readRssKiB(pid) : null;
 	const second = await timeSync(server.url, cookie);
-	return { loadMs: first.ms, warmMs: second.ms, cardsSeen: first.cards, serverRssMiB: rss === null ? null : Math.round(rss / 1024) };
+	return { loadMs: first.ms, answerMs: first.answerMs, warmMs: second.ms, cardsSeen: first.cards, serverRssMiB: rss === null ? null : Math.round(rss / 1024) };
 }
 
-/** Connects a fresh client to the large document and times it until synced. */
-async function timeSync(base: string, cookie: string): Promise<{ ms: number; cards: number }> {
+/**
+ * Connects a fresh stock client to the large document and times it until synced, and until the sync answer
+ * (step 2) has arrived, seen by its socket before the provider decodes it.
+ */
+async function timeSync(base: string, cookie: string): Promise<{ ms: number; answerMs: number; cards: number }> {
+	let answeredAt = 0;
+	const WithCookie = webSocketWithCookie(cookie);
+	class Timed extends WithCookie {
+		constructor(url: string, protocols?: string | string[]) {
+			super(url, protocols);
+			// Registered before the provider's own handler, so it runs first.
+			this.on('message', (data: ArrayBuffer | Buffer) => {
+				const head = data instanceof ArrayBuffer ? new Uint8Array(data, 0, 2) : data;
+				if (!answeredAt && head[0] === MESSAGE_SYNC && head[1] === SYNC_STEP2) answeredAt = performance.now();
+			});
+		}
+	}
 	const t0 = performance.now();
-	const live = connectDoc(base, LARGE_DOC, { cookie });
+	const doc = new Y.Doc();
+	const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + '/yjs', LARGE_DOC, doc, {
+		WebSocketPolyfill: Timed as unknown as typeof globalThis.WebSocket,
+		disableBc: true
+	});
+	const live = { doc, provider, closes: [], destroy: () => (provider.destroy(), doc.destroy()) };
 	try {
 		await whenSynced(live, LOAD_TIMEOUT_MS);
-		return { ms: Math.round(performance.now() - t0), cards: cardsOf(live.doc).size };
+		const ms = performance.now() - t0;
+		return { ms: Math.round(ms), answerMs: Math.round((answeredAt || performance.now()) - t0), cards: cardsOf(live.doc).size };
 	} finally {
 		live.destroy();
 	}

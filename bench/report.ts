@@ -124,10 +124,10 @@ function rows(r: BenchResults): Array<[string, string, string]> {
 	if (r.largeEvent) {
 		const e = r.largeEvent;
 		out.push(['large event', `${num(e.cards)} cards, ${num(e.updates)} updates`, `log ${mib(e.logBytes)}, generated in ${e.generateSeconds} s, written in ${e.writeSeconds} s`]);
-		out.push(['  cold load, log replay', `${num(e.replay.loadMs)} ms`, `connect → synced; server RSS ${e.replay.serverRssMiB ?? '?'} MiB after`]);
+		out.push(['  cold load, log replay', `${num(e.replay.loadMs)} ms`, `connect → synced (answer received at ${num(e.replay.answerMs)} ms); server RSS ${e.replay.serverRssMiB ?? '?'} MiB after`]);
 		if (e.snapshot) {
 			const s = e.snapshot;
-			out.push(['  cold load, snapshot + tail', `${num(s.loadMs)} ms`, `snapshot ${mib(s.snapshotBytes)} at seq ${num(s.uptoSeq)} + ${s.tail} updates`]);
+			out.push(['  cold load, snapshot + tail', `${num(s.loadMs)} ms`, `snapshot ${mib(s.snapshotBytes)} at seq ${num(s.uptoSeq)} + ${s.tail} updates; answer received at ${num(s.answerMs)} ms`]);
 		}
 		out.push(['  next client, document in memory', `${num((e.snapshot ?? e.replay).warmMs)} ms`, 'connect → synced: the initial sync alone']);
 	}

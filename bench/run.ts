@@ -139,7 +139,7 @@ async function largeEventPhases(server: TestServer, s: BenchSettings, results: B
 		logBytes: 0,
 		generateSeconds: 0,
 		writeSeconds: 0,
-		replay: { loadMs: 0, warmMs: 0, cardsSeen: 0, serverRssMiB: null },
+		replay: { loadMs: 0, answerMs: 0, warmMs: 0, cardsSeen: 0, serverRssMiB: null },
 		snapshot: null
 	};
 
@@ -173,7 +173,7 @@ async function largeEventPhases(server: TestServer, s: BenchSettings, results: B
 			return;
 		}
 		if (s.tail) await writeLog(db, gen.next(s.tail));
-		figures.snapshot = { loadMs: 0, warmMs: 0, cardsSeen: 0, serverRssMiB: null, snapshotBytes: snap.bytes, uptoSeq: snap.uptoSeq, tail: s.tail };
+		figures.snapshot = { loadMs: 0, answerMs: 0, warmMs: 0, cardsSeen: 0, serverRssMiB: null, snapshotBytes: snap.bytes, uptoSeq: snap.uptoSeq, tail: s.tail };
 	});
 	if (figures.snapshot) {
 		await restart(server);
@@ -370,7 +370,7 @@ function otherGoals(r: BenchResults): GoalCheck[] {
 	const out: GoalCheck[] = [];
 	const snap = r.largeEvent?.snapshot;
 	if (r.largeEvent && !r.settings.quick) {
-		out.push({ goal: `cold load of ${r.largeEvent.cards} cards / ${r.largeEvent.updates} updates ≤ 300 ms`, holds: snap ? snap.loadMs <= 300 : null, detail: snap ? `${snap.loadMs} ms from the stored state (${r.largeEvent.replay.loadMs} ms replaying the whole log)` : 'no snapshot was taken' });
+		out.push({ goal: `cold load of ${r.largeEvent.cards} cards / ${r.largeEvent.updates} updates ≤ 300 ms`, holds: snap ? snap.loadMs <= 300 : null, detail: snap ? `${snap.loadMs} ms from the stored state, of which the server's answer ${snap.answerMs} ms (${r.largeEvent.replay.loadMs} ms replaying the whole log)` : 'no snapshot was taken' });
 	}
 	if (r.load && !r.settings.quick) {
 		const p99 = r.load.lastPeer?.p99 ?? null;

@@ -99,14 +99,23 @@ export class HubConnection {
 		this.ws.on('message', (data: Buffer, isBinary: boolean) => this.#enqueue(data, isBinary));
 		this.ws.on('close', () => this.#onClose());
 		this.ws.on('error', () => this.#onClose());
+		// The server's state vector needs the decoded document: a document just loaded from its stored bytes sends it
+		// once decoded, so that a fresh client's answer goes out first, without waiting for that. A client that said it
+		// holds nothing and was answered meanwhile is not asked: it would answer with the whole document's deletions.
+		this.doc.afterReady(() => {
+			if (!this.#heldNothing) this.#sendStateVector();
+		});
+		const states = [...this.doc.awareness.getStates().keys()];
+		if (states.length) this.#sendAwareness(states);
+		for (const { data, isBinary } of early) this.#enqueue(data, isBinary);
+	}
+
+	#sendStateVector(): void {
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MESSAGE_SYNC);
 		encoding.writeVarUint(encoder, SYNC_STEP1);
 		encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc.durable));
 		this.send(encoding.toUint8Array(encoder));
-		const states = [...this.doc.awareness.getStates().keys()];
-		if (states.length) this.#sendAwareness(states);
-		for (const { data, isBinary } of early) this.#enqueue(data, isBinary);
 	}
 
 	send(data: Uint8Array): void {
@@ -189,9 +198,12 @@ export class HubConnection {
 				if (stored && Y.decodeStateVector(payload).size === 0) {
 					if (stored.tail) this.send(syncMessage(SYNC_UPDATE, stored.tail));
 					this.send(syncMessage(SYNC_STEP2, stored.state));
+					// It holds nothing the server lacks: that is its answer (what it does from now on comes as updates).
+					this.#heldNothing = true;
+					this.#answered = true;
 					return;
 				}
-				diff = Y.encodeStateAsUpdate(this.doc.durable, payload);
+				diff = Y.encodeStateAsUpdate(this.doc.ready().durable, payload);
 			} catch {
 				throw new Refusal(CLOSE_CODES.refused, 'state vector could not be decoded');
 			}
@@ -204,7 +216,7 @@ export class HubConnection {
 			// A reader's step 2 holds nothing the server lacks. It is not always empty: a reader whose copy already
 			// has the document (a reload with the offline copy, a reconnect) sends its whole delete set, because Yjs
 			// always does; deletions the server has are not a write. Anything the server lacks is.
-			if (isEmptyUpdate(payload) || holdsNothingNew(this.doc.durable, payload)) return;
+			if (isEmptyUpdate(payload) || holdsNothingNew(this.doc.ready().durable, payload)) return;
 			throw new Refusal(CLOSE_CODES.readOnly, 'this connection may only read this document');
 		}
 		await this.#submit(payload);
@@ -215,6 +227,8 @@ export class HubConnection {
 	#waitingBytes = 0;
 	/** Has the client sent its sync answer (step 2), which carries everything it holds that the server lacked? */
 	#answered = false;
+	/** Did the client's first message say it holds nothing, and was it answered from the stored bytes? */
+	#heldNothing = false;
 
 	async #submit(payload: Uint8Array): Promise<void> {
 		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this, mayEditShifts: this.identity.mayEditShifts };

@@ -6,6 +6,8 @@
  *   first and checked against the schema; a refused update is dropped by rebuilding staging from durable.
  *   It is built on first need (a document only read never builds it).
  * A client that holds nothing, while the document is as it was loaded, is sent the stored bytes it was loaded from.
+ * Loaded from a snapshot, the durable copy itself is decoded only after that first answer can go out (`ready()`):
+ * a restart's first clients wait for the database's read, not for the server decoding the whole document.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -93,6 +95,11 @@ export interface HubDocumentDeps {
 
 /** Past this many updates after the snapshot, a fresh client's answer is encoded from the document instead. */
 const AS_LOADED_TAIL_MAX = 2_000;
+/**
+ * A document loaded from its stored bytes decodes its durable copy this long after loading when nothing has asked
+ * for it sooner: the first answers go out first, and their bytes leave the process before the thread is busy.
+ */
+const DECODE_AFTER_MS = 500;
 
 const STAGE = Symbol('stage');
 const LOAD = Symbol('load');
@@ -100,7 +107,11 @@ const REMOTE = Symbol('remote');
 const DURABLE = Symbol('durable');
 
 export class HubDocument {
-	readonly durable = new Y.Doc();
+	readonly #durable = new Y.Doc();
+	/** What is still to be applied to the durable copy (the stored bytes), until it is decoded; null once it is. */
+	#undecoded: { state: Uint8Array; tail: Uint8Array | null } | null = null;
+	#decodeTimer: NodeJS.Timeout | null = null;
+	#afterReady: Array<() => void> = [];
 	/**
 	 * Built on first need, not as the document loads: a cold load of a large event spent half its time copying
 	 * durable into staging before the first client's sync could be answered, and a document that is only read (a
@@ -148,8 +159,8 @@ export class HubDocument {
 		this.address = address;
 		this.deps = deps;
 		this.#bindings = bindings;
-		prepareRoots(this.durable, address.kind);
-		this.awareness = new awarenessProtocol.Awareness(this.durable);
+		prepareRoots(this.#durable, address.kind);
+		this.awareness = new awarenessProtocol.Awareness(this.#durable);
 		// The hub itself has no presence.
 		this.awareness.setLocalState(null);
 		// Every presence change (and the periodic renewals that keep it alive) goes to every peer, gathered.
@@ -158,23 +169,78 @@ export class HubDocument {
 		);
 	}
 
-	/** Loads a document from its latest snapshot and the log after it. Throws without side effects on failure. */
+	/**
+	 * Loads a document from its latest snapshot and the log after it. Throws without side effects on failure. With a
+	 * snapshot and a short tail, the durable copy is decoded later (see `ready()`); otherwise here.
+	 */
 	static async load(name: string, address: DocAddress, deps: HubDocumentDeps): Promise<HubDocument> {
 		const log = await loadDocumentLog(deps.db, name);
 		const doc = new HubDocument(name, address, deps, log.bindings);
-		doc.appliedSeq = log.snapshot?.uptoSeq ?? 0;
+		doc.appliedSeq = log.updates.at(-1)?.seq ?? log.snapshot?.uptoSeq ?? 0;
 		doc.storedBytes = (log.snapshot?.state.byteLength ?? 0) + log.updates.reduce((n, u) => n + u.bytes.byteLength, 0);
-		if (log.snapshot) Y.applyUpdate(doc.durable, log.snapshot.state, LOAD);
-		for (const u of log.updates) {
-			Y.applyUpdate(doc.durable, u.bytes, LOAD);
-			doc.appliedSeq = u.seq;
-		}
 		doc.#sinceSnapshot = log.updates.length;
 		if (log.snapshot && log.updates.length <= AS_LOADED_TAIL_MAX) {
-			doc.#asLoaded = { state: log.snapshot.state, tail: log.updates.length ? Y.mergeUpdates(log.updates.map((u) => u.bytes)) : null };
+			const tail = log.updates.length ? Y.mergeUpdates(log.updates.map((u) => u.bytes)) : null;
+			doc.#asLoaded = { state: log.snapshot.state, tail };
+			doc.#undecoded = doc.#asLoaded;
+			doc.#decodeTimer = setTimeout(() => {
+				try {
+					doc.ready();
+				} catch {
+					// Logged by ready(); whoever needs the document next is refused and retries.
+				}
+			}, DECODE_AFTER_MS);
+			doc.#decodeTimer.unref();
+			return doc;
 		}
+		if (log.snapshot) Y.applyUpdate(doc.#durable, log.snapshot.state, LOAD);
+		for (const u of log.updates) Y.applyUpdate(doc.#durable, u.bytes, LOAD);
 		if (doc.#sinceSnapshot >= SNAPSHOT_EVERY) doc.#snapshotSoon();
 		return doc;
+	}
+
+	/**
+	 * The committed document: exactly the log up to `appliedSeq`. Sync answers and broadcasts come from it only. Read
+	 * it only once `ready()` has run (the hub's own `document()` and every write path see to that).
+	 */
+	get durable(): Y.Doc {
+		if (this.#undecoded) throw new Error(`document ${this.name} is read before it is decoded`);
+		return this.#durable;
+	}
+
+	/** Is the durable copy decoded? */
+	get isReady(): boolean {
+		return this.#undecoded === null;
+	}
+
+	/** Decodes the durable copy from the stored bytes, if that is still to do. Synchronous; idempotent. */
+	ready(): this {
+		const stored = this.#undecoded;
+		if (!stored) return this;
+		if (this.#decodeTimer) clearTimeout(this.#decodeTimer);
+		this.#decodeTimer = null;
+		this.#undecoded = null;
+		if (this.#destroyed) return this;
+		const started = performance.now();
+		try {
+			Y.applyUpdate(this.#durable, stored.state, LOAD);
+			if (stored.tail) Y.applyUpdate(this.#durable, stored.tail, LOAD);
+		} catch (err) {
+			// The stored bytes cannot be read: nothing may be built on a copy that is not the log's.
+			this.#undecoded = stored;
+			log.error({ doc: this.name, reason: err instanceof Error ? err.message : String(err) }, '[hub] cannot decode a stored document');
+			throw err;
+		}
+		log.debug({ doc: this.name, ms: Math.round(performance.now() - started) }, '[hub] document decoded');
+		if (this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
+		for (const fn of this.#afterReady.splice(0)) fn();
+		return this;
+	}
+
+	/** Runs `fn` now if the durable copy is decoded, else as soon as it is. */
+	afterReady(fn: () => void): void {
+		if (this.isReady) fn();
+		else this.#afterReady.push(fn);
 	}
 
 	/**
@@ -205,7 +271,7 @@ export class HubDocument {
 	#rebuildStaging(): Y.Doc {
 		const staging = new Y.Doc();
 		prepareRoots(staging, this.address.kind);
-		Y.applyUpdate(staging, Y.encodeStateAsUpdate(this.durable), LOAD);
+		Y.applyUpdate(staging, Y.encodeStateAsUpdate(this.ready().durable), LOAD);
 		for (const p of this.#pending) Y.applyUpdate(staging, p, LOAD);
 		for (const rootName of Object.keys(DOC_ROOTS[this.address.kind])) {
 			staging.getMap(rootName).observeDeep((events, tr) => {
@@ -279,6 +345,7 @@ export class HubDocument {
 	async submit(bytes: Uint8Array, src: UpdateSource & { userId: string }): Promise<void> {
 		this.lastUsed = Date.now();
 		const staged = await this.withStageLock(async () => {
+			this.ready();
 			let decoded: { structs: Array<{ id: { client: number; clock: number } }>; ds: { clients: Map<number, unknown> } };
 			try {
 				decoded = Y.decodeUpdate(bytes);
@@ -339,6 +406,7 @@ export class HubDocument {
 	 * bytes and the activity to append in the caller's transaction, or null when `fn` changed nothing.
 	 */
 	stageServerWrite(fn: (doc: Y.Doc) => void): { bytes: Uint8Array; activity: ActivityDraft[]; clientId: number } | null {
+		this.ready();
 		let bytes: Uint8Array | null = null;
 		const capture = (update: Uint8Array, origin: unknown) => {
 			if (origin === STAGE) bytes = bytes ? Y.mergeUpdates([bytes, update]) : update;
@@ -401,7 +469,7 @@ export class HubDocument {
 	}
 
 	#integrate(seq: number, bytes: Uint8Array, src: UpdateSource | null): void {
-		Y.applyUpdate(this.durable, bytes, DURABLE);
+		Y.applyUpdate(this.ready().durable, bytes, DURABLE);
 		this.#asLoaded = null;
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
@@ -446,7 +514,7 @@ export class HubDocument {
 	async snapshot(): Promise<void> {
 		if (this.#sinceSnapshot === 0 || this.#destroyed) return;
 		const upto = this.appliedSeq;
-		const state = Y.encodeStateAsUpdate(this.durable);
+		const state = Y.encodeStateAsUpdate(this.ready().durable);
 		const counted = this.#sinceSnapshot;
 		try {
 			await saveSnapshot(this.deps.db, this.name, upto, state);
@@ -481,8 +549,10 @@ export class HubDocument {
 		this.#destroyed = true;
 		if (this.#awarenessTimer) clearTimeout(this.#awarenessTimer);
 		this.awareness.destroy();
+		if (this.#decodeTimer) clearTimeout(this.#decodeTimer);
+		this.#afterReady = [];
 		this.#staging?.destroy();
-		this.durable.destroy();
+		this.#durable.destroy();
 	}
 }
 

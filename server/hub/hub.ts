@@ -250,11 +250,11 @@ export class SyncHub {
 		return p;
 	}
 
-	/** Loads a document for the server's own use (commands, tests). */
+	/** Loads a document for the server's own use (commands, tests), its durable copy decoded. */
 	async document(name: string): Promise<HubDocument> {
 		const address = parseDocName(name);
 		if (!address) throw new Error(`not a document name: ${name}`);
-		return this.#getDoc(name, address);
+		return (await this.#getDoc(name, address)).ready();
 	}
 
 	#onClosed(conn: HubConnection): void {

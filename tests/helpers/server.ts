@@ -26,8 +26,8 @@ export interface TestServer {
 	stop(signal?: NodeJS.Signals): Promise<void>;
 	/** How the last stop() ended: the exit code (null when a signal ended it) and how long it took after the signal. */
 	lastExit(): { code: number | null; ms: number } | null;
-	/** Starts the process again on the same database and port. */
-	restart(): Promise<void>;
+	/** Starts the process again on the same database and port (`demo: false`: without seeding the demo again). */
+	restart(opts?: { demo?: boolean }): Promise<void>;
 	/** Stops the process and removes its database. */
 	dispose(): Promise<void>;
 }
@@ -117,8 +117,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 	const scheme = options.tlsCa ? 'https' : 'http';
 	let child: ChildProcess | null = null;
 	let log = '';
-	const launch = async () => {
-		const args = ['server/main.ts', ...(options.demo ? ['--demo'] : [])];
+	const launch = async (opts: { demo?: boolean } = {}) => {
+		const args = ['server/main.ts', ...((opts.demo ?? options.demo) ? ['--demo'] : [])];
 		const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
 		if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
 		child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,19 +2,25 @@
  * After a restart the hub answers a client that holds nothing with the document as stored (its snapshot, and the log
  * after it merged), not with a new encoding of the whole document; a client that holds part of it gets the rest as
  * before. Either way the client is synced only once it holds everything, and nothing changed since the load is
- * missed: after an edit the stored bytes are no longer the document, and the hub encodes again.
+ * missed: after an edit the stored bytes are no longer the document, and the hub encodes again. The hub answers with
+ * the stored bytes before it has decoded the document at all.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as Y from 'yjs';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectDoc, eventually, whenSynced, type LiveDoc } from '../helpers/live.ts';
-import { DEMO_EVENT, demoUserId, signInDemo, SYNC_MS, waitConverged } from '../helpers/hub.ts';
+import * as decoding from 'lib0/decoding';
+import { DEMO_EVENT, demoUserId, openRawSocket, signInDemo, sleep, SYNC_MS, syncMessage, waitConverged } from '../helpers/hub.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { addCard, cardsOf } from '../../src/lib/domain/board.ts';
 
 const STATION = agencyDocName(DEMO_EVENT, 'station');
 /** Past the hub's snapshot interval (500 updates), so the reload reads a snapshot and a short log after it. */
 const EDITS = 640;
+const SYNC_STEP1 = 0;
+const SYNC_STEP2 = 1;
+/** Past the hub's delay before it decodes a document loaded from its stored bytes (0.5 s), with room to spare. */
+const DECODED_BY_MS = 2_000;
 
 describe('a fresh client’s first sync after a restart', () => {
 	let server: TestServer;
@@ -32,6 +38,20 @@ describe('a fresh client’s first sync after a restart', () => {
 			await server?.dispose();
 		}
 	});
+
+	/** A raw socket as the reviewer that sends the state vector of `holds` and keeps every sync message it gets. */
+	async function rawSync(holds: Y.Doc) {
+		const raw = await openRawSocket(server.url, STATION, cookies['reviewer']);
+		const syncs: Array<{ sub: number; payload: Uint8Array }> = [];
+		raw.on('message', (data: Buffer) => {
+			const d = decoding.createDecoder(new Uint8Array(data));
+			if (decoding.readVarUint(d) !== 0) return;
+			syncs.push({ sub: decoding.readVarUint(d), payload: decoding.readVarUint8Array(d).slice() });
+		});
+		raw.send(syncMessage(SYNC_STEP1, Y.encodeStateVector(holds)));
+		await eventually(() => syncs.some((m) => m.sub === SYNC_STEP2), 15_000, 'the sync answer');
+		return { syncs, get subs() { return syncs.map((m) => m.sub); }, close: () => raw.close() };
+	}
 
 	function connect(username: string, doc?: Y.Doc): LiveDoc {
 		const live = connectDoc(server.url, STATION, { cookie: cookies[username], doc });
@@ -79,5 +99,26 @@ describe('a fresh client’s first sync after a restart', () => {
 		await whenSynced(late, SYNC_MS);
 		expect(cardsOf(late.doc).has('fresh-after')).toBe(true);
 		expect(cardsOf(late.doc).size).toBe(Object.keys(expected).length + 1);
+		const withLast = late.doc;
+
+		// The stored bytes go out before the hub decodes the document, and a client that said it holds nothing is not
+		// asked for what it holds (sync step 1, sent once the hub has decoded the document): its answer would be the
+		// whole document's deletions, for the hub to check. A client that holds something is asked, once decoded.
+		// (Started without the demo's seeding, which reads every demo document as the server starts.)
+		await server.stop('SIGKILL');
+		await server.restart({ demo: false });
+		const fresh2 = await rawSync(new Y.Doc());
+		const returning2 = await rawSync(withLast);
+		await sleep(DECODED_BY_MS);
+		fresh2.close();
+		returning2.close();
+		expect(fresh2.subs.filter((s) => s === SYNC_STEP2)).toHaveLength(1);
+		expect(fresh2.subs).not.toContain(SYNC_STEP1);
+		const answered = new Y.Doc();
+		for (const m of fresh2.syncs) Y.applyUpdate(answered, m.payload);
+		expect(cardsOf(answered).toJSON()).toEqual(cardsOf(withLast).toJSON());
+		const asked = returning2.syncs.find((m) => m.sub === SYNC_STEP1);
+		expect(asked, 'the hub asks a client that holds something').toBeDefined();
+		expect(Y.decodeStateVector(asked!.payload)).toEqual(Y.decodeStateVector(Y.encodeStateVector(withLast)));
 	});
 });
