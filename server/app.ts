@@ -119,7 +119,19 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		quotas: config.quotas,
 		inTransaction: notifyPeers,
 		onSaved(userId, doc, clocks) {
-			for (const [clientId, clock] of clocks) io?.to(userRoom(userId)).emit('doc:saved', { doc, clientId, clock });
+			if (!io) return;
+			const server = io;
+			// One notice per stored update: with no other instance heard from, it goes straight to this instance's
+			// sockets. Through the PostgreSQL adapter every notice was a statement of its own (pg_notify), as many as the
+			// commits of the edits themselves, and came back to this instance's LISTEN too. An instance announces itself
+			// to the others as it starts (the adapter's first heartbeat), so from then on notices go through the database.
+			void server
+				.of('/')
+				.adapter.serverCount()
+				.then((instances) => {
+					const room = (instances > 1 ? server : server.local).to(userRoom(userId));
+					for (const [clientId, clock] of clocks) room.emit('doc:saved', { doc, clientId, clock });
+				});
 		},
 		onRefused(userId, doc, code, reason) {
 			io?.to(userRoom(userId)).emit('doc:refused', { doc, code, reason });
