@@ -47,7 +47,17 @@ function fromBase64(text: string): Uint8Array {
 function listenOnly(provider: WebsocketProvider): void {
 	provider.doc.off('update', provider._updateHandler);
 	provider.messageHandlers[messageSync] = (_reply, decoder, p, emitSynced) => {
-		const type = syncProtocol.readSyncMessage(decoder, encoding.createEncoder(), p.doc, p);
+		const type = decoding.readVarUint(decoder);
+		const update = decoding.readVarUint8Array(decoder);
+		// The server's sync step 1 asks what this copy holds that it lacks: a reader answers nothing, so the answer
+		// (an encoding of the copy's whole delete set, as the stock handler makes it) is not made at all.
+		if (type === syncProtocol.messageYjsSyncStep1) return;
+		if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) throw new Error(`unknown sync message ${type}`);
+		try {
+			Y.applyUpdate(p.doc, update, p);
+		} catch (err) {
+			console.error('a document update could not be applied', err);
+		}
 		if (emitSynced && type === syncProtocol.messageYjsSyncStep2 && !p.synced) p.synced = true;
 	};
 }
