@@ -192,22 +192,22 @@ export class HubConnection {
 			throw new Refusal(CLOSE_CODES.refused, 'sync message could not be decoded');
 		}
 		if (sub === SYNC_STEP1) {
-			let diff: Uint8Array;
+			let held: Map<number, number>;
 			try {
-				const stored = this.doc.asLoaded;
-				if (stored && Y.decodeStateVector(payload).size === 0) {
-					if (stored.tail) this.send(syncMessage(SYNC_UPDATE, stored.tail));
-					this.send(syncMessage(SYNC_STEP2, stored.state));
-					// It holds nothing the server lacks: that is its answer (what it does from now on comes as updates).
-					this.#heldNothing = true;
-					this.#answered = true;
-					return;
-				}
-				diff = Y.encodeStateAsUpdate(this.doc.ready().durable, payload);
+				held = Y.decodeStateVector(payload);
 			} catch {
 				throw new Refusal(CLOSE_CODES.refused, 'state vector could not be decoded');
 			}
-			this.send(syncMessage(SYNC_STEP2, diff));
+			const stored = this.doc.asLoaded;
+			if (stored && held.size === 0) {
+				if (stored.tail) this.send(syncMessage(SYNC_UPDATE, stored.tail));
+				this.send(syncMessage(SYNC_STEP2, stored.state));
+				// It holds nothing the server lacks: that is its answer (what it does from now on comes as updates).
+				this.#heldNothing = true;
+				this.#answered = true;
+				return;
+			}
+			this.send(syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc.ready().durable, payload)));
 			return;
 		}
 		if (sub !== SYNC_STEP2 && sub !== SYNC_UPDATE) throw new Refusal(CLOSE_CODES.refused, `unknown sync message ${sub}`);
