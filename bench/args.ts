@@ -67,7 +67,7 @@ export const USAGE = `npm run bench -- [options]
   --no-out                write no JSON file
   --no-large-event        skip the large event
   --timeline              print edit latency second by second (spikes, and when they happen)
-  --cpu-prof DIR          have the server write V8 CPU profiles into DIR
+  --cpu-prof DIR          have the servers write V8 CPU profiles into DIR (the reference too, with --peers)
   --only PHASES           run only these phases, comma-separated: live, load, large, exports, phone, map,
                           upload, peers (default all but peers; --no-large-event drops large)
   --peers                 also compare with the y-websocket 1.5.4 reference server on both databases

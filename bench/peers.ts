@@ -59,12 +59,16 @@ interface Target {
 }
 
 /** Starts the reference server on a free port and waits until it takes connections. */
-async function startReference(): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+async function startReference(cpuProf: string | null): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
 	const port = await freePort();
 	// Memory only, as the issue measured it: YPERSISTENCE, even empty, would make it store in LevelDB.
 	const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
 	delete env.YPERSISTENCE;
-	const child: ChildProcess = spawn(process.execPath, [REFERENCE_SERVER], {
+	// Profiled, it runs under a line that makes SIGTERM an ordinary exit: a profile is written only then.
+	const args = cpuProf
+		? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf, 'reference')}`, '-e', `process.on('SIGTERM', () => process.exit(0)); require(${JSON.stringify(REFERENCE_SERVER)});`]
+		: [REFERENCE_SERVER];
+	const child: ChildProcess = spawn(process.execPath, args, {
 		env,
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
@@ -191,7 +195,7 @@ export async function comparePeers(
 			for (const name of ['reference', 'embedded', 'postgres'] as const) {
 				let target: Target;
 				if (name === 'reference') {
-					const ref = await startReference();
+					const ref = await startReference(cpuProf);
 					target = { name, base: ref.base, path: '', sessions: null, doc, pid: ref.pid, stop: ref.stop };
 				} else {
 					const { server, sessions } = await startLiandong(name, postgresUrl, cpuProf);
