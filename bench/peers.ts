@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
 import { drain, pacedEdits } from './latency.ts';
-import { readCpuSeconds, readRssKiB, Samples, sleep, type Percentiles } from './stats.ts';
+import { readCpuSplit, readRssKiB, Samples, sleep, type Percentiles } from './stats.ts';
 import { CROWD_QUOTAS, freePort, startServer, type TestServer } from '../tests/helpers/server.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
 import { DEMO_EVENT } from '../src/lib/server/demo/demo-data.ts';
@@ -38,6 +38,8 @@ export interface PeerFigures {
 	firstReaderP50Ms: number | null;
 	/** Server CPU time per (edit, reader) delivery, in microseconds. */
 	cpuPerDeliveryUs: number | null;
+	/** The kernel's part of it (system calls: socket writes, reads, the database's files). */
+	kernelPerDeliveryUs: number | null;
 	perConnectionKiB: number | null;
 	idleRssMiB: number | null;
 	undelivered: number;
@@ -127,6 +129,10 @@ async function firstReaderP50(t: Target, cookie: string | null): Promise<number 
 	return samples.summary()?.p50 ?? null;
 }
 
+function perDelivery(seconds: number | null, deliveries: number): number | null {
+	return seconds !== null && deliveries ? Math.round((seconds * 1e6) / deliveries) : null;
+}
+
 /** One run of the workload against one server: memory, first reader, then paced card additions. */
 async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: number | null): Promise<PeerFigures> {
 	const readerCookie = t.sessions ? await t.sessions.cookie('reviewer') : null;
@@ -146,10 +152,10 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 		await pacedEdits(peers, w.warmupSeconds, w.editIntervalMs, 'warm');
 		await sleep(500);
 		await peers.track('peer');
-		const cpu0 = t.pid ? readCpuSeconds(t.pid) : null;
+		const cpu0 = t.pid ? readCpuSplit(t.pid) : null;
 		await pacedEdits(peers, w.seconds, w.editIntervalMs, 'peer');
 		await drain(peers, DRAIN_MS);
-		const cpu1 = t.pid ? readCpuSeconds(t.pid) : null;
+		const cpu1 = t.pid ? readCpuSplit(t.pid) : null;
 		const c = await peers.collect();
 		const deliveries = c.perPeer.count;
 		return {
@@ -159,7 +165,8 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 			run,
 			lastPeer: c.lastPeer.summary(),
 			firstReaderP50Ms: firstReader === null ? null : Math.round(firstReader * 10) / 10,
-			cpuPerDeliveryUs: cpu0 !== null && cpu1 !== null && deliveries ? Math.round(((cpu1 - cpu0) * 1e6) / deliveries) : null,
+			cpuPerDeliveryUs: perDelivery(cpu0 && cpu1 && cpu1.user + cpu1.kernel - cpu0.user - cpu0.kernel, deliveries),
+			kernelPerDeliveryUs: perDelivery(cpu0 && cpu1 && cpu1.kernel - cpu0.kernel, deliveries),
 			perConnectionKiB,
 			idleRssMiB,
 			undelivered: c.sent - c.delivered,
@@ -270,7 +277,7 @@ export function peersTable(c: PeerComparison): string {
 		const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
 		return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
 	};
-	const rows = ['| server | readers / writers | edit → reader p50 / p99 (worst run) | first reader p50 | server CPU per delivery | KiB per connection | idle RSS |', '|---|---|---|---|---|---|---|'];
+	const rows = ['| server | readers / writers | edit → reader p50 / p99 (worst run) | first reader p50 | server CPU per delivery (of it kernel) | KiB per connection | idle RSS |', '|---|---|---|---|---|---|---|'];
 	for (const w of c.workloads) {
 		const pick = (s: PeerFigures['server']) => c.figures.filter((f) => f.server === s && f.readers === w.readers && f.writers === w.writers);
 		const ref = pick('reference');
@@ -285,7 +292,7 @@ export function peersTable(c: PeerComparison): string {
 			const r = (a: number | null, b: number | null) => (s === 'reference' || ratio(a, b) === null ? '' : ` (${ratio(a, b)}×)`);
 			const name = s === 'reference' ? 'y-websocket 1.5.4 (memory only)' : s === 'embedded' ? 'Liandong, embedded' : 'Liandong, PostgreSQL';
 			rows.push(
-				`| ${name} | ${w.readers} / ${w.writers} | ${median(f.map((x) => x.lastPeer?.p50))} / ${p99}${r(p99, refP99)} ms | ${median(f.map((x) => x.firstReaderP50Ms))} ms | ${cpu}${r(cpu, refCpu)} µs | ${conn}${r(conn, refConn)} | ${median(f.map((x) => x.idleRssMiB))} MiB |`
+				`| ${name} | ${w.readers} / ${w.writers} | ${median(f.map((x) => x.lastPeer?.p50))} / ${p99}${r(p99, refP99)} ms | ${median(f.map((x) => x.firstReaderP50Ms))} ms | ${cpu}${r(cpu, refCpu)} µs (${median(f.map((x) => x.kernelPerDeliveryUs))}) | ${conn}${r(conn, refConn)} | ${median(f.map((x) => x.idleRssMiB))} MiB |`
 			);
 		}
 	}

@@ -254,8 +254,8 @@ async function main(): Promise<number> {
 		const workloads: PeerWorkload[] = s.quick
 			? [{ readers: 20, writers: 4, editIntervalMs: 200, seconds: 5, warmupSeconds: 1, threads: s.clientThreads }]
 			: [
-					{ readers: 50, writers: 10, editIntervalMs: 200, seconds: 15, warmupSeconds: 2, threads: s.clientThreads },
-					{ readers: 200, writers: 20, editIntervalMs: 200, seconds: 15, warmupSeconds: 2, threads: s.clientThreads }
+					{ readers: 50, writers: 10, editIntervalMs: 200, seconds: 15, warmupSeconds: 10, threads: s.clientThreads },
+					{ readers: 200, writers: 20, editIntervalMs: 200, seconds: 15, warmupSeconds: 10, threads: s.clientThreads }
 				];
 		await whenBuilt();
 		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log, s.cpuProf);

@@ -72,11 +72,17 @@ export function readRssKiB(pid: number): number | null {
  * ticks of 1/100 s (USER_HZ, fixed at 100 on every architecture Node runs on).
  */
 export function readCpuSeconds(pid: number): number | null {
+	const split = readCpuSplit(pid);
+	return split && split.user + split.kernel;
+}
+
+/** CPU time of a process so far, in seconds, split into user and kernel (Linux /proc; null elsewhere). */
+export function readCpuSplit(pid: number): { user: number; kernel: number } | null {
 	try {
 		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
 		// The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
 		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / 100;
+		return { user: Number(fields[11]) / 100, kernel: Number(fields[12]) / 100 };
 	} catch {
 		return null;
 	}

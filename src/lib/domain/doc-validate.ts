@@ -48,6 +48,17 @@ export interface SchemaProblem {
 }
 
 /**
+ * Whether a map holds more than `max` live entries. Y.Map's `size` walks every entry, deleted ones too, on each
+ * call; the count of keys ever set (deleted ones included) bounds it, so the walk is needed only past the limit.
+ */
+function holdsMoreThan(map: Y.Map<unknown>, max: number): boolean {
+	if (map._map.size <= max) return false;
+	let live = 0;
+	for (const item of map._map.values()) if (!item.deleted && ++live > max) return true;
+	return false;
+}
+
+/**
  * Validates what a transaction touched. `byServer` allows writes to server-only roots (the event's meta).
  * Returns the first problem found, or null when the document is valid.
  */
@@ -68,7 +79,7 @@ export function validateTouched(doc: Y.Doc, kind: DocKind, touched: Touched, byS
 			if (p) return p;
 			continue;
 		}
-		if (root.size > spec.maxEntries) return { path: rootName, problem: `more than ${spec.maxEntries} entries` };
+		if (holdsMoreThan(root, spec.maxEntries)) return { path: rootName, problem: `more than ${spec.maxEntries} entries` };
 		for (const key of keys) {
 			const path = `${rootName}.${key}`;
 			if (!KEY_RE.test(key)) return { path, problem: 'bad id' };
@@ -153,7 +164,7 @@ function checkField(value: unknown, spec: FieldSpec, path: string, required: boo
 		case 'records': {
 			if (!(value instanceof Y.Map)) return bad('must be a map');
 			if (value._start !== null) return bad('map holds list content');
-			if (value.size > spec.maxEntries) return bad(`more than ${spec.maxEntries} entries`);
+			if (holdsMoreThan(value, spec.maxEntries)) return bad(`more than ${spec.maxEntries} entries`);
 			for (const [key, entry] of value.entries()) {
 				if (!KEY_RE.test(key)) return { path: `${path}.${key}`, problem: 'bad id' };
 				if (!(entry instanceof Y.Map)) return { path: `${path}.${key}`, problem: 'must be a map' };
