@@ -3,6 +3,7 @@
  * at a time, in order; any problem with a message closes this connection with a close code and a reason and
  * never affects anyone else.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -65,6 +66,8 @@ export class HubConnection {
 	#awarenessLimit = new RateLimiter(AWARENESS_RATE, AWARENESS_BURST);
 
 	readonly ws: WebSocket;
+	/** The socket under `ws`, for messages framed once for every peer (frameForAll). */
+	readonly #socket: Duplex;
 	readonly doc: HubDocument;
 	readonly identity: ConnectionIdentity;
 	access: Access;
@@ -75,6 +78,7 @@ export class HubConnection {
 
 	constructor(
 		ws: WebSocket,
+		socket: Duplex,
 		doc: HubDocument,
 		identity: ConnectionIdentity,
 		access: Access,
@@ -82,6 +86,7 @@ export class HubConnection {
 		events: ConnectionEvents
 	) {
 		this.ws = ws;
+		this.#socket = socket;
 		this.doc = doc;
 		this.identity = identity;
 		this.access = access;
@@ -120,10 +125,21 @@ export class HubConnection {
 
 	send(data: Uint8Array): void {
 		if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
-		this.ws.send(data, (err) => {
-			if (err) this.#onClose();
-		});
+		this.ws.send(data, this.#afterWrite);
 	}
+
+	/**
+	 * Writes a frame made by frameForAll straight to the socket. Safe beside ws's own writes: with compression off
+	 * and no Blob sent, ws never holds a frame back, so frames still leave in the order they were sent.
+	 */
+	sendFramed(frame: Buffer): void {
+		if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
+		this.#socket.write(frame, this.#afterWrite);
+	}
+
+	readonly #afterWrite = (err?: Error | null): void => {
+		if (err) this.#onClose();
+	};
 
 	/** Closes this connection with a documented code and reason (trimmed to the 123 bytes a close frame holds). */
 	close(code: number, reason: string): void {

@@ -12,6 +12,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
+import * as wsModule from 'ws';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import type { DocAddress } from '../../src/lib/domain/documents.ts';
@@ -82,6 +83,23 @@ export interface UpdateSource {
 
 export interface DocumentPeer {
 	send(data: Uint8Array): void;
+	/** Sends a message already framed for the WebSocket (`frameForAll`), as it is. */
+	sendFramed(frame: Buffer): void;
+}
+
+/** ws's own framing (a public static of its Sender, which its type declarations leave out). */
+const { Sender } = wsModule as unknown as {
+	Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] };
+};
+
+/**
+ * Frames a message once for all of a document's peers. ws frames each send on its own: a header of its own, then
+ * header and message as two writes joined by cork and uncork. One buffer, framed once and written as it is to each
+ * socket, costs one write per peer instead (measured in the README's peers section).
+ */
+export function frameForAll(message: Uint8Array): Buffer {
+	const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+	return Buffer.concat(Sender.frame(data, { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false }));
 }
 
 export interface HubDocumentDeps {
@@ -478,9 +496,9 @@ export class HubDocument {
 		encoding.writeVarUint(encoder, MESSAGE_SYNC);
 		encoding.writeVarUint(encoder, SYNC_UPDATE);
 		encoding.writeVarUint8Array(encoder, bytes);
-		const message = encoding.toUint8Array(encoder);
+		const frame = frameForAll(encoding.toUint8Array(encoder));
 		const started = performance.now();
-		for (const peer of this.peers) if (peer !== src?.skip) peer.send(message);
+		for (const peer of this.peers) if (peer !== src?.skip) peer.sendFramed(frame);
 		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
 		if (src?.userId) this.deps.onSaved(src.userId, this.name, Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
@@ -541,8 +559,8 @@ export class HubDocument {
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
 		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
-		const message = encoding.toUint8Array(encoder);
-		for (const peer of this.peers) peer.send(message);
+		const frame = frameForAll(encoding.toUint8Array(encoder));
+		for (const peer of this.peers) peer.sendFramed(frame);
 	}
 
 	destroy(): void {

@@ -95,10 +95,10 @@ export class SyncHub {
 
 	/** Takes an HTTP upgrade for /yjs/<document>. */
 	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-		this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#accept(ws, req));
+		this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#accept(ws, req, socket));
 	}
 
-	async #accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
+	async #accept(ws: WebSocket, req: IncomingMessage, socket: Duplex): Promise<void> {
 		// Messages that arrive while we authenticate and load are kept and handled in order afterwards.
 		// Each with its frame type: a text frame that arrives this early must be refused as one, like any later.
 		const early: EarlyMessage[] = [];
@@ -166,6 +166,7 @@ export class SyncHub {
 			ws.off('message', keep);
 			const conn = new HubConnection(
 				ws,
+				socket,
 				doc,
 				{
 					connId: newId(12),
