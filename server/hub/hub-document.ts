@@ -95,7 +95,7 @@ const { Sender } = wsModule as unknown as {
 /**
  * Frames a message once for all of a document's peers. ws frames each send on its own: a header of its own, then
  * header and message as two writes joined by cork and uncork. One buffer, framed once and written as it is to each
- * socket, costs one write per peer instead (measured in the README's peers section).
+ * socket, costs one write per peer instead.
  */
 export function frameForAll(message: Uint8Array): Buffer {
 	const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
