@@ -76,13 +76,12 @@ export interface UpdateSource {
 	userId: string | null;
 	connId: string | null;
 	/** A connection to skip when broadcasting (it has the update already). */
-	skip?: { send(data: Uint8Array): void } | null;
+	skip?: DocumentPeer | null;
 	/** Whether the writer may plan and change the agency's shifts (the document rules ask). */
 	mayEditShifts?: boolean;
 }
 
 export interface DocumentPeer {
-	send(data: Uint8Array): void;
 	/** Sends a message already framed for the WebSocket (`frameForAll`), as it is. */
 	sendFramed(frame: Buffer): void;
 }
