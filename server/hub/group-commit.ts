@@ -3,8 +3,10 @@
  * one transaction together, so concurrent writers share commits instead of queueing one fsync each.
  */
 import { sql, type Kysely } from 'kysely';
+import type { PGlite } from '@electric-sql/pglite';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { appendInOneStatement, appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { appendPrepared } from '../../src/lib/server/repositories/doc-log-prepared.ts';
 import type { HubMetrics } from './hub-metrics.ts';
 
 /** Bounds one transaction; a burst larger than this is committed in several. */
@@ -22,6 +24,11 @@ export interface CommitHooks {
 	 * DOC_CHANNEL) which sequences it appended.
 	 */
 	notifyAs?: string;
+	/**
+	 * The embedded database behind `db`, when it is one: its appends go through statements prepared once
+	 * (doc-log-prepared.ts), since PGlite plans every statement on this very thread.
+	 */
+	pglite?: PGlite | null;
 	/** Told each commit's duration and size. */
 	metrics?: Pick<HubMetrics, 'committed'>;
 }
@@ -67,10 +74,13 @@ export class GroupCommitter {
 				const entries = batch.map((w) => w.entry);
 				const started = performance.now();
 				try {
-					// One document's updates (the usual batch) go in one statement; anything else in a transaction.
-					const notifyAs = this.hooks.notifyAs;
+					// The usual batch (updates of clients already bound) goes in one statement, or through the embedded
+					// database's prepared ones; anything else in a transaction.
+					const { notifyAs, pglite } = this.hooks;
 					const seqs =
-						(await appendInOneStatement(this.db, entries, notifyAs ? { channel: DOC_CHANNEL, instanceId: notifyAs } : null)) ??
+						(pglite && !notifyAs
+							? await appendPrepared(pglite, entries)
+							: await appendInOneStatement(this.db, entries, notifyAs ? { channel: DOC_CHANNEL, instanceId: notifyAs } : null)) ??
 						(await this.db.transaction().execute(async (tx) => {
 							const seqs = await appendUpdates(tx, entries);
 							if (notifyAs) await notifyAppends(tx, notifyAs, entries, seqs);

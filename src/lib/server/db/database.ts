@@ -17,6 +17,8 @@ export interface DatabaseHandle {
 	kind: 'embedded' | 'postgres';
 	/** The pg pool when running on a PostgreSQL server (LISTEN/NOTIFY and the socket.io adapter use it). */
 	pool: pg.Pool | null;
+	/** The embedded database itself, for the hub's prepared appends (embedded-append.ts); null on PostgreSQL. */
+	pglite: PGlite | null;
 	/** A short description for logs and /healthz, never containing a password. */
 	describe: string;
 	close(): Promise<void>;
@@ -88,6 +90,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 		db,
 		kind: 'postgres',
 		pool,
+		pglite: null,
 		describe: `postgres ${parsed.host}${parsed.pathname}`,
 		close: () => db.destroy()
 	};
@@ -112,8 +115,8 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
 	// Before PGlite touches the folder: a second process opening it would corrupt it.
 	const lock = acquireDataDirLock(folder);
 	let db: Kysely<DB> | undefined;
+	let pglite: PGlite;
 	try {
-		let pglite: PGlite;
 		try {
 			const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
 			if (!existsSync(resolve(pgdata, 'PG_VERSION'))) {
@@ -139,6 +142,7 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
 		kind: 'embedded',
 		pool: null,
 		describe: `embedded ${pgdata}`,
+		pglite,
 		async close() {
 			try {
 				await opened.destroy();

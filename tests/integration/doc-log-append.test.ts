@@ -1,0 +1,98 @@
+/**
+ * The embedded database's prepared append (doc-log-prepared.ts) writes exactly what the general append writes:
+ * the same sequence numbers, update rows and activity rows; a batch that fails leaves nothing of itself; and a batch
+ * that binds client ids is left to the general path. Always on the embedded database, the only one it serves.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sql } from 'kysely';
+import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db/database.ts';
+import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
+import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { appendPrepared } from '../../src/lib/server/repositories/doc-log-prepared.ts';
+
+let dir: string;
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'liandong-append-'));
+	handle = await openDatabase({ dataDir: dir });
+	await migrateToLatest(handle.db, resolve('migrations'));
+	await sql`insert into events (id, name, starts_at, ends_at) values ('ev', '演练', now(), now() + interval '1 day')`.execute(handle.db);
+});
+
+afterAll(async () => {
+	await handle?.close();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+function entries(doc: string): AppendEntry[] {
+	const at = new Date('2026-12-05T08:00:00.123Z');
+	return [
+		{ doc, eventId: 'ev', userId: null, connId: 'c1', at, bytes: Uint8Array.from([1, 2, 3]), activity: [], newClients: [] },
+		{
+			doc,
+			eventId: 'ev',
+			userId: null,
+			connId: null,
+			at,
+			bytes: Uint8Array.from([0, 255, 0]),
+			activity: [
+				{ entityType: 'card', entityId: 'k1', action: 'created', field: null, subject: '入口\u0000排队', from: null, to: null },
+				{ entityType: 'card', entityId: 'k1', action: 'moved', field: 'column', subject: '入口排队', from: 'todo', to: 'doing' }
+			],
+			newClients: []
+		},
+		{ doc, eventId: 'ev', userId: null, connId: 'c2', at, bytes: new Uint8Array(70_000).fill(7), activity: [], newClients: [] }
+	];
+}
+
+async function rowsOf(doc: string) {
+	const updates = await handle.db.selectFrom('doc_updates').select(['seq', 'user_id', 'conn_id', 'at', 'bytes']).where('doc', '=', doc).orderBy('seq').execute();
+	const activity = await handle.db
+		.selectFrom('activity')
+		.select(['seq', 'user_id', 'at', 'entity_type', 'entity_id', 'action', 'field', 'subject', 'from_value', 'to_value'])
+		.where('doc', '=', doc)
+		.orderBy('id')
+		.execute();
+	const seq = await handle.db.selectFrom('documents').select('seq').where('name', '=', doc).executeTakeFirst();
+	return { updates: updates.map((u) => ({ ...u, seq: Number(u.seq), bytes: Buffer.from(u.bytes).toString('hex') })), activity: activity.map((a) => ({ ...a, seq: Number(a.seq) })), seq: Number(seq?.seq ?? 0) };
+}
+
+describe('the prepared append on the embedded database', () => {
+	it('writes the same numbers and rows as the general append, batch after batch', async () => {
+		expect(handle.pglite).not.toBeNull();
+		const general = [
+			...(await handle.db.transaction().execute((tx) => appendUpdates(tx, entries('ev/general')))),
+			...(await handle.db.transaction().execute((tx) => appendUpdates(tx, entries('ev/general'))))
+		];
+		const prepared = [...((await appendPrepared(handle.pglite!, entries('ev/prepared'))) ?? []), ...((await appendPrepared(handle.pglite!, entries('ev/prepared'))) ?? [])];
+		expect(prepared).toEqual([1, 2, 3, 4, 5, 6]);
+		expect(prepared).toEqual(general);
+		const a = await rowsOf('ev/general');
+		const b = await rowsOf('ev/prepared');
+		expect(b).toEqual(a);
+		expect(b.activity.map((r) => r.seq)).toEqual([2, 2, 5, 5]);
+		expect(b.activity[0].subject).toBe('入口\uFFFD排队');
+	});
+
+	it('keeps nothing of a batch that fails, and appends again afterwards', async () => {
+		const before = await rowsOf('ev/prepared');
+		const bad = entries('ev/prepared');
+		bad[2] = { ...bad[2], eventId: 'no-such-event' };
+		// The third entry's activity row names an event that does not exist: the foreign key refuses it.
+		bad[2].activity = [{ entityType: 'card', entityId: 'k2', action: 'created', field: null, subject: 'x', from: null, to: null }];
+		await expect(appendPrepared(handle.pglite!, bad)).rejects.toThrow(/foreign key/);
+		expect(await rowsOf('ev/prepared')).toEqual(before);
+		expect(await appendPrepared(handle.pglite!, entries('ev/prepared').slice(0, 1))).toEqual([before.seq + 1]);
+	});
+
+	it('leaves a batch that binds client ids to the general path', async () => {
+		const withClient = entries('ev/prepared').slice(0, 1).map((e) => ({ ...e, newClients: [42] }));
+		expect(await appendPrepared(handle.pglite!, withClient)).toBeNull();
+		const withServerClient = entries('ev/prepared').slice(0, 1).map((e) => ({ ...e, serverClients: [7] }));
+		expect(await appendPrepared(handle.pglite!, withServerClient)).toBeNull();
+	});
+});
