@@ -260,7 +260,6 @@ async function main(): Promise<number> {
 		await whenBuilt();
 		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log, s.cpuProf);
 		results.goals.push(...peerGoals(results.peers));
-		console.log(`\nCompared with the reference server (median of ${s.peerRuns} run(s); p99 of the worst run):\n\n${peersTable(results.peers)}\n`);
 		if (s.phases.length === 1) return finish(results, s, t0);
 	}
 
@@ -350,7 +349,8 @@ function finish(results: BenchResults, s: BenchSettings, t0: number): number {
 		printTable(results, { timeline: s.timeline });
 		console.log(`\nMarkdown for the README:\n\n${markdownTable(results)}\n`);
 	}
-	if (results.peers) console.log(`${peersTable(results.peers)}\n`);
+	// Printed once, here, after the other phases' tables.
+	if (results.peers) console.log(`\nCompared with the reference server (median of ${s.peerRuns} run(s); p99 of the worst run):\n\n${peersTable(results.peers)}\n`);
 	if (results.goals.length) {
 		console.log('Goals:');
 		for (const g of results.goals) console.log(`  ${g.holds === null ? '?   ' : g.holds ? 'ok  ' : 'MISS'} ${g.goal}: ${g.detail}`);
