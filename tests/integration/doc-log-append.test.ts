@@ -41,7 +41,7 @@ function entries(doc: string): AppendEntry[] {
 			bytes: Uint8Array.from([0, 255, 0]),
 			activity: [
 				{ entityType: 'card', entityId: 'k1', action: 'created', field: null, subject: '入口\u0000排队', from: null, to: null },
-				{ entityType: 'card', entityId: 'k1', action: 'moved', field: 'column', subject: '入口排队', from: 'todo', to: 'doing' }
+				{ entityType: 'card', entityId: 'k1', action: 'changed', field: 'status', subject: '入口排队', from: 'todo', to: 'doing' }
 			],
 			newClients: []
 		},
@@ -87,6 +87,18 @@ describe('the prepared append on the embedded database', () => {
 		await expect(appendPrepared(handle.pglite!, bad)).rejects.toThrow(/foreign key/);
 		expect(await rowsOf('ev/prepared')).toEqual(before);
 		expect(await appendPrepared(handle.pglite!, entries('ev/prepared').slice(0, 1))).toEqual([before.seq + 1]);
+	});
+
+	it('says so when the database is closed', async () => {
+		const spare = mkdtempSync(join(tmpdir(), 'liandong-append-closed-'));
+		const other = await openDatabase({ dataDir: spare });
+		try {
+			const pglite = other.pglite!;
+			await other.close();
+			await expect(appendPrepared(pglite, entries('ev/prepared'))).rejects.toThrow(/closed/);
+		} finally {
+			rmSync(spare, { recursive: true, force: true });
+		}
 	});
 
 	it('leaves a batch that binds client ids to the general path', async () => {

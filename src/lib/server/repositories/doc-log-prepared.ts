@@ -52,6 +52,8 @@ export async function appendPrepared(pglite: PGlite, entries: AppendEntry[]): Pr
 		}
 	}
 	parts.push(serialize.sync());
+	// As query() does: a database closing or closed says so ("PGlite is closed") instead of failing inside.
+	await pglite._checkReady();
 	// The same locks PGlite's own query() takes, so that this never runs inside another caller's transaction.
 	const { messages } = await pglite._runExclusiveTransaction(() =>
 		pglite._runExclusiveQuery(async () => {
