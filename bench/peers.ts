@@ -40,7 +40,10 @@ export interface PeerFigures {
 	cpuPerDeliveryUs: number | null;
 	/** The kernel's part of it (system calls: socket writes, reads, the database's files). */
 	kernelPerDeliveryUs: number | null;
+	/** RSS added by a second set of connections as large as the workload's, over its size (what one more costs). */
 	perConnectionKiB: number | null;
+	/** The same for the workload's own set, the first to connect (includes what the server pays once). */
+	firstSetKiB: number | null;
 	idleRssMiB: number | null;
 	undelivered: number;
 	/** The busiest client thread's event loop during the edits (near 1: the clients, not the server, set the pace). */
@@ -144,8 +147,16 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 	try {
 		await sleep(1_500);
 		const after = t.pid ? readRssKiB(t.pid) : null;
+		// A second set as large, beside the first and closed again: what one more connection costs once the server has
+		// paid what it pays once whatever the count (a database pool's clients opened by the first set's logins, code
+		// compiled for the first connections). The first set's figure is kept too.
+		const extra = await connectPeers(t.sessions, t.doc, { readers: w.readers, writers: w.writers, threads: w.threads, path: t.path, base: t.base });
+		await sleep(1_500);
+		const afterExtra = t.pid ? readRssKiB(t.pid) : null;
+		await extra.destroy();
 		probe.destroy();
-		const perConnectionKiB = before !== null && after !== null && after > before ? Math.round((after - before) / peers.size) : null;
+		const firstSetKiB = before !== null && after !== null && after > before ? Math.round((after - before) / peers.size) : null;
+		const perConnectionKiB = after !== null && afterExtra !== null && afterExtra > after ? Math.round((afterExtra - after) / extra.size) : null;
 		const firstReader = await firstReaderP50(t, readerCookie);
 
 		await peers.track(null);
@@ -168,6 +179,7 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 			cpuPerDeliveryUs: perDelivery(cpu0 && cpu1 && cpu1.user + cpu1.kernel - cpu0.user - cpu0.kernel, deliveries),
 			kernelPerDeliveryUs: perDelivery(cpu0 && cpu1 && cpu1.kernel - cpu0.kernel, deliveries),
 			perConnectionKiB,
+			firstSetKiB,
 			idleRssMiB,
 			undelivered: c.sent - c.delivered,
 			clientLoop: c.busiestClientLoop

@@ -59,11 +59,11 @@ export async function appendPrepared(pglite: PGlite, entries: AppendEntry[]): Pr
 		pglite._runExclusiveQuery(async () => {
 			if (!preparedIn.has(pglite)) {
 				await pglite.execProtocol(
-					concat([serialize.parse({ name: UPDATE_STATEMENT, text: UPDATE_SQL }), serialize.parse({ name: ACTIVITY_STATEMENT, text: ACTIVITY_SQL }), serialize.sync()])
+					Buffer.concat([serialize.parse({ name: UPDATE_STATEMENT, text: UPDATE_SQL }), serialize.parse({ name: ACTIVITY_STATEMENT, text: ACTIVITY_SQL }), serialize.sync()])
 				);
 				preparedIn.add(pglite);
 			}
-			return pglite.execProtocol(concat(parts));
+			return pglite.execProtocol(Buffer.concat(parts));
 		})
 	);
 	// Only the update statement returns rows: one each, in the order bound.
@@ -72,14 +72,3 @@ export async function appendPrepared(pglite: PGlite, entries: AppendEntry[]): Pr
 	return seqs;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-	let size = 0;
-	for (const p of parts) size += p.byteLength;
-	const out = new Uint8Array(size);
-	let at = 0;
-	for (const p of parts) {
-		out.set(p, at);
-		at += p.byteLength;
-	}
-	return out;
-}
