@@ -17,7 +17,7 @@ export interface DatabaseHandle {
 	kind: 'embedded' | 'postgres';
 	/** The pg pool when running on a PostgreSQL server (LISTEN/NOTIFY and the socket.io adapter use it). */
 	pool: pg.Pool | null;
-	/** The embedded database itself, for the hub's prepared appends (embedded-append.ts); null on PostgreSQL. */
+	/** The embedded database itself, for the hub's prepared appends (doc-log-prepared.ts); null on PostgreSQL. */
 	pglite: PGlite | null;
 	/** A short description for logs and /healthz, never containing a password. */
 	describe: string;

@@ -4,7 +4,7 @@
  * PGlite runs PostgreSQL on the server's own thread, so every statement it parses and plans is the hub's CPU. The
  * single-statement append (appendInOneStatement) changes its text with each batch's size and is planned afresh every
  * time: about 0.7 ms a commit, measured, against 0.25 ms for the same rows bound to two statements prepared once
- * (each entry binds one to number and store its update, and one per activity row). PGlite's `query()` prepares
+ * (one numbers and stores an update; the other stores one activity row). PGlite's `query()` prepares
  * only unnamed statements, so the append speaks the extended protocol itself: Parse under a name once per
  * database, then for each batch Bind and Execute per row and one Sync, which makes the whole batch one implicit
  * transaction (a failing row rolls back all of it, as before).
