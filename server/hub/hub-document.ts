@@ -8,6 +8,8 @@
  * A client that holds nothing, while the document is as it was loaded, is sent the stored bytes it was loaded from.
  * Loaded from a snapshot, the durable copy itself is decoded only after that first answer can go out (`ready()`):
  * a restart's first clients wait for the database's read, not for the server decoding the whole document.
+ * A committed update is sent to the peers at once but applied to the durable copy later, with others in one
+ * transaction, when something reads the copy or enough have gathered (`durable`): nothing on an edit's path reads it.
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -117,6 +119,12 @@ const AS_LOADED_TAIL_MAX = 2_000;
  * for it sooner: the first answers go out first, and their bytes leave the process before the thread is busy.
  */
 const DECODE_AFTER_MS = 500;
+/**
+ * Committed updates gathered before they are applied to the durable copy by themselves (nothing having read it).
+ * Applied one by one, each was a Yjs transaction of its own (its state vectors, its cleanup): the largest cost of an
+ * edit after the fan-out on PostgreSQL (bench, peers).
+ */
+const DURABLE_BATCH = 64;
 
 const STAGE = Symbol('stage');
 const LOAD = Symbol('load');
@@ -127,6 +135,8 @@ export class HubDocument {
 	readonly #durable = new Y.Doc();
 	/** What is still to be applied to the durable copy (the stored bytes), until it is decoded; null once it is. */
 	#undecoded: { state: Uint8Array; tail: Uint8Array | null } | null = null;
+	/** Committed updates (up to `appliedSeq`) not yet applied to the durable copy, in sequence order. */
+	#unapplied: Uint8Array[] = [];
 	#decodeTimer: NodeJS.Timeout | null = null;
 	#afterReady: Array<() => void> = [];
 	/**
@@ -222,7 +232,17 @@ export class HubDocument {
 	 */
 	get durable(): Y.Doc {
 		if (this.#undecoded) throw new Error(`document ${this.name} is read before it is decoded`);
+		if (this.#unapplied.length) this.#applyUnapplied();
 		return this.#durable;
+	}
+
+	/** Brings the durable copy up to `appliedSeq`: the committed updates gathered since, in one transaction. */
+	#applyUnapplied(): void {
+		const list = this.#unapplied;
+		this.#unapplied = [];
+		this.#durable.transact(() => {
+			for (const bytes of list) Y.applyUpdate(this.#durable, bytes, DURABLE);
+		}, DURABLE);
 	}
 
 	/** Is the durable copy decoded? */
@@ -486,7 +506,8 @@ export class HubDocument {
 	}
 
 	#integrate(seq: number, bytes: Uint8Array, src: UpdateSource | null): void {
-		Y.applyUpdate(this.ready().durable, bytes, DURABLE);
+		this.#unapplied.push(bytes);
+		if (this.#unapplied.length >= DURABLE_BATCH) this.ready().#applyUnapplied();
 		this.#asLoaded = null;
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
