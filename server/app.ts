@@ -108,7 +108,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				notifyAppends(tx, instanceId, entries, seqs)
 		: undefined;
 	const metrics = createMetrics();
-	const committer = new GroupCommitter(database.db, { notifyAs: pool ? instanceId : undefined, pglite: database.pglite, metrics: metrics.hub });
+	const committer = new GroupCommitter(database.db, { notifyAs: pool ? instanceId : undefined, pglite: database.pglite, pool, metrics: metrics.hub });
 	let io: CommandServer | null = null;
 	const hub = new SyncHub({
 		db: database.db,

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { appendInOneStatement, appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
 import { appendPrepared } from '../../src/lib/server/repositories/doc-log-prepared.ts';
@@ -29,6 +30,8 @@ export interface CommitHooks {
 	 * (doc-log-prepared.ts), since PGlite plans every statement on this very thread.
 	 */
 	pglite?: PGlite | null;
+	/** The PostgreSQL pool behind `db`, when it is one: the usual append is a statement prepared once per connection. */
+	pool?: pg.Pool | null;
 	/** Told each commit's duration and size. */
 	metrics?: Pick<HubMetrics, 'committed'>;
 }
@@ -76,11 +79,11 @@ export class GroupCommitter {
 				try {
 					// The usual batch (updates of clients already bound) goes in one statement, or through the embedded
 					// database's prepared ones; anything else in a transaction.
-					const { notifyAs, pglite } = this.hooks;
+					const { notifyAs, pglite, pool } = this.hooks;
 					const seqs =
 						(pglite && !notifyAs
 							? await appendPrepared(pglite, entries)
-							: await appendInOneStatement(this.db, entries, notifyAs ? { channel: DOC_CHANNEL, instanceId: notifyAs } : null)) ??
+							: await appendInOneStatement(this.db, entries, notifyAs ? { channel: DOC_CHANNEL, instanceId: notifyAs } : null, pool ?? null)) ??
 						(await this.db.transaction().execute(async (tx) => {
 							const seqs = await appendUpdates(tx, entries);
 							if (notifyAs) await notifyAppends(tx, notifyAs, entries, seqs);

@@ -68,7 +68,8 @@ export function postgresBaseUrl(): string | null {
 	return process.env.DATABASE_URL || null;
 }
 
-async function createScratchDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new, empty PostgreSQL database beside the one `baseUrl` names, and how to drop it. */
+export async function createScratchDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
 	const name = `liandong_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 	const admin = new pg.Client({ connectionString: baseUrl });
 	await admin.connect();

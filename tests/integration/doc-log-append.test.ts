@@ -2,6 +2,7 @@
  * The embedded database's prepared append (doc-log-prepared.ts) writes exactly what the general append writes:
  * the same sequence numbers, update rows and activity rows; a batch that fails leaves nothing of itself; and a batch
  * that binds client ids is left to the general path. Always on the embedded database, the only one it serves.
+ * With DATABASE_URL, the same holds of PostgreSQL's one-statement append, whose usual shape is a named statement.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
-import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { appendInOneStatement, appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { createScratchDatabase, postgresBaseUrl } from '../helpers/server.ts';
 import { appendPrepared } from '../../src/lib/server/repositories/doc-log-prepared.ts';
 
 let dir: string;
@@ -49,15 +51,15 @@ function entries(doc: string): AppendEntry[] {
 	];
 }
 
-async function rowsOf(doc: string) {
-	const updates = await handle.db.selectFrom('doc_updates').select(['seq', 'user_id', 'conn_id', 'at', 'bytes']).where('doc', '=', doc).orderBy('seq').execute();
-	const activity = await handle.db
+async function rowsOf(doc: string, on: DatabaseHandle = handle) {
+	const updates = await on.db.selectFrom('doc_updates').select(['seq', 'user_id', 'conn_id', 'at', 'bytes']).where('doc', '=', doc).orderBy('seq').execute();
+	const activity = await on.db
 		.selectFrom('activity')
 		.select(['seq', 'user_id', 'at', 'entity_type', 'entity_id', 'action', 'field', 'subject', 'from_value', 'to_value'])
 		.where('doc', '=', doc)
 		.orderBy('id')
 		.execute();
-	const seq = await handle.db.selectFrom('documents').select('seq').where('name', '=', doc).executeTakeFirst();
+	const seq = await on.db.selectFrom('documents').select('seq').where('name', '=', doc).executeTakeFirst();
 	return { updates: updates.map((u) => ({ ...u, seq: Number(u.seq), bytes: Buffer.from(u.bytes).toString('hex') })), activity: activity.map((a) => ({ ...a, seq: Number(a.seq) })), seq: Number(seq?.seq ?? 0) };
 }
 
@@ -106,5 +108,49 @@ describe('the prepared append on the embedded database', () => {
 		expect(await appendPrepared(handle.pglite!, withClient)).toBeNull();
 		const withServerClient = entries('ev/prepared').slice(0, 1).map((e) => ({ ...e, serverClients: [7] }));
 		expect(await appendPrepared(handle.pglite!, withServerClient)).toBeNull();
+	});
+});
+
+describe.skipIf(!postgresBaseUrl())('the one-statement append on PostgreSQL', () => {
+	let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+	let pgHandle: DatabaseHandle;
+	const notify = { channel: 'liandong_test_docs', instanceId: 'i1' };
+
+	beforeAll(async () => {
+		scratch = await createScratchDatabase(postgresBaseUrl()!);
+		// One client, so that the statements it prepared can be listed from the same session.
+		pgHandle = await openDatabase({ databaseUrl: scratch.url, dataDir: '', poolSize: 1 });
+		await migrateToLatest(pgHandle.db, resolve('migrations'));
+		await sql`insert into events (id, name, starts_at, ends_at) values ('ev', '演练', now(), now() + interval '1 day')`.execute(pgHandle.db);
+	});
+
+	afterAll(async () => {
+		await pgHandle?.close();
+		await scratch?.drop();
+	});
+
+	it('writes the same numbers and rows as the general append, one update or several, named or not', async () => {
+		const all = entries('x');
+		// One update without activity, one with two rows (both named shapes), then all three at once (unnamed).
+		const shapes = [all.slice(0, 1), all.slice(1, 2), all];
+		const general: number[] = [];
+		const single: number[] = [];
+		for (const batch of shapes) {
+			general.push(...(await pgHandle.db.transaction().execute((tx) => appendUpdates(tx, batch.map((e) => ({ ...e, doc: 'ev/general' }))))));
+			single.push(...((await appendInOneStatement(pgHandle.db, batch.map((e) => ({ ...e, doc: 'ev/one' })), notify, pgHandle.pool)) ?? []));
+		}
+		expect(single).toEqual([1, 2, 3, 4, 5]);
+		expect(single).toEqual(general);
+		expect(await rowsOf('ev/one', pgHandle)).toEqual(await rowsOf('ev/general', pgHandle));
+		const prepared = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(pgHandle.db);
+		expect(prepared.rows.map((r) => r.name)).toEqual(['liandong_append_1_0_notify', 'liandong_append_1_2_notify']);
+	});
+
+	it('keeps nothing of a named append that fails, and appends again afterwards', async () => {
+		const before = await rowsOf('ev/one', pgHandle);
+		const bad = entries('ev/one').slice(1, 2).map((e) => ({ ...e, eventId: 'no-such-event' }));
+		await expect(appendInOneStatement(pgHandle.db, bad, notify, pgHandle.pool)).rejects.toThrow(/foreign key/);
+		expect(await rowsOf('ev/one', pgHandle)).toEqual(before);
+		expect(await appendInOneStatement(pgHandle.db, entries('ev/one').slice(1, 2), notify, pgHandle.pool)).toEqual([before.seq + 1]);
 	});
 });

@@ -4,6 +4,7 @@
  * orders the appends of one document across every instance until their transaction commits.
  */
 import { sql, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
 import type { ActivityDraft } from '../../domain/activity.ts';
 
@@ -148,6 +149,13 @@ export async function appendUpdates(tx: Kysely<DB>, entries: AppendEntry[]): Pro
 const ONE_STATEMENT_PARAMS = 4_000;
 
 /**
+ * A one-update append with at most this many activity rows goes to PostgreSQL as a statement prepared once per
+ * connection, named by its shape: the usual commit (one edit, one or two rows of activity) is then neither sent as
+ * SQL text nor parsed and planned again. Larger shapes are rare and unnamed, so the prepared ones stay few.
+ */
+const NAMED_MAX_ACTIVITY = 4;
+
+/**
  * Appends updates of one document, with their activity, in one statement (data-modifying CTEs, so one implicit
  * transaction and one round trip instead of begin, four inserts and commit), and, when `notify` is given, sends the
  * instances' NOTIFY of the appended range from the same statement. Returns each entry's sequence number, or null
@@ -157,7 +165,8 @@ const ONE_STATEMENT_PARAMS = 4_000;
 export async function appendInOneStatement(
 	db: Kysely<DB>,
 	entries: AppendEntry[],
-	notify: { channel: string; instanceId: string } | null
+	notify: { channel: string; instanceId: string } | null,
+	pool: pg.Pool | null = null
 ): Promise<number[] | null> {
 	const doc = entries[0]?.doc;
 	if (!doc || entries.some((e) => e.doc !== doc || e.newClients.length || e.serverClients?.length)) return null;
@@ -185,7 +194,7 @@ export async function appendInOneStatement(
 	const notice = notify
 		? sql`, pg_notify(${notify.channel}, json_build_object('i', ${notify.instanceId}::text, 'd', json_build_array(json_build_array(${doc}::text, d.seq - ${n} + 1, d.seq)))::text)`
 		: sql``;
-	const result = await sql<{ seq: string | number }>`
+	const statement = sql<{ seq: string | number }>`
 		with d as (
 			insert into documents (name, event_id, seq) values (${doc}, ${eventId}, ${n})
 			on conflict (name) do update set seq = documents.seq + ${n}
@@ -195,8 +204,13 @@ export async function appendInOneStatement(
 			select ${doc}, d.seq - ${n} + v.ord, v.user_id, v.conn_id, v.at, v.bytes
 			from d, (values ${updates}) as v(ord, user_id, conn_id, at, bytes)
 		)${activity}
-		select d.seq${notice} from d`.execute(db);
-	const last = Number(result.rows[0].seq);
+		select d.seq${notice} from d`;
+	const compiled = statement.compile(db);
+	const rows =
+		pool && n === 1 && activityCount <= NAMED_MAX_ACTIVITY
+			? (await pool.query<{ seq: string | number }>({ name: `liandong_append_1_${activityCount}${notify ? '_notify' : ''}`, text: compiled.sql, values: [...compiled.parameters] })).rows
+			: (await db.executeQuery(compiled)).rows;
+	const last = Number(rows[0].seq);
 	return entries.map((_, i) => last - n + 1 + i);
 }
 
