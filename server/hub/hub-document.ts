@@ -121,8 +121,8 @@ const AS_LOADED_TAIL_MAX = 2_000;
 const DECODE_AFTER_MS = 500;
 /**
  * Committed updates gathered before they are applied to the durable copy by themselves (nothing having read it).
- * Applied one by one, each was a Yjs transaction of its own (its state vectors, its cleanup): the largest cost of an
- * edit after the fan-out on PostgreSQL (bench, peers).
+ * Applied one by one, each was a Yjs transaction of its own (its state vectors, its cleanup) on the edit's path,
+ * before its fan-out: 30-47 µs a new card on a 506 KiB document, against 19-28 µs in batches (README, benchmarks).
  */
 const DURABLE_BATCH = 64;
 
