@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { appendInOneStatement, type AppendEntry } from '../src/lib/server/repositories/doc-log.repository.ts';
 import { appendPrepared } from '../src/lib/server/repositories/doc-log-prepared.ts';
 import type { ActivityDraft } from '../src/lib/domain/activity.ts';
+import { createScratchDatabase } from '../tests/helpers/server.ts';
 
 const ROUNDS = 3;
 const WARMUP = 300;
@@ -64,13 +64,8 @@ async function embeddedCommit(): Promise<void> {
 
 async function postgresAppend(baseUrl: string): Promise<void> {
 	console.log(`PostgreSQL (${new URL(baseUrl).host}): the one-statement append, as SQL text and as a prepared statement`);
-	const name = `liandong_alone_${Date.now().toString(36)}`;
-	const admin = new pg.Client({ connectionString: baseUrl });
-	await admin.connect();
-	await admin.query(`create database ${name}`);
-	const url = new URL(baseUrl);
-	url.pathname = `/${name}`;
-	const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
+	const scratch = await createScratchDatabase(baseUrl);
+	const handle = await openDatabase({ databaseUrl: scratch.url, dataDir: '' });
 	try {
 		await prepare(handle);
 		const notify = { channel: 'liandong_alone', instanceId: 'i1' };
@@ -80,8 +75,7 @@ async function postgresAppend(baseUrl: string): Promise<void> {
 		}
 	} finally {
 		await handle.close();
-		await admin.query(`drop database if exists ${name} with (force)`);
-		await admin.end();
+		await scratch.drop();
 	}
 }
 
