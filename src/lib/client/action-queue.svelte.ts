@@ -32,8 +32,11 @@ export interface QueuedAction {
 	refusal: { error: string; message: string; problem?: string } | null;
 }
 
-/** The answer of a queued action: sent and answered, or still waiting (offline, or no answer in time). */
-export type QueueOutcome<R> = { sent: true; result: R } | { sent: false };
+/**
+ * The answer of a queued action: sent and answered, or still waiting (offline, or no answer in time). A waiting
+ * action's `later` brings the server's answer once it goes, so a page still open can say what became of it.
+ */
+export type QueueOutcome<R> = { sent: true; result: R } | { sent: false; later?: Promise<R> };
 
 type Result<E extends QueueableCommand> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
 
@@ -61,6 +64,8 @@ export class ActionQueue {
 	#draining = false;
 	#retry: ReturnType<typeof setTimeout> | null = null;
 	#waiters = new Map<string, (outcome: QueueOutcome<unknown>) => void>();
+	/** Items this page was told wait, by id: what hands over their answer when they go. */
+	#later = new Map<string, (result: unknown) => void>();
 	/** Items queued while this page could not send at once (they make the "sent" note when they go). */
 	#waited = new Set<string>();
 
@@ -149,12 +154,17 @@ export class ActionQueue {
 	}
 
 	#settle(id: string, outcome: QueueOutcome<unknown>): void {
+		if (outcome.sent) {
+			this.#later.get(id)?.(outcome.result);
+			this.#later.delete(id);
+		}
 		const resolve = this.#waiters.get(id);
 		if (!resolve) return;
 		this.#waiters.delete(id);
-		// Told "it waits": when it goes, the note after sending counts it.
-		if (!outcome.sent) this.#waited.add(id);
-		resolve(outcome);
+		if (outcome.sent) return resolve(outcome);
+		// Told "it waits": when it goes, the note after sending counts it, and `later` gets its answer.
+		this.#waited.add(id);
+		resolve({ sent: false, later: new Promise((done) => this.#later.set(id, done)) });
 	}
 
 	/** Sends waiting items in order until one must wait; safe to call at any time (one drain runs at once). */
