@@ -7,13 +7,24 @@ import { defineConfig } from 'vitest/config';
 const compileMessages = !process.env.VITEST;
 
 /**
- * A suite under tests/<name> that starts real server processes: its files run one at a time, since each holds
- * servers, ports and (for the browser suite) Chromium.
+ * A suite under tests/<name> that starts real server processes. Its files run one at a time, since each holds
+ * servers, ports and (for the browser suite) Chromium; the integration suite's files, two at a time (its
+ * `npm run test:integration` caps the workers at two): each has its own servers, databases and folders, and it
+ * leaves a core idle when run alone. The browser suite does not: its timings flake with two Chromiums on two cores.
  */
-function serverSuite(name: string, testTimeout: number, hookTimeout = 180_000) {
+function serverSuite(name: string, testTimeout: number, hookTimeout = 180_000, fileParallelism = false) {
 	return {
 		extends: true,
-		test: { name, include: [`tests/${name}/**/*.test.ts`], environment: 'node' as const, testTimeout, hookTimeout, fileParallelism: false }
+		test: {
+			name,
+			include: [`tests/${name}/**/*.test.ts`],
+			environment: 'node' as const,
+			testTimeout,
+			hookTimeout,
+			fileParallelism,
+			// Servers start from a migrated template database made once per run.
+			globalSetup: ['tests/helpers/template-setup.ts']
+		}
 	};
 }
 
@@ -43,7 +54,7 @@ export default defineConfig({
 					environment: 'node'
 				}
 			},
-			serverSuite('integration', 60_000, 120_000),
+			serverSuite('integration', 60_000, 120_000, true),
 			serverSuite('e2e', 120_000),
 			// Kill -9, a PostgreSQL restart, cut connections, a lost instance.
 			serverSuite('chaos', 240_000),

@@ -54,7 +54,8 @@ async function eventsOf(client: HttpClient): Promise<ApiEvent[]> {
 describe('the demo seed (npm run demo)', () => {
 	let server: TestServer;
 	beforeAll(async () => {
-		server = await startServer({ demo: true });
+		// As on a new machine: a database nothing has touched.
+		server = await startServer({ demo: true, fresh: true });
 	});
 	afterAll(async () => {
 		await server?.dispose();

@@ -11,7 +11,7 @@ const onPostgres = postgresBaseUrl() !== null;
 describe('a fresh database', () => {
 	let server: TestServer;
 	beforeAll(async () => {
-		server = await startServer();
+		server = await startServer({ fresh: true });
 	});
 	afterAll(async () => {
 		await server?.dispose();
