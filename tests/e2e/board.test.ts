@@ -397,4 +397,21 @@ describe('the task board with three users at once', () => {
 		// The station lead may work the request: it is in their own document.
 		expect(await station.page.getByTestId('card-editor').getByTestId('card-title').getAttribute('readonly')).toBeNull();
 	});
+
+	it('keeps a help request asked with no network, and says it went once the network is back', async () => {
+		const { page, context } = traffic;
+		await openBoard(page, server.url, '?card=traffic:demo-card-t3');
+		const editor = page.getByTestId('card-editor');
+		const note = editor.locator('.notice.ok');
+		await context.setOffline(true);
+		try {
+			await editor.getByLabel('请求协助的单位').selectOption('patrol');
+			await editor.getByTestId('card-request-help').click();
+			await expect.poll(() => note.textContent()).toContain('已保存在本机，联网后发送');
+		} finally {
+			await context.setOffline(false);
+		}
+		await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/已向.+发出协助请求/);
+		await page.keyboard.press('Escape');
+	});
 });

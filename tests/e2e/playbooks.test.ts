@@ -98,6 +98,15 @@ describe('playbooks in the browser', () => {
 		expect(titled('火情：').length).toBe(0);
 		await run.focus();
 		await page.keyboard.press('Enter');
+		await page.getByTestId('playbook-confirm-run').waitFor();
+		// Cancelled and asked again in one moment: the dialog's close event then comes after it opened again, and
+		// what it confirms stays.
+		await page.evaluate(() => {
+			document.querySelector<HTMLDialogElement>('[data-testid=playbook-confirm]')!.close();
+			document.querySelector<HTMLButtonElement>('[data-playbook=builtin-fire] [data-testid=playbook-run]')!.click();
+		});
+		await page.waitForTimeout(300);
+		expect(await page.getByTestId('playbook-confirm-run').isVisible()).toBe(true);
 		await page.getByTestId('playbook-confirm-run').focus();
 		await page.keyboard.press('Enter');
 		await eventually(() => titled('火情：').length === 4, 10_000, 'the fire playbook’s cards');
