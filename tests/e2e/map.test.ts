@@ -35,6 +35,20 @@ async function open(browser: Browser, base: string, user: string, viewport: 'pho
 }
 
 /** Clicks the plan at a fraction of the map's box. */
+/**
+ * Waits for what a page shows once a live update reached it; when it does not come, the error carries what the page
+ * and the server said, so a failure on a loaded machine can be told apart from a lost update.
+ */
+async function awaitLive(page: Page, server: TestServer, what: string, action: () => Promise<unknown>): Promise<void> {
+	try {
+		await action();
+	} catch (err) {
+		const shown = (await page.locator('main').innerText().catch(() => '')).slice(0, 400);
+		const said = server.output().split('\n').filter((l) => /warn|error|hub|disconnect/i.test(l)).slice(-12).join('\n');
+		throw new Error(`${what}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\npage shows: ${shown}\nserver said:\n${said}`);
+	}
+}
+
 async function clickMap(page: Page, fx: number, fy: number): Promise<void> {
 	const box = (await page.getByTestId('venue-map').boundingBox())!;
 	await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
@@ -231,7 +245,7 @@ describe('the venue map', () => {
 		await lead.context.grantPermissions(['geolocation'], { origin: server.url });
 		await lead.context.setGeolocation({ longitude: 108.946, latitude: 34.256 });
 		const card = lead.page.getByTestId('map-card').filter({ hasText: '核查灯会周边出租屋流动人口登记' });
-		await card.getByTestId('pin-card-here').click();
+		await awaitLive(lead.page, server, 'the lead’s map knows the control points', () => card.getByTestId('pin-card-here').click());
 		const station = connectDoc(server.url, agencyDocName(DEMO_EVENT, 'station'), { cookie: await sessionCookie(server.url, 'reviewer') });
 		try {
 			await whenSynced(station);
@@ -259,7 +273,7 @@ describe('the venue map', () => {
 			await visit(member.page, `${server.url}/events/${DEMO_EVENT}/roster/mine`);
 			await member.page.locator('[data-testid="my-shift"][data-shift-id="demo-shift-gate-now"]').getByTestId('check-in').click();
 			await visit(member.page, server.url + MAP);
-			await member.page.getByTestId('share-toggle').check();
+			await awaitLive(member.page, server, 'the member’s map offers sharing (control points and on duty)', () => member.page.getByTestId('share-toggle').check());
 			await expect.poll(() => commander.page.getByTestId('positions-count').textContent(), { timeout: 15_000 }).toBe('人员位置（1）');
 			expect(await commander.page.locator('.map-label.person').allTextContents()).toEqual(['王建国']);
 			await screenshot(member.page, 'map-phone-sharing');
