@@ -34,7 +34,6 @@ async function open(browser: Browser, base: string, user: string, viewport: 'pho
 	return { context, page };
 }
 
-/** Clicks the plan at a fraction of the map's box. */
 /**
  * Waits for what a page shows once a live update reached it; when it does not come, the error carries what the page
  * and the server said, so a failure on a loaded machine can be told apart from a lost update.
@@ -49,6 +48,7 @@ async function awaitLive(page: Page, server: TestServer, what: string, action: (
 	}
 }
 
+/** Clicks the plan at a fraction of the map's box. */
 async function clickMap(page: Page, fx: number, fy: number): Promise<void> {
 	const box = (await page.getByTestId('venue-map').boundingBox())!;
 	await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);

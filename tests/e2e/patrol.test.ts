@@ -79,7 +79,7 @@ describe('patrol checks on a phone', () => {
 
 		await phone.setOffline(true);
 		await member.setInputFiles('[data-testid=patrol-photo]', { name: 'label2.png', mimeType: 'image/png', buffer: await cell(1) });
-		await eventually(async () => ((await result.textContent()) ?? '').includes('联网后发送'), 10_000, 'the offline scan waits');
+		await eventually(async () => (await said()).includes('联网后发送'), 10_000, 'the offline scan waits');
 		await phone.setOffline(false);
 		await eventually(async () => (await said()).includes('已打卡：灯组西侧（东街巡逻线）'), 30_000, 'the waiting scan says it was counted once sent');
 		await eventually(async () => /本圈 2\/2/.test((await route.textContent()) ?? ''), 30_000, 'both checkpoints counted on the commander’s page');

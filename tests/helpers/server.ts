@@ -77,8 +77,8 @@ export function postgresBaseUrl(): string | null {
 	return process.env.DATABASE_URL || null;
 }
 
-/** A new, empty PostgreSQL database beside the one `baseUrl` names, and how to drop it. */
-export async function createScratchDatabase(baseUrl: string, template?: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+/** A new PostgreSQL database beside the one `baseUrl` names (empty, or a clone of `template`), and how to drop it. */
+export async function createScratchDatabase(baseUrl: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
 	const name = `liandong_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 	const admin = new pg.Client({ connectionString: baseUrl });
 	await admin.connect();
@@ -87,7 +87,6 @@ export async function createScratchDatabase(baseUrl: string, template?: string):
 	const url = new URL(baseUrl);
 	url.pathname = `/${name}`;
 	return {
-		name,
 		url: url.toString(),
 		async drop() {
 			const c = new pg.Client({ connectionString: baseUrl });

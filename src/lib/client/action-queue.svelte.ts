@@ -38,7 +38,8 @@ export interface QueuedAction {
  */
 export type QueueOutcome<R> = { sent: true; result: R } | { sent: false; later?: Promise<R> };
 
-type Result<E extends QueueableCommand> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+/** The server's answer to a queued command, as its acknowledgement carries it. */
+export type QueuedAnswer<E extends QueueableCommand> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
 
 const KEY = 'queue';
 
@@ -115,7 +116,7 @@ export class ActionQueue {
 		input: Omit<Parameters<ClientToServerEvents[E]>[0], 'queued'>,
 		subject: ActionSubject,
 		label: string
-	): Promise<QueueOutcome<Result<E>>> {
+	): Promise<QueueOutcome<QueuedAnswer<E>>> {
 		const item: QueuedAction = {
 			id: newId(),
 			eventId,
@@ -128,7 +129,7 @@ export class ActionQueue {
 			refusal: null
 		};
 		this.items = [...this.items, item];
-		const answered = new Promise<QueueOutcome<Result<E>>>((resolve) => this.#waiters.set(item.id, resolve as (o: QueueOutcome<unknown>) => void));
+		const answered = new Promise<QueueOutcome<QueuedAnswer<E>>>((resolve) => this.#waiters.set(item.id, resolve as (o: QueueOutcome<unknown>) => void));
 		if (!this.#commands.connected) {
 			// No network: say at once that it waits. Online but still connecting (a page just opened): give the
 			// channel a few seconds, so the page can show the answer rather than "waiting".
