@@ -37,7 +37,14 @@ export interface BenchSettings {
 	load: LoadSettings;
 	/** Runs of each workload of the peers comparison (--peers). */
 	peerRuns: number;
+	/** The servers the peers comparison runs (the reference always, to compare with). */
+	peerServers: PeerServer[];
+	/** Its workloads' sizes, readers and writers; null for the usual two. */
+	peerSizes: Array<{ readers: number; writers: number }> | null;
 }
+
+export const PEER_SERVERS = ['reference', 'embedded', 'postgres'] as const;
+export type PeerServer = (typeof PEER_SERVERS)[number];
 
 /**
  * live: latency, throughput and memory on one document; load: the crowd; large: the large event's cold load;
@@ -73,6 +80,8 @@ export const USAGE = `npm run bench -- [options]
   --peers                 also compare with the y-websocket 1.5.4 reference server on both databases
                           (50 readers / 10 writers and 200 / 20, each writer adding a card 5 times a second)
   --peer-runs N           runs of each peers workload (default 1; the goals speak of 5)
+  --peer-servers LIST     the servers it compares, of embedded,postgres (the reference always runs)
+  --peer-sizes LIST       its workloads as readers/writers, e.g. 50/10 (default 50/10,200/20)
   --load-clients N        clients of the load phase on one event (default 2000)
   --load-writers N        of them writing (default 50)
   --load-walls N          wall displays among them, five connections each (default 10)
@@ -118,6 +127,8 @@ export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
 		cpuProf: null,
 		phases: PHASES.filter((p) => p !== 'peers'),
 		peerRuns: 1,
+		peerServers: [...PEER_SERVERS],
+		peerSizes: null,
 		load: {
 			clients: quick ? 300 : 2000,
 			writers: quick ? 10 : 50,
@@ -200,6 +211,22 @@ export function parseBenchArgs(argv: string[]): BenchSettings | 'help' {
 			case '--peer-runs':
 				s.peerRuns = intArg(a, next(), 1, 20);
 				break;
+			case '--peer-servers': {
+				const list = (next() ?? '').split(',').filter(Boolean);
+				const unknown = list.filter((x) => x === 'reference' || !(PEER_SERVERS as readonly string[]).includes(x));
+				if (!list.length || unknown.length) throw new UsageError(`--peer-servers takes embedded, postgres or both; got ${list.join(',') || 'nothing'}`);
+				s.peerServers = ['reference', ...(list as PeerServer[])];
+				break;
+			}
+			case '--peer-sizes': {
+				const raw = next() ?? '';
+				s.peerSizes = raw.split(',').map((size) => {
+					const m = /^(\d+)\/(\d+)$/.exec(size);
+					if (!m || +m[1] < 1 || +m[2] < 1 || +m[1] > 1000 || +m[2] > 100) throw new UsageError(`--peer-sizes takes readers/writers pairs such as 50/10; got ${raw || 'nothing'}`);
+					return { readers: +m[1], writers: +m[2] };
+				});
+				break;
+			}
 			case '--load-clients':
 				s.load.clients = intArg(a, next(), 10, 10_000);
 				break;

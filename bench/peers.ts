@@ -13,6 +13,7 @@ import { readCpuSplit, readRssKiB, Samples, sleep, type Percentiles } from './st
 import { CROWD_QUOTAS, freePort, startServer, type TestServer } from '../tests/helpers/server.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
 import { DEMO_EVENT } from '../src/lib/server/demo/demo-data.ts';
+import { PEER_SERVERS, type PeerServer } from './args.ts';
 
 const REFERENCE_SERVER = fileURLToPath(new URL('../node_modules/y-websocket-reference/bin/server.js', import.meta.url));
 /** Fresh clients timed one after another from connecting to synced ("first reader"). */
@@ -205,13 +206,14 @@ export async function comparePeers(
 	runs: number,
 	postgresUrl: string,
 	log: (m: string) => void,
-	cpuProf: string | null = null
+	cpuProf: string | null = null,
+	servers: readonly PeerServer[] = PEER_SERVERS
 ): Promise<PeerComparison> {
 	const figures: PeerFigures[] = [];
 	const doc = agencyDocName(DEMO_EVENT.id, 'station');
 	for (const w of workloads) {
 		for (let run = 1; run <= runs; run++) {
-			for (const name of ['reference', 'embedded', 'postgres'] as const) {
+			for (const name of servers) {
 				let target: Target;
 				if (name === 'reference') {
 					const ref = await startReference(cpuProf);
@@ -296,8 +298,9 @@ export function peersTable(c: PeerComparison): string {
 		const refCpu = median(ref.map((f) => f.cpuPerDeliveryUs));
 		const refP99 = worst(ref.map((f) => f.lastPeer?.p99 ?? null));
 		const refConn = median(ref.map((f) => f.perConnectionKiB));
-		for (const s of ['reference', 'embedded', 'postgres'] as const) {
+		for (const s of PEER_SERVERS) {
 			const f = pick(s);
+			if (!f.length) continue;
 			const cpu = median(f.map((x) => x.cpuPerDeliveryUs));
 			const p99 = worst(f.map((x) => x.lastPeer?.p99 ?? null));
 			const conn = median(f.map((x) => x.perConnectionKiB));

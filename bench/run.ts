@@ -251,14 +251,14 @@ async function main(): Promise<number> {
 	const has = (p: Phase) => s.phases.includes(p);
 	if (has('peers')) {
 		// Before anything else, on servers of its own: the reference holds nothing between runs, nor should we.
-		const workloads: PeerWorkload[] = s.quick
-			? [{ readers: 20, writers: 4, editIntervalMs: 200, seconds: 5, warmupSeconds: 1, threads: s.clientThreads }]
-			: [
-					{ readers: 50, writers: 10, editIntervalMs: 200, seconds: 15, warmupSeconds: 10, threads: s.clientThreads },
-					{ readers: 200, writers: 20, editIntervalMs: 200, seconds: 15, warmupSeconds: 10, threads: s.clientThreads }
-				];
+		const sizes = s.peerSizes ?? (s.quick ? [{ readers: 20, writers: 4 }] : [{ readers: 50, writers: 10 }, { readers: 200, writers: 20 }]);
+		const workloads: PeerWorkload[] = sizes.map(({ readers, writers }) =>
+			s.quick
+				? { readers, writers, editIntervalMs: 200, seconds: 5, warmupSeconds: 1, threads: s.clientThreads }
+				: { readers, writers, editIntervalMs: 200, seconds: 15, warmupSeconds: 10, threads: s.clientThreads }
+		);
 		await whenBuilt();
-		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log, s.cpuProf);
+		results.peers = await comparePeers(workloads, s.peerRuns, process.env.DATABASE_URL || DEFAULT_POSTGRES, log, s.cpuProf, s.peerServers);
 		results.goals.push(...peerGoals(results.peers));
 		if (s.phases.length === 1) return finish(results, s, t0);
 	}
