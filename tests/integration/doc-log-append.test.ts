@@ -63,6 +63,24 @@ async function rowsOf(doc: string, on: DatabaseHandle = handle) {
 	return { updates: updates.map((u) => ({ ...u, seq: Number(u.seq), bytes: Buffer.from(u.bytes).toString('hex') })), activity: activity.map((a) => ({ ...a, seq: Number(a.seq) })), seq: Number(seq?.seq ?? 0) };
 }
 
+describe('binary values on the embedded database', () => {
+	it('are stored and read back byte for byte, as Uint8Arrays, whatever their size', async () => {
+		const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+		const large = Uint8Array.from({ length: 600_001 }, (_, i) => (i * 131) & 255);
+		const values = [new Uint8Array(0), Uint8Array.from([0]), every, large, new Uint8Array(large.buffer, 3, 1001)];
+		for (const [i, bytes] of values.entries()) {
+			await handle.db.insertInto('documents').values({ name: `ev/bytes-${i}`, event_id: 'ev', seq: 1 }).execute();
+			await handle.db.insertInto('doc_snapshots').values({ doc: `ev/bytes-${i}`, upto_seq: 1, state: bytes }).execute();
+			const row = await handle.db.selectFrom('doc_snapshots').select('state').where('doc', '=', `ev/bytes-${i}`).executeTakeFirstOrThrow();
+			expect(row.state).toBeInstanceOf(Uint8Array);
+			expect(row.state.constructor).toBe(Uint8Array);
+			expect(Buffer.from(row.state).equals(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))).toBe(true);
+		}
+		// What is not binary is refused with the database's own words, not stored as text.
+		await expect(handle.db.insertInto('doc_snapshots').values({ doc: 'ev/bytes-0', upto_seq: 1, state: 'abc' as unknown as Uint8Array }).execute()).rejects.toThrow(/bytea/);
+	});
+});
+
 describe('the prepared append on the embedded database', () => {
 	it('writes the same numbers and rows as the general append, batch after batch', async () => {
 		expect(handle.pglite).not.toBeNull();

@@ -59,6 +59,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 		: openEmbedded(options.dataDir, options.sharedBuffersMb ?? EMBEDDED_SHARED_BUFFERS_MB);
 }
 
+/** PostgreSQL's type id of bytea. */
+const BYTEA_OID = 17;
+
+/**
+ * Binary values to and from the embedded database as hex text, converted natively. PGlite's own conversion goes
+ * through a string per byte: a 600 KB document snapshot took 160-270 ms to write and 40-60 ms to read back on the
+ * server's thread (every 500 updates of a busy document, and on each load), against 13-22 ms and 2-4 ms this way.
+ */
+const BYTEA_AS_HEX = {
+	serializers: {
+		[BYTEA_OID]: (value: unknown): string => {
+			if (!(value instanceof Uint8Array)) throw new Error('Invalid input for bytea type');
+			return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+		}
+	},
+	// A Uint8Array of its own, as PGlite's parser gives (a Buffer's bytes may sit in Node's shared pool).
+	parsers: { [BYTEA_OID]: (text: string): Uint8Array => new Uint8Array(Buffer.from(text.slice(2), 'hex')) }
+};
+
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
 	const shown = redactDatabaseUrl(url);
 	let parsed: URL;
@@ -118,7 +137,7 @@ async function openEmbedded(dataDir: string, sharedBuffersMb: number): Promise<D
 	let pglite: PGlite;
 	try {
 		try {
-			const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
+			const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`], ...BYTEA_AS_HEX };
 			if (!existsSync(resolve(pgdata, 'PG_VERSION'))) {
 				// A new folder: PGlite runs initdb first, and the memory that took stays with the instance. Opened
 				// again, the board starts with none of it (about 150 MB less resident, measured).
