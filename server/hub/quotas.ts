@@ -34,25 +34,30 @@ const MINUTE = 60_000;
 /** A user's updates and bytes in the last minute, in buckets of a second. */
 export class UserBudgets {
 	readonly #limits: QuotaLimits;
-	readonly #users = new Map<string, { buckets: Array<[second: number, updates: number, bytes: number]> }>();
+	readonly #users = new Map<string, { buckets: Array<[second: number, updates: number, bytes: number]>; updates: number; bytes: number }>();
 
 	constructor(limits: QuotaLimits) {
 		this.#limits = limits;
 	}
 
-	/** Counts an update against its user's budget; false (and nothing counted) when it would go over. */
+	/**
+	 * Counts an update against its user's budget; false (and nothing counted) when it would go over. The window's
+	 * totals are kept beside its buckets: filtering and summing them on every update was 2 % of the hub's CPU.
+	 */
 	take(userId: string, bytes: number, now = Date.now()): boolean {
 		let u = this.#users.get(userId);
-		if (!u) this.#users.set(userId, (u = { buckets: [] }));
+		if (!u) this.#users.set(userId, (u = { buckets: [], updates: 0, bytes: 0 }));
 		const second = Math.floor(now / 1000);
-		u.buckets = u.buckets.filter(([s]) => s > second - MINUTE / 1000);
-		let updates = 0;
-		let sent = 0;
-		for (const [, n, b] of u.buckets) {
-			updates += n;
-			sent += b;
+		let expired = 0;
+		while (expired < u.buckets.length && u.buckets[expired][0] <= second - MINUTE / 1000) {
+			u.updates -= u.buckets[expired][1];
+			u.bytes -= u.buckets[expired][2];
+			expired++;
 		}
-		if (updates + 1 > this.#limits.userUpdatesPerMinute || sent + bytes > this.#limits.userBytesPerMinute) return false;
+		if (expired) u.buckets.splice(0, expired);
+		if (u.updates + 1 > this.#limits.userUpdatesPerMinute || u.bytes + bytes > this.#limits.userBytesPerMinute) return false;
+		u.updates++;
+		u.bytes += bytes;
 		const last = u.buckets.at(-1);
 		if (last && last[0] === second) {
 			last[1]++;
