@@ -257,7 +257,7 @@ describe('the command post in the browser', () => {
 						await page.clock.fastForward('00:05');
 						return false;
 					},
-					{ timeout: 60_000, intervals: [1_000] }
+					{ timeout: 60_000, interval: 1_000 }
 				)
 				.toBe(true);
 			await page.getByTestId('wall-freshness').filter({ hasText: '数据实时' }).waitFor({ timeout: 30_000 });
