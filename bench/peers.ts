@@ -276,8 +276,9 @@ export function peerGoals(c: PeerComparison): GoalCheck[] {
 			}
 		}
 	}
-	const idle = worst(c.figures.filter((f) => f.server === 'embedded').map((f) => f.idleRssMiB));
-	out.push({ goal: 'idle RSS of the embedded server ≤ 200 MB', holds: idle === null ? null : idle * 1.048576 <= 200, detail: `${idle} MiB at most` });
+	const embedded = c.figures.filter((f) => f.server === 'embedded');
+	const idle = worst(embedded.map((f) => f.idleRssMiB));
+	if (embedded.length) out.push({ goal: 'idle RSS of the embedded server ≤ 200 MB', holds: idle === null ? null : idle * 1.048576 <= 200, detail: `${idle} MiB at most` });
 	return out;
 }
 
