@@ -607,8 +607,8 @@ function clockRanges(structs: Array<{ id: { client: number; clock: number }; len
 	const from = new Map<number, number>();
 	const to = new Map<number, number>();
 	for (const { id, length } of structs) {
-		if (!(id.clock >= (from.get(id.client) ?? Infinity))) from.set(id.client, id.clock);
-		if (!(id.clock + length <= (to.get(id.client) ?? -1))) to.set(id.client, id.clock + length);
+		from.set(id.client, Math.min(from.get(id.client) ?? Infinity, id.clock));
+		to.set(id.client, Math.max(to.get(id.client) ?? 0, id.clock + length));
 	}
 	return { from, to };
 }

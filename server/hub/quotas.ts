@@ -48,8 +48,9 @@ export class UserBudgets {
 		let u = this.#users.get(userId);
 		if (!u) this.#users.set(userId, (u = { buckets: [], updates: 0, bytes: 0 }));
 		const second = Math.floor(now / 1000);
+		const oldest = second - MINUTE / 1000;
 		let expired = 0;
-		while (expired < u.buckets.length && u.buckets[expired][0] <= second - MINUTE / 1000) {
+		while (expired < u.buckets.length && u.buckets[expired][0] <= oldest) {
 			u.updates -= u.buckets[expired][1];
 			u.bytes -= u.buckets[expired][2];
 			expired++;

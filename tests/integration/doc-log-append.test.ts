@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db/database.ts';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
-import { appendInOneStatement, appendStatement, appendUpdates, namedAppendParameters, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
+import { appendInOneStatement, appendStatement, appendUpdates, NAMED_MAX_ACTIVITY, namedAppendParameters, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
 import { createScratchDatabase, postgresBaseUrl } from '../helpers/server.ts';
 import type { ActivityDraft } from '../../src/lib/domain/activity.ts';
 import { appendPrepared } from '../../src/lib/server/repositories/doc-log-prepared.ts';
@@ -87,7 +87,7 @@ describe("PostgreSQL's named append", () => {
 		const at = new Date('2026-12-05T08:00:00.123Z');
 		const row = (k: number): ActivityDraft => ({ entityType: 'card', entityId: `k${k}`, action: 'changed', field: k % 2 ? null : 'status', subject: `入口\u0000${k}`, from: 'todo', to: k === 3 ? null : 'doing' });
 		for (const notify of [null, { channel: 'liandong_docs', instanceId: 'i1' }]) {
-			for (let rows = 0; rows <= 4; rows++) {
+			for (let rows = 0; rows <= NAMED_MAX_ACTIVITY; rows++) {
 				const e: AppendEntry = { doc: 'ev/named', eventId: 'ev', userId: rows ? 'u1' : null, connId: 'c1', at, bytes: Uint8Array.from([rows, 9]), activity: Array.from({ length: rows }, (_, k) => row(k)), newClients: [] };
 				const compiled = appendStatement([e], notify).compile(handle.db);
 				expect(namedAppendParameters(e, notify)).toStrictEqual([...compiled.parameters]);
