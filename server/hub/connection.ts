@@ -12,15 +12,11 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import type { Access } from '../../src/lib/domain/permissions.ts';
 import { MissingDependencies, Refusal, type HubDocument } from './hub-document.ts';
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from './frames.ts';
 import { guardAwareness, RateLimiter, type AwarenessIdentity } from './awareness-guard.ts';
 import { log } from '../../src/lib/server/log.ts';
 
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
 const MESSAGE_QUERY_AWARENESS = 3;
-const SYNC_STEP1 = 0;
-const SYNC_STEP2 = 1;
-const SYNC_UPDATE = 2;
 
 /** Updates a connection may have waiting for what they build on (see MissingDependencies), once it has answered. */
 const MAX_WAITING = 50;
@@ -214,10 +210,10 @@ export class HubConnection {
 			} catch {
 				throw new Refusal(CLOSE_CODES.refused, 'state vector could not be decoded');
 			}
-			const stored = this.doc.asLoaded;
-			if (stored && held.size === 0) {
-				if (stored.tail) this.send(syncMessage(SYNC_UPDATE, stored.tail));
-				this.send(syncMessage(SYNC_STEP2, stored.state));
+			if (held.size === 0) {
+				const answer = this.doc.freshAnswer();
+				if (answer.tail) this.sendFramed(answer.tail);
+				this.sendFramed(answer.state);
 				// It holds nothing the server lacks: that is its answer (what it does from now on comes as updates).
 				this.#heldNothing = true;
 				this.#answered = true;
@@ -328,15 +324,6 @@ export class HubConnection {
 		this.#closed = true;
 		this.events.onClosed(this);
 	}
-}
-
-/** A sync message of the y-protocols kind: step 2 or an update. */
-function syncMessage(sub: typeof SYNC_STEP2 | typeof SYNC_UPDATE, update: Uint8Array): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, MESSAGE_SYNC);
-	encoding.writeVarUint(encoder, sub);
-	encoding.writeVarUint8Array(encoder, update);
-	return encoding.toUint8Array(encoder);
 }
 
 function isEmptyUpdate(update: Uint8Array): boolean {

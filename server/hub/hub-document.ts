@@ -5,7 +5,8 @@
  * - `staging`: durable plus updates accepted but still being committed. Each new update is applied here
  *   first and checked against the schema; a refused update is dropped by rebuilding staging from durable.
  *   It is built on first need (a document only read never builds it).
- * A client that holds nothing, while the document is as it was loaded, is sent the stored bytes it was loaded from.
+ * A client that holds nothing is sent the whole document framed once for all such clients (at first the stored bytes
+ * it was loaded from) and the committed updates since, merged: never an encoding of the whole document of its own.
  * Loaded from a snapshot, the durable copy itself is decoded only after that first answer can go out (`ready()`):
  * a restart's first clients wait for the database's read, not for the server decoding the whole document.
  * A committed update is sent to the peers at once but applied to the durable copy later, with others in one
@@ -14,7 +15,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
-import * as wsModule from 'ws';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import type { DocAddress } from '../../src/lib/domain/documents.ts';
@@ -33,12 +33,10 @@ import {
 	type AppendEntry
 } from '../../src/lib/server/repositories/doc-log.repository.ts';
 import type { GroupCommitter } from './group-commit.ts';
+import { frameForAll, MESSAGE_AWARENESS, syncMessage, SYNC_UPDATE } from './frames.ts';
+import { FreshAnswer, FRESH_TAIL_MAX } from './fresh-answer.ts';
 import type { HubMetrics } from './hub-metrics.ts';
 import { log } from '../../src/lib/server/log.ts';
-
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
-const SYNC_UPDATE = 2;
 
 /** Take a snapshot after this many updates since the last one: loading then replays at most this many. */
 const SNAPSHOT_EVERY = 500;
@@ -90,21 +88,6 @@ export interface DocumentPeer {
 	sendFramed(frame: Buffer): void;
 }
 
-/** ws's own framing (a public static of its Sender, which its type declarations leave out). */
-const { Sender } = wsModule as unknown as {
-	Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] };
-};
-
-/**
- * Frames a message once for all of a document's peers. ws frames each send on its own: a header of its own, then
- * header and message as two writes joined by cork and uncork. One buffer, framed once and written as it is to each
- * socket, costs one write per peer instead.
- */
-export function frameForAll(message: Uint8Array): Buffer {
-	const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-	return Buffer.concat(Sender.frame(data, { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false }));
-}
-
 export interface HubDocumentDeps {
 	db: Kysely<DB>;
 	committer: GroupCommitter;
@@ -114,8 +97,6 @@ export interface HubDocumentDeps {
 	metrics: HubMetrics;
 }
 
-/** Past this many updates after the snapshot, a fresh client's answer is encoded from the document instead. */
-const AS_LOADED_TAIL_MAX = 2_000;
 /**
  * A document loaded from its stored bytes decodes its durable copy this long after loading when nothing has asked
  * for it sooner: the first answers go out first, and their bytes leave the process before the thread is busy.
@@ -147,12 +128,8 @@ export class HubDocument {
 	 * wall, a closed event's review) never needs it (bench, cold load).
 	 */
 	#staging: Y.Doc | null = null;
-	/**
-	 * The stored state the document was loaded from (its snapshot, and the log after it merged into one update), kept
-	 * while nothing has changed since: a client that holds nothing is answered with these bytes instead of a new
-	 * encoding of the whole document (0.3 s for a 5,000-card event; bench, cold load).
-	 */
-	#asLoaded: { state: Uint8Array; tail: Uint8Array | null } | null = null;
+	/** What a client that holds nothing is sent (see freshAnswer); null until it is next asked for. */
+	#fresh: FreshAnswer | null = null;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<DocumentPeer>();
 	appliedSeq = 0;
@@ -208,10 +185,10 @@ export class HubDocument {
 		doc.appliedSeq = log.updates.at(-1)?.seq ?? log.snapshot?.uptoSeq ?? 0;
 		doc.storedBytes = (log.snapshot?.state.byteLength ?? 0) + log.updates.reduce((n, u) => n + u.bytes.byteLength, 0);
 		doc.#sinceSnapshot = log.updates.length;
-		if (log.snapshot && log.updates.length <= AS_LOADED_TAIL_MAX) {
+		if (log.snapshot && log.updates.length <= FRESH_TAIL_MAX) {
 			const tail = log.updates.length ? Y.mergeUpdates(log.updates.map((u) => u.bytes)) : null;
-			doc.#asLoaded = { state: log.snapshot.state, tail };
-			doc.#undecoded = doc.#asLoaded;
+			doc.#fresh = new FreshAnswer(log.snapshot.state, tail ? [tail] : []);
+			doc.#undecoded = { state: log.snapshot.state, tail };
 			doc.#decodeTimer = setTimeout(() => {
 				try {
 					doc.ready();
@@ -283,12 +260,14 @@ export class HubDocument {
 	}
 
 	/**
-	 * The whole document for a client that holds nothing, as stored, while it is unchanged since it was loaded: the
-	 * updates after the snapshot first (the client keeps them until what they build on arrives), then the snapshot
-	 * (sent as the sync answer, so that the client is synced only once it holds everything). Null otherwise.
+	 * The whole document for a client that holds nothing, as frames to write to its socket (see FreshAnswer): the
+	 * updates after the document's bytes, then those bytes as the sync answer. The bytes are the stored ones the
+	 * document was loaded from, or its last encoding (for a snapshot, or for an earlier such client); each committed
+	 * update joins the tail.
 	 */
-	get asLoaded(): { state: Uint8Array; tail: Uint8Array | null } | null {
-		return this.#asLoaded;
+	freshAnswer(): { tail: Buffer | null; state: Buffer } {
+		const fresh = (this.#fresh ??= new FreshAnswer(Y.encodeStateAsUpdate(this.ready().durable), []));
+		return { tail: fresh.tailFrame(), state: fresh.stateFrame };
 	}
 
 	get pendingCount(): number {
@@ -513,15 +492,11 @@ export class HubDocument {
 	#integrate(seq: number, bytes: Uint8Array, src: UpdateSource | null): void {
 		this.#unapplied.push(bytes);
 		if (this.#unapplied.length >= DURABLE_BATCH) this.ready().#applyUnapplied();
-		this.#asLoaded = null;
+		if (this.#fresh && !this.#fresh.add(bytes)) this.#fresh = null;
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
 		if (!this.#unstage(bytes) && this.#staging) Y.applyUpdate(this.#staging, bytes, REMOTE);
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MESSAGE_SYNC);
-		encoding.writeVarUint(encoder, SYNC_UPDATE);
-		encoding.writeVarUint8Array(encoder, bytes);
-		const frame = frameForAll(encoding.toUint8Array(encoder));
+		const frame = frameForAll(syncMessage(SYNC_UPDATE, bytes));
 		const started = performance.now();
 		for (const peer of this.peers) if (peer !== src?.skip) peer.sendFramed(frame);
 		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
@@ -558,6 +533,7 @@ export class HubDocument {
 		if (this.#sinceSnapshot === 0 || this.#destroyed) return;
 		const upto = this.appliedSeq;
 		const state = Y.encodeStateAsUpdate(this.ready().durable);
+		this.#fresh = new FreshAnswer(state, []);
 		const counted = this.#sinceSnapshot;
 		try {
 			await saveSnapshot(this.deps.db, this.name, upto, state);

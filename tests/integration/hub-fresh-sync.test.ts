@@ -2,8 +2,8 @@
  * After a restart the hub answers a client that holds nothing with the document as stored (its snapshot, and the log
  * after it merged), not with a new encoding of the whole document; a client that holds part of it gets the rest as
  * before. Either way the client is synced only once it holds everything, and nothing changed since the load is
- * missed: after an edit the stored bytes are no longer the document, and the hub encodes again. The hub answers with
- * the stored bytes before it has decoded the document at all.
+ * missed: each stored edit joins what the next fresh client is sent. The hub answers with the stored bytes before it
+ * has decoded the document at all.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as Y from 'yjs';
@@ -12,7 +12,7 @@ import { connectDoc, eventually, whenSynced, type LiveDoc } from '../helpers/liv
 import * as decoding from 'lib0/decoding';
 import { DEMO_EVENT, demoUserId, openRawSocket, signInDemo, sleep, SYNC_MS, syncMessage, waitConverged } from '../helpers/hub.ts';
 import { agencyDocName } from '../../src/lib/domain/documents.ts';
-import { addCard, cardsOf } from '../../src/lib/domain/board.ts';
+import { addCard, cardsOf, updateCard } from '../../src/lib/domain/board.ts';
 
 const STATION = agencyDocName(DEMO_EVENT, 'station');
 /** Past the hub's snapshot interval (500 updates), so the reload reads a snapshot and a short log after it. */
@@ -120,5 +120,25 @@ describe('a fresh client’s first sync after a restart', () => {
 		const asked = returning2.syncs.find((m) => m.sub === SYNC_STEP1);
 		expect(asked, 'the hub asks a client that holds something').toBeDefined();
 		expect(Y.decodeStateVector(asked!.payload)).toEqual(Y.decodeStateVector(Y.encodeStateVector(withLast)));
+	});
+
+	it('holds, once synced, every change stored before it came while edits go on (new cards and changed ones)', { timeout: 120_000 }, async () => {
+		const writer = connect('lead.station');
+		const observer = connect('reviewer');
+		await Promise.all([whenSynced(writer, SYNC_MS), whenSynced(observer, SYNC_MS)]);
+		for (let i = 0; i < 12; i++) {
+			addCard(writer.doc, `kept-${i}`, { title: `进行中任务 ${i}`, status: 'todo', priority: 'routine', agency: 'station', createdBy: demoUserId('lead.station'), createdAt: new Date().toISOString() });
+			// A changed title deletes the one before it: the fresh client must not hold that one either.
+			if (i > 0) updateCard(writer.doc, `kept-${i - 1}`, { title: `改过的任务 ${i - 1}` });
+			await eventually(
+				() => cardsOf(observer.doc).has(`kept-${i}`) && (i === 0 || cardsOf(observer.doc).get(`kept-${i - 1}`)?.get('title') === `改过的任务 ${i - 1}`),
+				30_000,
+				`edit ${i} to be stored and sent`
+			);
+			const fresh = connect('reviewer');
+			await whenSynced(fresh, SYNC_MS);
+			expect(cardsOf(fresh.doc).toJSON()).toEqual(cardsOf(observer.doc).toJSON());
+			fresh.destroy();
+		}
 	});
 });
