@@ -15,7 +15,7 @@ import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import { newId } from '../../src/lib/domain/ids.ts';
 import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../../src/lib/server/auth/principal.ts';
-import { getEvent, getMembership } from '../../src/lib/server/repositories/event.repository.ts';
+import { getEvent, getMembership, type EventSummary } from '../../src/lib/server/repositories/event.repository.ts';
 import { agencyExists } from '../../src/lib/server/repositories/agency.repository.ts';
 import { appendUpdates, type AppendEntry } from '../../src/lib/server/repositories/doc-log.repository.ts';
 import { HubDocument, Refusal, type HubDocumentDeps } from './hub-document.ts';
@@ -128,8 +128,9 @@ export class SyncHub {
 			if (!actor) return refuse(CLOSE_CODES.unauthenticated, 'sign in first');
 			const address = parseDocName(name);
 			if (!address) return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
-			const access = await this.#accessFor(actor, address);
-			if (access === 'unknown') return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
+			const decided = await this.#accessFor(actor, address);
+			if (decided === 'unknown') return refuse(CLOSE_CODES.unknownDocument, 'unknown document');
+			const { access, event, principal } = decided;
 			if (access === 'none') return refuse(CLOSE_CODES.forbidden, 'no access to this document');
 			if (actor.kind === 'user') {
 				let open = 0;
@@ -145,18 +146,16 @@ export class SyncHub {
 			}
 			// Everything that waits is done before the early-message listener is taken off: a message that arrived
 			// between the two would be lost, and the client would wait for an answer that never comes.
-			const event = await getEvent(this.options.db, address.eventId);
-			const editsShifts =
-				address.kind === 'agency' && actor.kind === 'user' && !!event
-					? mayEditShifts(await this.principalFor(actor, address.eventId), address.eventId, address.agency, event.status)
-					: false;
+			// Decided from the same reads as the access (a second read of the event and the membership here was a third
+			// of a connection's queries).
+			const editsShifts = address.kind === 'agency' && principal.kind === 'user' ? mayEditShifts(principal, address.eventId, address.agency, event.status) : false;
 			// Who opened a dispute list's parties is audited once per connection (never per message), before the
 			// first byte of the document is sent.
 			if (address.kind === 'restricted' && actor.kind === 'user') {
 				await writeAudit(this.options.db, {
 					actor: { kind: 'user', id: actor.user.id, name: actor.user.displayName },
 					action: 'parties.open',
-					target: { kind: 'restrictedDocument', id: name, name: event?.name ?? null },
+					target: { kind: 'restrictedDocument', id: name, name: event.name },
 					eventId: address.eventId,
 					details: { access },
 					ip: req.socket.remoteAddress ?? null
@@ -216,11 +215,13 @@ export class SyncHub {
 		}
 	}
 
-	async #accessFor(actor: LiveActor, address: DocAddress): Promise<Access | 'unknown'> {
+	/** What an actor may do with a document, with the event and the principal it was decided from. */
+	async #accessFor(actor: LiveActor, address: DocAddress): Promise<{ access: Access; event: EventSummary; principal: Principal } | 'unknown'> {
 		const event = await getEvent(this.options.db, address.eventId);
 		if (!event) return 'unknown';
 		if (address.kind === 'agency' && !(await agencyExists(this.options.db, address.agency))) return 'unknown';
-		return documentAccess(await this.principalFor(actor, address.eventId), address, event.status);
+		const principal = await this.principalFor(actor, address.eventId);
+		return { access: documentAccess(principal, address, event.status), event, principal };
 	}
 
 	/** The principal of an actor within one event. */

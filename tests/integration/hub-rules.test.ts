@@ -53,6 +53,15 @@ describe('document rules in the hub', () => {
 		expect(((fresh.getMap('shifts').get('demo-shift-mobile-next') as Y.Map<unknown>).get('startsAt') as string).startsWith('2030')).toBe(false);
 	});
 
+	it("takes the station lead's change of the same shift's times (decided at connect from the lead's membership)", async () => {
+		const lead = await connect('lead.station', STATION);
+		updateShift(lead.doc, 'demo-shift-mobile-next', { startsAt: '2030-01-01T00:00:00+08:00' });
+		await sleep(500);
+		expect(lead.closes).toEqual([]);
+		const fresh = await connect('commander', STATION);
+		expect((fresh.doc.getMap('shifts').get('demo-shift-mobile-next') as Y.Map<unknown>).get('startsAt')).toBe('2030-01-01T00:00:00+08:00');
+	});
+
 	it("refuses a member's check-in of someone else, recorded as by a lead", async () => {
 		const fresh = await refused('member.station', STATION, (d) =>
 			recordCheck(d, 'demo-shift-mobile-next', 'p1', 'in', new Date().toISOString(), demoUserId('lead.station'))
