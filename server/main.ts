@@ -3,6 +3,7 @@ import { readConfig } from './config.ts';
 import { startApp } from './app.ts';
 import { StartupError } from '../src/lib/server/db/database.ts';
 import { log } from '../src/lib/server/log.ts';
+import { missingNodeFlags } from './node-flags.ts';
 
 async function main(): Promise<void> {
 	const demo = process.argv.includes('--demo');
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
 		`Liandong ${app.services.version} on ${app.url} (${app.database.describe})`
 	);
 	if (demo) log.info('[demo] sign in as commander / liandong-demo (demo accounts only; see README)');
+	const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
+	if (missing.length) log.warn({ missing }, `started without Node's options ${missing.join(' ')}: the server will use more memory per connection (see server/node-flags.ts)`);
 
 	let stopping = false;
 	const stop = (signal: string) => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import https from 'node:https';
 import pg from 'pg';
+import { SERVER_NODE_FLAGS } from '../../server/node-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -131,7 +132,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 	let child: ChildProcess | null = null;
 	let log = '';
 	const launch = async (opts: { demo?: boolean } = {}) => {
-		const args = ['server/main.ts', ...((opts.demo ?? options.demo) ? ['--demo'] : [])];
+		const args = [...SERVER_NODE_FLAGS, 'server/main.ts', ...((opts.demo ?? options.demo) ? ['--demo'] : [])];
 		const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
 		if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
 		child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -26,6 +26,7 @@ import {
 	type CaddyNode
 } from '../helpers/deploy-recipe.ts';
 import { freePort, waitForHealth } from '../helpers/server.ts';
+import { SERVER_NODE_FLAGS } from '../../server/node-flags.ts';
 import { signIn } from '../helpers/accounts.ts';
 import { HttpClient } from '../helpers/http.ts';
 
@@ -105,6 +106,14 @@ describe('the Dockerfile', () => {
 		expect(final.instructions.filter((i) => i.op === 'EXPOSE').map((i) => i.args)).toEqual([finalEnv.PORT]);
 		expect(final.instructions.at(-1)).toMatchObject({ op: 'CMD' });
 		expect(final.instructions.at(-1)!.args).toContain('server/main.ts');
+	});
+
+	it("starts the server with Node's options for it, as package.json's scripts and the tests do", () => {
+		expect(JSON.parse(final.instructions.at(-1)!.args)).toEqual(['node', ...SERVER_NODE_FLAGS, 'server/main.ts']);
+		const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+		const starts = Object.values(scripts).filter((s) => s.includes('server/main.ts'));
+		expect(starts.length).toBeGreaterThanOrEqual(3);
+		for (const script of starts) expect(script).toContain(`node ${SERVER_NODE_FLAGS.join(' ')} server/main.ts`);
 	});
 
 	it('keeps the embedded database in a volume owned by the user it runs as', () => {
