@@ -26,9 +26,6 @@ interface DocPlan {
 	checker: string;
 }
 
-// Each stock provider listens for the process's exit; a busy event opens a few dozen of them.
-process.setMaxListeners(200);
-
 /** Every document of the demo event, with people who may write it. */
 export const EVERY_DOCUMENT: readonly DocPlan[] = [
 	{ name: commandDocName(DEMO_EVENT), kind: 'command', agency: null, writers: ['commander', 'commander'], checker: 'reviewer' },

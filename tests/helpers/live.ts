@@ -42,6 +42,12 @@ export interface LiveDoc {
 }
 
 /**
+ * Each stock provider listens for the process's exit (y-websocket adds one listener per provider, and takes it off
+ * when destroyed); tests and the bench hold hundreds at once, which Node would report as a leak.
+ */
+process.setMaxListeners(Math.max(process.getMaxListeners(), 5_000));
+
+/**
  * Connects a stock WebsocketProvider to a document. BroadcastChannel is off so that clients in one test
  * process only ever talk through the server.
  */
