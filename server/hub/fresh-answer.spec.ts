@@ -44,6 +44,8 @@ describe("the answer to a client that holds nothing", () => {
 		const answer = new FreshAnswer(Y.encodeStateAsUpdate(doc), []);
 		expect(answer.tailFrame()).toBeNull();
 		expect(received(answer).getMap('cards').toJSON()).toEqual(cards.toJSON());
+		// Framed once, the same frame for every client.
+		expect(answer.stateFrame).toBe(answer.stateFrame);
 
 		const from = updates.length;
 		cards.set('c20', '新任务');
