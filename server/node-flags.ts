@@ -5,7 +5,8 @@
  * them says so in its log.
  *
  * `--max-semi-space-size=16`: V8 lets its young generation grow to 128 MiB (64 MiB semi-spaces) on a machine with
- * this much memory, and a server taking a burst of connections or edits grows it that far and keeps it. Capped at
+ * plenty of memory (the README's reference machine has 23.5 GiB), and a server taking a burst of connections or
+ * edits grows it that far and keeps it. Capped at
  * 16 MiB semi-spaces, the idle board uses 15-20 MiB less, and 2,000 connected clients cost 15.5-18.7 KiB each instead
  * of 51.6 KiB (`npm run bench -- --only load`); the CPU per delivery did not rise (`--only peers`, three runs of
  * each: 34-36 µs against 39-54 µs with V8's default, on the same day). 8 MiB saved a little more memory and cost CPU.
