@@ -7,5 +7,9 @@ describe("Node's options for the server", () => {
 		expect(missingNodeFlags([], `--cpu-prof ${SERVER_NODE_FLAGS.join(' ')}`)).toEqual([]);
 		expect(missingNodeFlags(['--cpu-prof'], '')).toEqual([...SERVER_NODE_FLAGS]);
 		expect(missingNodeFlags([], undefined)).toEqual([...SERVER_NODE_FLAGS]);
+		// Sized otherwise on purpose, or spelled V8's way: given.
+		expect(missingNodeFlags(['--max-semi-space-size=32'], undefined)).toEqual([]);
+		expect(missingNodeFlags([], '--max_semi_space_size=8')).toEqual([]);
+		expect(missingNodeFlags(['--max-old-space-size=512'], undefined)).toEqual([...SERVER_NODE_FLAGS]);
 	});
 });

@@ -13,8 +13,12 @@
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
-/** Which of SERVER_NODE_FLAGS a process was started without (on its command line or in NODE_OPTIONS). */
+/**
+ * Which of SERVER_NODE_FLAGS a process was started without (on its command line or in NODE_OPTIONS). An option
+ * given with another value counts as given: an operator may have sized it on purpose.
+ */
 export function missingNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-	const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)]);
-	return SERVER_NODE_FLAGS.filter((f) => !given.has(f));
+	const nameOf = (option: string) => option.split('=')[0].replaceAll('_', '-');
+	const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map(nameOf));
+	return SERVER_NODE_FLAGS.filter((f) => !given.has(nameOf(f)));
 }

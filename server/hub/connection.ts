@@ -7,12 +7,11 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 import type { Access } from '../../src/lib/domain/permissions.ts';
 import { MissingDependencies, Refusal, type HubDocument } from './hub-document.ts';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from './frames.ts';
+import { awarenessMessage, MESSAGE_AWARENESS, MESSAGE_SYNC, SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, syncMessage } from './frames.ts';
 import { guardAwareness, RateLimiter, type AwarenessIdentity } from './awareness-guard.ts';
 import { log } from '../../src/lib/server/log.ts';
 
@@ -112,11 +111,7 @@ export class HubConnection {
 	}
 
 	#sendStateVector(): void {
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MESSAGE_SYNC);
-		encoding.writeVarUint(encoder, SYNC_STEP1);
-		encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc.durable));
-		this.send(encoding.toUint8Array(encoder));
+		this.send(syncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc.durable)));
 	}
 
 	send(data: Uint8Array): void {
@@ -313,10 +308,7 @@ export class HubConnection {
 	}
 
 	#sendAwareness(clients: number[]): void {
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.doc.awareness, clients));
-		this.send(encoding.toUint8Array(encoder));
+		this.send(awarenessMessage(this.doc.awareness, clients));
 	}
 
 	#onClose(): void {

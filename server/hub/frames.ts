@@ -2,6 +2,7 @@
  * The y-websocket protocol's messages as the hub writes them, and their WebSocket framing done once for every peer.
  */
 import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as wsModule from 'ws';
 
 export const MESSAGE_SYNC = 0;
@@ -10,12 +11,20 @@ export const SYNC_STEP1 = 0;
 export const SYNC_STEP2 = 1;
 export const SYNC_UPDATE = 2;
 
-/** A message of the y-protocols sync kind: step 2 (the answer to a state vector) or an update. */
-export function syncMessage(sub: typeof SYNC_STEP2 | typeof SYNC_UPDATE, update: Uint8Array): Uint8Array {
+/** A message of the y-protocols sync kind: step 1 (a state vector), step 2 (the answer to one) or an update. */
+export function syncMessage(sub: typeof SYNC_STEP1 | typeof SYNC_STEP2 | typeof SYNC_UPDATE, payload: Uint8Array): Uint8Array {
 	const encoder = encoding.createEncoder();
 	encoding.writeVarUint(encoder, MESSAGE_SYNC);
 	encoding.writeVarUint(encoder, sub);
-	encoding.writeVarUint8Array(encoder, update);
+	encoding.writeVarUint8Array(encoder, payload);
+	return encoding.toUint8Array(encoder);
+}
+
+/** A presence message: the given clients' current states in `awareness` (a removed client's as removed). */
+export function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
 	return encoding.toUint8Array(encoder);
 }
 

@@ -14,7 +14,6 @@
  */
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as encoding from 'lib0/encoding';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import type { DocAddress } from '../../src/lib/domain/documents.ts';
@@ -33,7 +32,7 @@ import {
 	type AppendEntry
 } from '../../src/lib/server/repositories/doc-log.repository.ts';
 import type { GroupCommitter } from './group-commit.ts';
-import { frameForAll, MESSAGE_AWARENESS, syncMessage, SYNC_UPDATE } from './frames.ts';
+import { awarenessMessage, frameForAll, syncMessage, SYNC_UPDATE } from './frames.ts';
 import { FreshAnswer, FRESH_TAIL_MAX } from './fresh-answer.ts';
 import type { HubMetrics } from './hub-metrics.ts';
 import { log } from '../../src/lib/server/log.ts';
@@ -557,10 +556,7 @@ export class HubDocument {
 	/** Sends an awareness update of the given clients to every peer. */
 	broadcastAwareness(clients: number[]): void {
 		if (!clients.length) return;
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
-		const frame = frameForAll(encoding.toUint8Array(encoder));
+		const frame = frameForAll(awarenessMessage(this.awareness, clients));
 		for (const peer of this.peers) peer.sendFramed(frame);
 	}
 
