@@ -9,7 +9,8 @@
  * it was loaded from) and the committed updates since, merged: never an encoding of the whole document of its own.
  * Loaded from a snapshot, the durable copy itself is decoded only after that first answer can go out (`ready()`):
  * a restart's first clients wait for the database's read, not for the server decoding the whole document.
- * A committed update is sent to the peers at once but applied to the durable copy later, with others in one
+ * A committed update is sent to the peers as the turn of the event loop that committed it ends, with the others
+ * committed in it (delivery.ts), but applied to the durable copy later, with others in one
  * transaction, when something reads the copy or enough have gathered (`durable`): nothing on an edit's path reads it.
  */
 import * as Y from 'yjs';
@@ -34,6 +35,7 @@ import {
 import type { GroupCommitter } from './group-commit.ts';
 import { awarenessMessage, frameForAll, syncMessage, SYNC_UPDATE } from './frames.ts';
 import { FreshAnswer, FRESH_TAIL_MAX } from './fresh-answer.ts';
+import { deliver, Outbox, type DeliveryPeer } from './delivery.ts';
 import type { HubMetrics } from './hub-metrics.ts';
 import { log } from '../../src/lib/server/log.ts';
 
@@ -82,10 +84,8 @@ export interface UpdateSource {
 	clocks?: Map<number, number>;
 }
 
-export interface DocumentPeer {
-	/** Sends a message already framed for the WebSocket (`frameForAll`), as it is. */
-	sendFramed(frame: Buffer): void;
-}
+/** A connection of the document, as the document writes to it (delivery.ts). */
+export type DocumentPeer = DeliveryPeer;
 
 export interface HubDocumentDeps {
 	db: Kysely<DB>;
@@ -131,6 +131,13 @@ export class HubDocument {
 	#fresh: FreshAnswer | null = null;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<DocumentPeer>();
+	/** Committed updates of this turn, written to the peers together when it ends (delivery.ts). */
+	readonly #outbox = new Outbox<DocumentPeer>((batch) => {
+		if (this.#destroyed) return;
+		const started = performance.now();
+		deliver(this.peers, batch);
+		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
+	});
 	appliedSeq = 0;
 	lastUsed = Date.now();
 	/** What the document holds in storage: its snapshot and the log after it, as loaded, plus what was added since. */
@@ -495,10 +502,7 @@ export class HubDocument {
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
 		if (!this.#unstage(bytes) && this.#staging) Y.applyUpdate(this.#staging, bytes, REMOTE);
-		const frame = frameForAll(syncMessage(SYNC_UPDATE, bytes));
-		const started = performance.now();
-		for (const peer of this.peers) if (peer !== src?.skip) peer.sendFramed(frame);
-		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
+		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)), src?.skip ?? null);
 		if (src?.userId) this.deps.onSaved(src.userId, this.name, src.clocks ?? Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
 	}
