@@ -86,7 +86,7 @@ export function createMetrics(): AppMetrics {
 	});
 	const fanout = new Histogram({
 		name: `${PREFIX}fanout_duration_seconds`,
-		help: "Delivery of a stored update to this instance's connections: local (sending to a document's peers) or remote (from another instance's notification to its updates sent here).",
+		help: "Delivery of stored updates to this instance's connections: local (sending a document's updates committed together to its peers) or remote (from another instance's notification to its updates sent here).",
 		labelNames: ['path'],
 		buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
 		registers: [registry]

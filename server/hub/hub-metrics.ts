@@ -12,7 +12,8 @@ export interface HubMetrics {
 	/** One group commit of the update log: how long its transaction took and how many updates it held. */
 	committed(seconds: number, size: number): void;
 	/**
-	 * Delivery of stored updates to this instance's connections: `local` is one update sent to a document's peers,
+	 * Delivery of stored updates to this instance's connections: `local` is the updates of a document committed in
+	 * one turn of the event loop sent to its peers (delivery.ts),
 	 * `remote` is the time from another instance's notification to its updates reaching the peers here.
 	 */
 	fannedOut(path: 'local' | 'remote', seconds: number): void;
