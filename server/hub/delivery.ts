@@ -12,62 +12,43 @@ export interface DeliveryPeer {
 }
 
 /** One committed update's frame, and the peer that has it already (its writer), if any. */
-export interface Outgoing<P extends DeliveryPeer = DeliveryPeer> {
+export interface Outgoing {
 	frame: Buffer;
-	skip: P | null;
+	skip: DeliveryPeer | null;
 }
 
 /**
  * Writes the frames, in order, to every peer: one write each, of the frames it does not have already (a writer gets
- * the others' updates of the batch, not its own). Returns the number of writes.
+ * the others' updates of the batch, not its own).
  */
-export function deliver<P extends DeliveryPeer>(peers: Iterable<P>, batch: Outgoing<P>[]): number {
-	let writes = 0;
-	if (batch.length === 1) {
-		const { frame, skip } = batch[0];
-		for (const peer of peers) {
-			if (peer === skip) continue;
-			peer.sendFramed(frame);
-			writes++;
-		}
-		return writes;
-	}
-	const writers = new Set<P>();
-	for (const o of batch) if (o.skip) writers.add(o.skip);
-	const all = Buffer.concat(batch.map((o) => o.frame));
+export function deliver(peers: Iterable<DeliveryPeer>, batch: Outgoing[]): void {
+	const joined = (list: Outgoing[]) => (list.length === 1 ? list[0].frame : Buffer.concat(list.map((o) => o.frame)));
+	const writers = new Set(batch.map((o) => o.skip));
+	const all = joined(batch);
 	for (const peer of peers) {
 		if (!writers.has(peer)) {
 			peer.sendFramed(all);
-			writes++;
 			continue;
 		}
 		const others = batch.filter((o) => o.skip !== peer);
-		if (!others.length) continue;
-		peer.sendFramed(others.length === 1 ? others[0].frame : Buffer.concat(others.map((o) => o.frame)));
-		writes++;
+		if (others.length) peer.sendFramed(joined(others));
 	}
-	return writes;
 }
 
 /**
  * A document's updates committed in the current turn, delivered together when it ends. `send` is called once a
  * turn with the updates in the order they were added.
  */
-export class Outbox<P extends DeliveryPeer = DeliveryPeer> {
-	#batch: Outgoing<P>[] = [];
-	readonly #send: (batch: Outgoing<P>[]) => void;
+export class Outbox {
+	#batch: Outgoing[] = [];
+	readonly #send: (batch: Outgoing[]) => void;
 
-	constructor(send: (batch: Outgoing<P>[]) => void) {
+	constructor(send: (batch: Outgoing[]) => void) {
 		this.#send = send;
 	}
 
-	add(frame: Buffer, skip: P | null): void {
+	add(frame: Buffer, skip: DeliveryPeer | null): void {
 		if (this.#batch.push({ frame, skip }) === 1) process.nextTick(this.#flush);
-	}
-
-	/** Updates added this turn and not yet sent. */
-	get waiting(): number {
-		return this.#batch.length;
 	}
 
 	readonly #flush = (): void => {

@@ -77,15 +77,12 @@ export interface UpdateSource {
 	userId: string | null;
 	connId: string | null;
 	/** A connection to skip when broadcasting (it has the update already). */
-	skip?: DocumentPeer | null;
+	skip?: DeliveryPeer | null;
 	/** Whether the writer may plan and change the agency's shifts (the document rules ask). */
 	mayEditShifts?: boolean;
 	/** The update's next clock of each client (Y.parseUpdateMeta's `to`), when already read: the "saved" notice's. */
 	clocks?: Map<number, number>;
 }
-
-/** A connection of the document, as the document writes to it (delivery.ts). */
-export type DocumentPeer = DeliveryPeer;
 
 export interface HubDocumentDeps {
 	db: Kysely<DB>;
@@ -130,9 +127,9 @@ export class HubDocument {
 	/** What a client that holds nothing is sent (see freshAnswer); null until it is next asked for. */
 	#fresh: FreshAnswer | null = null;
 	readonly awareness: awarenessProtocol.Awareness;
-	readonly peers = new Set<DocumentPeer>();
+	readonly peers = new Set<DeliveryPeer>();
 	/** Committed updates of this turn, written to the peers together when it ends (delivery.ts). */
-	readonly #outbox = new Outbox<DocumentPeer>((batch) => {
+	readonly #outbox = new Outbox((batch) => {
 		if (this.#destroyed) return;
 		const started = performance.now();
 		deliver(this.peers, batch);
