@@ -19,6 +19,8 @@ const REFERENCE_SERVER = fileURLToPath(new URL('../node_modules/y-websocket-refe
 /** Fresh clients timed one after another from connecting to synced ("first reader"). */
 const FIRST_READERS = 20;
 const DRAIN_MS = 10_000;
+/** How long the server's CPU is read with every connection open and nothing edited. */
+const RESTING_MS = 5_000;
 
 export interface PeerWorkload {
 	readers: number;
@@ -46,6 +48,8 @@ export interface PeerFigures {
 	/** The same for the workload's own set, the first to connect (includes what the server pays once). */
 	firstSetKiB: number | null;
 	idleRssMiB: number | null;
+	/** Server CPU, in milliseconds a second, with the workload's connections open and no edits. */
+	restingCpuMsPerS: number | null;
 	undelivered: number;
 	/** The busiest client thread's event loop during the edits (near 1: the clients, not the server, set the pace). */
 	clientLoop: number;
@@ -159,6 +163,10 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 		const firstSetKiB = before !== null && after !== null && after > before ? Math.round((after - before) / peers.size) : null;
 		const perConnectionKiB = after !== null && afterExtra !== null && afterExtra > after ? Math.round((afterExtra - after) / extra.size) : null;
 		const firstReader = await firstReaderP50(t, readerCookie);
+		await sleep(1_000);
+		const rest0 = t.pid ? readCpuSplit(t.pid) : null;
+		await sleep(RESTING_MS);
+		const rest1 = t.pid ? readCpuSplit(t.pid) : null;
 
 		await peers.track(null);
 		await pacedEdits(peers, w.warmupSeconds, w.editIntervalMs, 'warm');
@@ -182,6 +190,7 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 			perConnectionKiB,
 			firstSetKiB,
 			idleRssMiB,
+			restingCpuMsPerS: rest0 && rest1 ? Math.round(((rest1.user + rest1.kernel - rest0.user - rest0.kernel) * 1e6) / RESTING_MS) : null,
 			undelivered: c.sent - c.delivered,
 			clientLoop: c.busiestClientLoop
 		};
@@ -292,7 +301,7 @@ export function peersTable(c: PeerComparison): string {
 		const v = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
 		return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
 	};
-	const rows = ['| server | readers / writers | edit → reader p50 / p99 (worst run) | first reader p50 | server CPU per delivery (of it kernel) | KiB per connection | idle RSS |', '|---|---|---|---|---|---|---|'];
+	const rows = ['| server | readers / writers | edit → reader p50 / p99 (worst run) | first reader p50 | server CPU per delivery (of it kernel) | KiB per connection | idle RSS | CPU at rest |', '|---|---|---|---|---|---|---|---|'];
 	for (const w of c.workloads) {
 		const pick = (s: PeerFigures['server']) => c.figures.filter((f) => f.server === s && f.readers === w.readers && f.writers === w.writers);
 		const ref = pick('reference');
@@ -308,7 +317,7 @@ export function peersTable(c: PeerComparison): string {
 			const r = (a: number | null, b: number | null) => (s === 'reference' || ratio(a, b) === null ? '' : ` (${ratio(a, b)}×)`);
 			const name = s === 'reference' ? 'y-websocket 1.5.4 (memory only)' : s === 'embedded' ? 'Liandong, embedded' : 'Liandong, PostgreSQL';
 			rows.push(
-				`| ${name} | ${w.readers} / ${w.writers} | ${median(f.map((x) => x.lastPeer?.p50))} / ${p99}${r(p99, refP99)} ms | ${median(f.map((x) => x.firstReaderP50Ms))} ms | ${cpu}${r(cpu, refCpu)} µs (${median(f.map((x) => x.kernelPerDeliveryUs))}) | ${conn}${r(conn, refConn)} | ${median(f.map((x) => x.idleRssMiB))} MiB |`
+				`| ${name} | ${w.readers} / ${w.writers} | ${median(f.map((x) => x.lastPeer?.p50))} / ${p99}${r(p99, refP99)} ms | ${median(f.map((x) => x.firstReaderP50Ms))} ms | ${cpu}${r(cpu, refCpu)} µs (${median(f.map((x) => x.kernelPerDeliveryUs))}) | ${conn}${r(conn, refConn)} | ${median(f.map((x) => x.idleRssMiB))} MiB | ${median(f.map((x) => x.restingCpuMsPerS))} ms/s |`
 			);
 		}
 	}

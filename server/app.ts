@@ -374,6 +374,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 				stopRollCallReminders();
 				stopSitrepSchedule();
 				stopPurgeSchedule();
+				metrics.stop();
 				await hub.close();
 				// No disconnectSockets() here: its DISCONNECT packet tells socket.io clients the server dropped them
 				// on purpose, and they then never reconnect (a wall stayed offline after a restart). io.close() ends

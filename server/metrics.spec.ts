@@ -60,6 +60,34 @@ describe('GET /metrics', () => {
 	});
 });
 
+describe('the event loop delay', () => {
+	it('is sampled into a histogram of its own, and prom-client statistics that count their sampling period are left out', async () => {
+		const metrics = createMetrics();
+		// `_count`, or `_bucket{le="…"}`: one line of the histogram's text.
+		const sample = async (series: string) => {
+			const text = await metrics.registry.getSingleMetricAsString('liandong_event_loop_delay_seconds');
+			const line = text.split('\n').find((l) => l.startsWith(`liandong_event_loop_delay_seconds${series} `));
+			return Number(line?.split(' ')[1]);
+		};
+		try {
+			const text = await metrics.registry.metrics();
+			expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+			expect(text).not.toContain('nodejs_eventloop_lag_p99_seconds');
+			// The loop held for 400 ms: the sample due in that time is taken at least 150 ms late.
+			const until = performance.now() + 400;
+			while (performance.now() < until);
+			await new Promise((r) => setTimeout(r, 50));
+			expect(await sample('_count')).toBeGreaterThanOrEqual(1);
+			expect((await sample('_count')) - (await sample('_bucket{le="0.1"}'))).toBeGreaterThanOrEqual(1);
+		} finally {
+			metrics.stop();
+		}
+		const stopped = await sample('_count');
+		await new Promise((r) => setTimeout(r, 600));
+		expect(await sample('_count')).toBe(stopped);
+	});
+});
+
 describe('refusal reasons as labels', () => {
 	it('names the close code, or a finer kind from a fixed set, never the message itself', () => {
 		expect(refusalReason(CLOSE_CODES.readOnly, 'this connection may only read this document')).toBe('readOnly');
