@@ -21,6 +21,10 @@ const FIRST_READERS = 20;
 const DRAIN_MS = 10_000;
 /** How long the server's CPU is read with every connection open and nothing edited. */
 const RESTING_MS = 5_000;
+/** Liandong runs with /metrics open to the bench, which reads its own histograms around the measured edits. */
+const METRICS_TOKEN = 'peers-bench-metrics-token';
+/** The server held an edit up when its loop or a commit took more than this (a bucket bound of both histograms). */
+const STALL_SECONDS = 0.05;
 
 export interface PeerWorkload {
 	readers: number;
@@ -50,6 +54,12 @@ export interface PeerFigures {
 	idleRssMiB: number | null;
 	/** Server CPU, in milliseconds a second, with the workload's connections open and no edits. */
 	restingCpuMsPerS: number | null;
+	/**
+	 * Liandong's own account of the measured edits, from its histograms: how often its event loop ran a timer more
+	 * than STALL_SECONDS late, and a commit took longer, each with the upper bound of the worst one's bucket.
+	 * A tail in p99 that neither shows came from outside the server (the machine, the clients).
+	 */
+	stalls: { loopLate: number; worstLoopMs: number | null; slowCommits: number; worstCommitMs: number | null } | null;
 	undelivered: number;
 	/** The busiest client thread's event loop during the edits (near 1: the clients, not the server, set the pace). */
 	clientLoop: number;
@@ -65,6 +75,8 @@ interface Target {
 	sessions: Sessions | null;
 	doc: string;
 	pid: number | null;
+	/** Liandong's: the bearer token of its /metrics. */
+	metricsToken?: string;
 	stop(): Promise<void>;
 }
 
@@ -114,7 +126,7 @@ async function startLiandong(kind: 'embedded' | 'postgres', postgresUrl: string,
 	if (kind === 'postgres') process.env.DATABASE_URL = postgresUrl;
 	else delete process.env.DATABASE_URL;
 	try {
-		const env = { ...CROWD_QUOTAS, ...(cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(cpuProf, kind)}` } : {}) };
+		const env = { ...CROWD_QUOTAS, METRICS_TOKEN, ...(cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(cpuProf, kind)}` } : {}) };
 		const server = await startServer({ demo: true, env });
 		const sessions = new Sessions(server.url);
 		await sessions.signInAll([...READER_USERS, ...WRITER_USERS]);
@@ -135,6 +147,42 @@ async function firstReaderP50(t: Target, cookie: string | null): Promise<number 
 		live.destroy();
 	}
 	return samples.summary()?.p50 ?? null;
+}
+
+type Buckets = Map<number, number>;
+
+/** Liandong's event-loop delay and commit duration histograms (cumulative bucket counts by upper bound, seconds). */
+async function scrapeHistograms(t: Target): Promise<{ loop: Buckets; commit: Buckets } | null> {
+	if (!t.metricsToken) return null;
+	const res = await fetch(`${t.base}/metrics`, { headers: { authorization: `Bearer ${t.metricsToken}` } });
+	if (!res.ok) return null;
+	const loop: Buckets = new Map();
+	const commit: Buckets = new Map();
+	for (const line of (await res.text()).split('\n')) {
+		const m = /^liandong_(event_loop_delay|commit_duration)_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/.exec(line);
+		if (m) (m[1] === 'event_loop_delay' ? loop : commit).set(m[2] === '+Inf' ? Infinity : Number(m[2]), Number(m[3]));
+	}
+	return { loop, commit };
+}
+
+/** Samples over STALL_SECONDS between two scrapes, and the upper bound of the worst one's bucket in ms. */
+function lateBetween(before: Buckets, after: Buckets): { count: number; worstMs: number | null } {
+	const added = (le: number) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
+	const bounds = [...after.keys()].sort((a, b) => a - b);
+	const total = added(Infinity);
+	// Buckets count what is at most their bound.
+	const under = added(STALL_SECONDS);
+	let worst: number | null = null;
+	for (let i = bounds.length - 1; i >= 0 && worst === null; i--) {
+		if (added(bounds[i]) > (i > 0 ? added(bounds[i - 1]) : 0)) worst = bounds[i];
+	}
+	return { count: total - under, worstMs: total - under > 0 && worst !== null ? (Number.isFinite(worst) ? Math.round(worst * 1000) : Infinity) : null };
+}
+
+function stallsBetween(a: { loop: Buckets; commit: Buckets }, b: { loop: Buckets; commit: Buckets }): NonNullable<PeerFigures['stalls']> {
+	const loop = lateBetween(a.loop, b.loop);
+	const commit = lateBetween(a.commit, b.commit);
+	return { loopLate: loop.count, worstLoopMs: loop.worstMs, slowCommits: commit.count, worstCommitMs: commit.worstMs };
 }
 
 function perDelivery(seconds: number | null, deliveries: number): number | null {
@@ -172,10 +220,12 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 		await pacedEdits(peers, w.warmupSeconds, w.editIntervalMs, 'warm');
 		await sleep(500);
 		await peers.track('peer');
+		const histograms0 = await scrapeHistograms(t);
 		const cpu0 = t.pid ? readCpuSplit(t.pid) : null;
 		await pacedEdits(peers, w.seconds, w.editIntervalMs, 'peer');
 		await drain(peers, DRAIN_MS);
 		const cpu1 = t.pid ? readCpuSplit(t.pid) : null;
+		const histograms1 = await scrapeHistograms(t);
 		const c = await peers.collect();
 		const deliveries = c.perPeer.count;
 		return {
@@ -190,6 +240,7 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 			perConnectionKiB,
 			firstSetKiB,
 			idleRssMiB,
+			stalls: histograms0 && histograms1 ? stallsBetween(histograms0, histograms1) : null,
 			restingCpuMsPerS: rest0 && rest1 ? Math.round(((rest1.user + rest1.kernel - rest0.user - rest0.kernel) * 1e6) / RESTING_MS) : null,
 			undelivered: c.sent - c.delivered,
 			clientLoop: c.busiestClientLoop
@@ -229,13 +280,19 @@ export async function comparePeers(
 					target = { name, base: ref.base, path: '', sessions: null, doc, pid: ref.pid, stop: ref.stop };
 				} else {
 					const { server, sessions } = await startLiandong(name, postgresUrl, cpuProf);
-					target = { name, base: server.url, path: '/yjs', sessions, doc, pid: server.pid(), stop: () => server.dispose() };
+					target = { name, base: server.url, path: '/yjs', sessions, doc, pid: server.pid(), metricsToken: METRICS_TOKEN, stop: () => server.dispose() };
 				}
 				try {
 					await sleep(2_000);
 					const idle = target.pid ? readRssKiB(target.pid) : null;
 					log(`peers: ${name}, ${w.readers} readers / ${w.writers} writers, run ${run} of ${runs}`);
-					figures.push(await runOnce(target, w, run, idle === null ? null : Math.round(idle / 1024)));
+					const f = await runOnce(target, w, run, idle === null ? null : Math.round(idle / 1024));
+					figures.push(f);
+					if (f.stalls) {
+						const st = f.stalls;
+						const worst = (ms: number | null) => (ms === null ? '' : Number.isFinite(ms) ? ` (worst ≤ ${ms} ms)` : ' (worst beyond the last bucket)');
+						log(`peers: ${name} run ${run}: p99 ${f.lastPeer?.p99 ?? '—'} ms; loop more than ${STALL_SECONDS * 1000} ms late ${st.loopLate} times${worst(st.worstLoopMs)}, commits over ${STALL_SECONDS * 1000} ms ${st.slowCommits}${worst(st.worstCommitMs)}`);
+					}
 				} finally {
 					await target.stop();
 				}
