@@ -55,11 +55,12 @@ export interface PeerFigures {
 	/** Server CPU, in milliseconds a second, with the workload's connections open and no edits. */
 	restingCpuMsPerS: number | null;
 	/**
-	 * Liandong's own account of the measured edits, from its histograms: how often its event loop ran a timer more
-	 * than STALL_SECONDS late, and a commit took longer, each with the upper bound of the worst one's bucket.
-	 * A tail in p99 that neither shows came from outside the server (the machine, the clients).
+	 * Liandong's own account of the measured edits, from its histograms: how many updates it held (from taking one
+	 * off its writer's connection to its fan-out) more than STALL_SECONDS, how often its event loop ran a timer that
+	 * late and how many commits took longer, each with the upper bound of the worst one's bucket. A tail in p99 the
+	 * held updates do not show came from outside the server (the machine, the clients).
 	 */
-	stalls: { loopLate: number; worstLoopMs: number | null; slowCommits: number; worstCommitMs: number | null } | null;
+	stalls: { held: number; heldLong: number; worstHeldMs: number | null; loopLate: number; worstLoopMs: number | null; slowCommits: number; worstCommitMs: number | null } | null;
 	undelivered: number;
 	/** The busiest client thread's event loop during the edits (near 1: the clients, not the server, set the pace). */
 	clientLoop: number;
@@ -151,22 +152,28 @@ async function firstReaderP50(t: Target, cookie: string | null): Promise<number 
 
 type Buckets = Map<number, number>;
 
-/** Liandong's event-loop delay and commit duration histograms (cumulative bucket counts by upper bound, seconds). */
-async function scrapeHistograms(t: Target): Promise<{ loop: Buckets; commit: Buckets } | null> {
+interface Histograms {
+	loop: Buckets;
+	commit: Buckets;
+	held: Buckets;
+}
+
+/** Liandong's event-loop delay, commit duration and update hold histograms (cumulative counts by upper bound, seconds). */
+async function scrapeHistograms(t: Target): Promise<Histograms | null> {
 	if (!t.metricsToken) return null;
 	const res = await fetch(`${t.base}/metrics`, { headers: { authorization: `Bearer ${t.metricsToken}` } });
 	if (!res.ok) return null;
-	const loop: Buckets = new Map();
-	const commit: Buckets = new Map();
+	const h: Histograms = { loop: new Map(), commit: new Map(), held: new Map() };
+	const which = { event_loop_delay: h.loop, commit_duration: h.commit, update_hold: h.held } as const;
 	for (const line of (await res.text()).split('\n')) {
-		const m = /^liandong_(event_loop_delay|commit_duration)_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/.exec(line);
-		if (m) (m[1] === 'event_loop_delay' ? loop : commit).set(m[2] === '+Inf' ? Infinity : Number(m[2]), Number(m[3]));
+		const m = /^liandong_(event_loop_delay|commit_duration|update_hold)_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/.exec(line);
+		if (m) which[m[1] as keyof typeof which].set(m[2] === '+Inf' ? Infinity : Number(m[2]), Number(m[3]));
 	}
-	return { loop, commit };
+	return h;
 }
 
 /** Samples over STALL_SECONDS between two scrapes, and the upper bound of the worst one's bucket in ms. */
-function lateBetween(before: Buckets, after: Buckets): { count: number; worstMs: number | null } {
+function lateBetween(before: Buckets, after: Buckets): { total: number; count: number; worstMs: number | null } {
 	const added = (le: number) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
 	const bounds = [...after.keys()].sort((a, b) => a - b);
 	const total = added(Infinity);
@@ -176,13 +183,14 @@ function lateBetween(before: Buckets, after: Buckets): { count: number; worstMs:
 	for (let i = bounds.length - 1; i >= 0 && worst === null; i--) {
 		if (added(bounds[i]) > (i > 0 ? added(bounds[i - 1]) : 0)) worst = bounds[i];
 	}
-	return { count: total - under, worstMs: total - under > 0 && worst !== null ? (Number.isFinite(worst) ? Math.round(worst * 1000) : Infinity) : null };
+	return { total, count: total - under, worstMs: total - under > 0 && worst !== null ? (Number.isFinite(worst) ? Math.round(worst * 1000) : Infinity) : null };
 }
 
-function stallsBetween(a: { loop: Buckets; commit: Buckets }, b: { loop: Buckets; commit: Buckets }): NonNullable<PeerFigures['stalls']> {
+function stallsBetween(a: Histograms, b: Histograms): NonNullable<PeerFigures['stalls']> {
+	const held = lateBetween(a.held, b.held);
 	const loop = lateBetween(a.loop, b.loop);
 	const commit = lateBetween(a.commit, b.commit);
-	return { loopLate: loop.count, worstLoopMs: loop.worstMs, slowCommits: commit.count, worstCommitMs: commit.worstMs };
+	return { held: held.total, heldLong: held.count, worstHeldMs: held.worstMs, loopLate: loop.count, worstLoopMs: loop.worstMs, slowCommits: commit.count, worstCommitMs: commit.worstMs };
 }
 
 function perDelivery(seconds: number | null, deliveries: number): number | null {
@@ -291,7 +299,8 @@ export async function comparePeers(
 					if (f.stalls) {
 						const st = f.stalls;
 						const worst = (ms: number | null) => (ms === null ? '' : Number.isFinite(ms) ? ` (worst ≤ ${ms} ms)` : ' (worst beyond the last bucket)');
-						log(`peers: ${name} run ${run}: p99 ${f.lastPeer?.p99 ?? '—'} ms; loop more than ${STALL_SECONDS * 1000} ms late ${st.loopLate} times${worst(st.worstLoopMs)}, commits over ${STALL_SECONDS * 1000} ms ${st.slowCommits}${worst(st.worstCommitMs)}`);
+						const over = `more than ${STALL_SECONDS * 1000} ms`;
+						log(`peers: ${name} run ${run}: p99 ${f.lastPeer?.p99 ?? '—'} ms; the server held ${st.heldLong} of ${st.held} updates ${over}${worst(st.worstHeldMs)}, its loop ran ${st.loopLate} timers ${over} late${worst(st.worstLoopMs)}, ${st.slowCommits} commits took ${over}${worst(st.worstCommitMs)}`);
 					}
 				} finally {
 					await target.stop();

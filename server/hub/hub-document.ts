@@ -82,6 +82,8 @@ export interface UpdateSource {
 	mayEditShifts?: boolean;
 	/** The update's next clock of each client (Y.parseUpdateMeta's `to`), when already read: the "saved" notice's. */
 	clocks?: Map<number, number>;
+	/** When the hub took a client's update (performance.now()), for the time it held it (HubMetrics.held). */
+	received?: number;
 }
 
 export interface HubDocumentDeps {
@@ -133,7 +135,9 @@ export class HubDocument {
 		if (this.#destroyed) return;
 		const started = performance.now();
 		deliver(this.peers, batch);
-		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
+		const sent = performance.now();
+		this.deps.metrics.fannedOut('local', (sent - started) / 1000);
+		for (const o of batch) if (o.since !== null) this.deps.metrics.held((sent - o.since) / 1000);
 	});
 	appliedSeq = 0;
 	lastUsed = Date.now();
@@ -364,6 +368,7 @@ export class HubDocument {
 	 * broadcasts it. Resolves when it is stored and visible; rejects with a Refusal otherwise.
 	 */
 	async submit(bytes: Uint8Array, src: UpdateSource & { userId: string }): Promise<void> {
+		const received = performance.now();
 		this.lastUsed = Date.now();
 		const staged = await this.withStageLock(async () => {
 			this.ready();
@@ -422,7 +427,7 @@ export class HubDocument {
 			throw new Refusal(CLOSE_CODES.storageUnavailable, `storage unavailable (${err instanceof Error ? err.message : err})`);
 		}
 		this.deps.metrics.accepted('client');
-		await this.applyCommitted(seq, bytes, { ...src, clocks: staged.clocks });
+		await this.applyCommitted(seq, bytes, { ...src, clocks: staged.clocks, received });
 	}
 
 	/**
@@ -499,7 +504,7 @@ export class HubDocument {
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
 		if (!this.#unstage(bytes) && this.#staging) Y.applyUpdate(this.#staging, bytes, REMOTE);
-		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)), src?.skip ?? null);
+		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)), src?.skip ?? null, src?.received ?? null);
 		if (src?.userId) this.deps.onSaved(src.userId, this.name, src.clocks ?? Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
 	}

@@ -17,6 +17,11 @@ export interface HubMetrics {
 	 * `remote` is the time from another instance's notification to its updates reaching the peers here.
 	 */
 	fannedOut(path: 'local' | 'remote', seconds: number): void;
+	/**
+	 * A client's update, from the hub taking it off its connection to its fan-out here: the checks, the commit and
+	 * every queue between. What the server adds to an edit's way from its writer to the readers.
+	 */
+	held(seconds: number): void;
 }
 
 /** Metrics that go nowhere: for a hub built without them (benchmarks, tools). */
@@ -25,5 +30,6 @@ export const NO_HUB_METRICS: HubMetrics = {
 	refused() {},
 	connectionRefused() {},
 	committed() {},
-	fannedOut() {}
+	fannedOut() {},
+	held() {}
 };

@@ -164,6 +164,9 @@ describe('metrics and logs of a running server', () => {
 		expect(moved('liandong_commit_duration_seconds_count')).toBeGreaterThanOrEqual(1);
 		expect(moved('liandong_commit_updates_sum')).toBeGreaterThanOrEqual(CARDS);
 		expect(moved('liandong_fanout_duration_seconds_count', { path: 'local' })).toBeGreaterThanOrEqual(CARDS);
+		// Every card the writer sent was held by the hub for a time it tells: its checks, commit and queues.
+		expect(moved('liandong_update_hold_seconds_count')).toBeGreaterThanOrEqual(CARDS);
+		expect(moved('liandong_update_hold_seconds_sum')).toBeGreaterThan(0);
 		expect(moved('liandong_updates_refused_total', { reason: 'readOnly' })).toBeGreaterThanOrEqual(1);
 		expect(moved('liandong_commands_total', { command: 'event:join', outcome: 'ok' })).toBe(1);
 		expect(moved('liandong_commands_total', { command: 'event:join', outcome: 'invalid' })).toBe(1);
