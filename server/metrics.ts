@@ -128,13 +128,13 @@ export function createMetrics(): AppMetrics {
 		registers: [registry]
 	});
 	const fanoutLocal = fanout.labels('local');
+	const fanoutRemote = fanout.labels('remote');
 	const held = new Histogram({
 		name: `${PREFIX}update_hold_seconds`,
-		help: "A client's update from the hub taking it off its connection to its fan-out to this instance's connections: checks, commit and the queues between (the server's part of an edit's way to the readers).",
+		help: "A client's update from the hub taking it off its connection to its fan-out here: checks, commit and the queues between (with the fan-out's own time, the server's part of an edit's way to the readers).",
 		buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 		registers: [registry]
 	});
-	const fanoutRemote = fanout.labels('remote');
 	const commands = new Counter({ name: `${PREFIX}commands_total`, help: 'socket.io commands, by name and outcome (ok, a refusal code, or noAck).', labelNames: ['command', 'outcome'], registers: [registry] });
 	const commandSeconds = new Histogram({
 		name: `${PREFIX}command_duration_seconds`,

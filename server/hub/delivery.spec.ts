@@ -46,9 +46,9 @@ describe('delivering the updates one turn committed', () => {
 		const { updates, source } = threeUpdates();
 		const [w1, w2, reader] = [new Received(), new Received(), new Received()];
 		const batch: Outgoing[] = [
-			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[0])), skip: w1, since: null },
-			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[1])), skip: w2, since: null },
-			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[2])), skip: w1, since: null }
+			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[0])), skip: w1 },
+			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[1])), skip: w2 },
+			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[2])), skip: w1 }
 		];
 		deliver([w1, w2, reader], batch);
 		expect(reader.writes).toHaveLength(1);
@@ -68,7 +68,7 @@ describe('delivering the updates one turn committed', () => {
 	it('writes nothing to a writer whose updates are the whole batch', () => {
 		const { updates } = threeUpdates();
 		const [writer, reader] = [new Received(), new Received()];
-		const batch = updates.slice(0, 2).map((u) => ({ frame: frameForAll(syncMessage(SYNC_UPDATE, u)), skip: writer, since: null }));
+		const batch = updates.slice(0, 2).map((u) => ({ frame: frameForAll(syncMessage(SYNC_UPDATE, u)), skip: writer }));
 		deliver([writer, reader], batch);
 		expect(writer.writes).toEqual([]);
 		expect(reader.writes).toHaveLength(1);
@@ -79,14 +79,14 @@ describe('delivering the updates one turn committed', () => {
 		const { updates } = threeUpdates();
 		const [writer, reader] = [new Received(), new Received()];
 		const frame = frameForAll(syncMessage(SYNC_UPDATE, updates[0]));
-		deliver([writer, reader], [{ frame, skip: writer, since: null }]);
+		deliver([writer, reader], [{ frame, skip: writer }]);
 		expect(reader.writes).toEqual([frame]);
 		expect(reader.writes[0]).toBe(frame);
 		expect(writer.writes).toEqual([]);
 
 		// Another instance's update has no writer here: everyone gets it.
 		const remote = frameForAll(syncMessage(SYNC_UPDATE, updates[1]));
-		deliver([writer, reader], [{ frame: remote, skip: null, since: null }]);
+		deliver([writer, reader], [{ frame: remote, skip: null }]);
 		expect(writer.writes).toEqual([remote]);
 		expect(reader.writes).toEqual([frame, remote]);
 	});

@@ -15,8 +15,6 @@ export interface DeliveryPeer {
 export interface Outgoing {
 	frame: Buffer;
 	skip: DeliveryPeer | null;
-	/** When the hub took it from a client (performance.now()); null for the server's own and other instances'. */
-	since: number | null;
 }
 
 /**
@@ -49,8 +47,8 @@ export class Outbox {
 		this.#send = send;
 	}
 
-	add(frame: Buffer, skip: DeliveryPeer | null, since: number | null = null): void {
-		if (this.#batch.push({ frame, skip, since }) === 1) process.nextTick(this.#flush);
+	add(frame: Buffer, skip: DeliveryPeer | null): void {
+		if (this.#batch.push({ frame, skip }) === 1) process.nextTick(this.#flush);
 	}
 
 	readonly #flush = (): void => {

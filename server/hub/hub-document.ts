@@ -135,9 +135,7 @@ export class HubDocument {
 		if (this.#destroyed) return;
 		const started = performance.now();
 		deliver(this.peers, batch);
-		const sent = performance.now();
-		this.deps.metrics.fannedOut('local', (sent - started) / 1000);
-		for (const o of batch) if (o.since !== null) this.deps.metrics.held((sent - o.since) / 1000);
+		this.deps.metrics.fannedOut('local', (performance.now() - started) / 1000);
 	});
 	appliedSeq = 0;
 	lastUsed = Date.now();
@@ -504,7 +502,8 @@ export class HubDocument {
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
 		if (!this.#unstage(bytes) && this.#staging) Y.applyUpdate(this.#staging, bytes, REMOTE);
-		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)), src?.skip ?? null, src?.received ?? null);
+		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)), src?.skip ?? null);
+		if (src?.received !== undefined) this.deps.metrics.held((performance.now() - src.received) / 1000);
 		if (src?.userId) this.deps.onSaved(src.userId, this.name, src.clocks ?? Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
 	}

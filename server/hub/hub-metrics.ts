@@ -18,8 +18,9 @@ export interface HubMetrics {
 	 */
 	fannedOut(path: 'local' | 'remote', seconds: number): void;
 	/**
-	 * A client's update, from the hub taking it off its connection to its fan-out here: the checks, the commit and
-	 * every queue between. What the server adds to an edit's way from its writer to the readers.
+	 * A client's update, from the hub taking it off its connection to its place in the outbox: the checks, the commit
+	 * and every queue between. With the fan-out's own time (fannedOut), what the server adds to an edit's way from its
+	 * writer to the readers.
 	 */
 	held(seconds: number): void;
 }
