@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { connectPeers, openClient, READER_USERS, Sessions, WRITER_USERS } from './clients.ts';
 import { drain, pacedEdits } from './latency.ts';
-import { readCpuSplit, readRssKiB, Samples, sleep, type Percentiles } from './stats.ts';
+import { readCpuSplit, readRssKiB, readStealSeconds, Samples, sleep, type Percentiles } from './stats.ts';
 import { CROWD_QUOTAS, freePort, startServer, type TestServer } from '../tests/helpers/server.ts';
 import { agencyDocName } from '../src/lib/domain/documents.ts';
 import { DEMO_EVENT } from '../src/lib/server/demo/demo-data.ts';
@@ -54,6 +54,14 @@ export interface PeerFigures {
 	idleRssMiB: number | null;
 	/** Server CPU, in milliseconds a second, with the workload's connections open and no edits. */
 	restingCpuMsPerS: number | null;
+	/**
+	 * Liandong's: full collections of V8's heap in that window (from its nodejs_gc_duration_seconds). A few seconds
+	 * after a burst of connections ends, V8 shrinks the heap with two or three of them, and their marking on V8's own
+	 * threads is most of what a server at rest then spends.
+	 */
+	restingFullGcs: number | null;
+	/** CPU the machine's host took from its cores while the edits ran (steal, ms summed over the cores). */
+	stealMs: number | null;
 	/**
 	 * Liandong's own account of the measured edits, from its histograms: how many updates it held (from taking one
 	 * off its writer's connection to its fan-out) more than STALL_SECONDS, how often its event loop ran a timer that
@@ -156,6 +164,8 @@ interface Histograms {
 	loop: Buckets;
 	commit: Buckets;
 	held: Buckets;
+	/** Full (mark-compact) collections of V8's heap so far. */
+	fullGcs: number;
 }
 
 /** Liandong's event-loop delay, commit duration and update hold histograms (cumulative counts by upper bound, seconds). */
@@ -163,11 +173,13 @@ async function scrapeHistograms(t: Target): Promise<Histograms | null> {
 	if (!t.metricsToken) return null;
 	const res = await fetch(`${t.base}/metrics`, { headers: { authorization: `Bearer ${t.metricsToken}` } });
 	if (!res.ok) return null;
-	const h: Histograms = { loop: new Map(), commit: new Map(), held: new Map() };
+	const h: Histograms = { loop: new Map(), commit: new Map(), held: new Map(), fullGcs: 0 };
 	const which = { event_loop_delay: h.loop, commit_duration: h.commit, update_hold: h.held } as const;
 	for (const line of (await res.text()).split('\n')) {
 		const m = /^liandong_(event_loop_delay|commit_duration|update_hold)_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/.exec(line);
 		if (m) which[m[1] as keyof typeof which].set(m[2] === '+Inf' ? Infinity : Number(m[2]), Number(m[3]));
+		const gc = /^nodejs_gc_duration_seconds_count\{[^}]*kind="major"[^}]*\} (\d+)/.exec(line);
+		if (gc) h.fullGcs = Number(gc[1]);
 	}
 	return h;
 }
@@ -220,9 +232,12 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 		const perConnectionKiB = after !== null && afterExtra !== null && afterExtra > after ? Math.round((afterExtra - after) / extra.size) : null;
 		const firstReader = await firstReaderP50(t, readerCookie);
 		await sleep(1_000);
+		// Scraped outside the window, so that answering the bench is not counted as the server's CPU at rest.
+		const restGc0 = await scrapeHistograms(t);
 		const rest0 = t.pid ? readCpuSplit(t.pid) : null;
 		await sleep(RESTING_MS);
 		const rest1 = t.pid ? readCpuSplit(t.pid) : null;
+		const restGc1 = await scrapeHistograms(t);
 
 		await peers.track(null);
 		await pacedEdits(peers, w.warmupSeconds, w.editIntervalMs, 'warm');
@@ -230,7 +245,9 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 		await peers.track('peer');
 		const histograms0 = await scrapeHistograms(t);
 		const cpu0 = t.pid ? readCpuSplit(t.pid) : null;
+		const steal0 = readStealSeconds();
 		await pacedEdits(peers, w.seconds, w.editIntervalMs, 'peer');
+		const steal1 = readStealSeconds();
 		await drain(peers, DRAIN_MS);
 		const cpu1 = t.pid ? readCpuSplit(t.pid) : null;
 		const histograms1 = await scrapeHistograms(t);
@@ -250,6 +267,8 @@ async function runOnce(t: Target, w: PeerWorkload, run: number, idleRssMiB: numb
 			idleRssMiB,
 			stalls: histograms0 && histograms1 ? stallsBetween(histograms0, histograms1) : null,
 			restingCpuMsPerS: rest0 && rest1 ? Math.round(((rest1.user + rest1.kernel - rest0.user - rest0.kernel) * 1e6) / RESTING_MS) : null,
+			restingFullGcs: restGc0 && restGc1 ? restGc1.fullGcs - restGc0.fullGcs : null,
+			stealMs: steal0 !== null && steal1 !== null ? Math.round((steal1 - steal0) * 1000) : null,
 			undelivered: c.sent - c.delivered,
 			clientLoop: c.busiestClientLoop
 		};
@@ -296,12 +315,16 @@ export async function comparePeers(
 					log(`peers: ${name}, ${w.readers} readers / ${w.writers} writers, run ${run} of ${runs}`);
 					const f = await runOnce(target, w, run, idle === null ? null : Math.round(idle / 1024));
 					figures.push(f);
+					const parts = [`p99 ${f.lastPeer?.p99 ?? '—'} ms`];
+					if (f.stealMs !== null) parts.push(`the host took ${f.stealMs} ms of the machine's CPU during the edits`);
 					if (f.stalls) {
 						const st = f.stalls;
 						const worst = (ms: number | null) => (ms === null ? '' : Number.isFinite(ms) ? ` (worst ≤ ${ms} ms)` : ' (worst beyond the last bucket)');
 						const over = `more than ${STALL_SECONDS * 1000} ms`;
-						log(`peers: ${name} run ${run}: p99 ${f.lastPeer?.p99 ?? '—'} ms; the server held ${st.heldLong} of ${st.held} updates ${over}${worst(st.worstHeldMs)}, its loop ran ${st.loopLate} timers ${over} late${worst(st.worstLoopMs)}, ${st.slowCommits} commits took ${over}${worst(st.worstCommitMs)}`);
+						parts.push(`the server held ${st.heldLong} of ${st.held} updates ${over}${worst(st.worstHeldMs)}, its loop ran ${st.loopLate} timers ${over} late${worst(st.worstLoopMs)}, ${st.slowCommits} commits took ${over}${worst(st.worstCommitMs)}`);
 					}
+					if (f.restingCpuMsPerS !== null) parts.push(`at rest ${f.restingCpuMsPerS} ms/s${f.restingFullGcs === null ? '' : ` (${f.restingFullGcs} full collections of V8's heap in that window)`}`);
+					log(`peers: ${name} run ${run}: ${parts.join('; ')}`);
 				} finally {
 					await target.stop();
 				}

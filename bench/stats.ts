@@ -100,6 +100,20 @@ function machineBusySeconds(): number | null {
 	}
 }
 
+/**
+ * Time the machine's virtual cores were ready to run but the host ran something else ("steal"), in seconds summed
+ * over the cores (Linux /proc/stat; null elsewhere). On a virtual machine a burst of it stalls every process at once.
+ */
+export function readStealSeconds(): number | null {
+	try {
+		const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+		const steal = Number(line.trim().split(/\s+/)[8]);
+		return Number.isFinite(steal) ? steal / 100 : null;
+	} catch {
+		return null;
+	}
+}
+
 /** Where the CPU went during a phase, in percent of one core (two busy cores = 200). */
 export interface CpuShares {
 	server: number | null;
