@@ -88,30 +88,29 @@ export function readCpuSplit(pid: number): { user: number; kernel: number } | nu
 	}
 }
 
-/** CPU time of the whole machine so far, in seconds of busy core time (Linux /proc/stat; null elsewhere). */
-function machineBusySeconds(): number | null {
+/** The machine's CPU times so far, in ticks of 1/100 s summed over its cores (Linux /proc/stat; null elsewhere). */
+function machineCpuTicks(): number[] | null {
 	try {
-		const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
 		// cpu user nice system idle iowait irq softirq steal ...
-		const f = line.trim().split(/\s+/).slice(1).map(Number);
-		return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
+		return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
 	} catch {
 		return null;
 	}
 }
 
+/** CPU time of the whole machine so far, in seconds of busy core time (null where it cannot be read). */
+function machineBusySeconds(): number | null {
+	const f = machineCpuTicks();
+	return f && (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
+}
+
 /**
  * Time the machine's virtual cores were ready to run but the host ran something else ("steal"), in seconds summed
- * over the cores (Linux /proc/stat; null elsewhere). On a virtual machine a burst of it stalls every process at once.
+ * over the cores (null where it cannot be read). On a virtual machine a burst of it stalls every process at once.
  */
 export function readStealSeconds(): number | null {
-	try {
-		const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-		const steal = Number(line.trim().split(/\s+/)[8]);
-		return Number.isFinite(steal) ? steal / 100 : null;
-	} catch {
-		return null;
-	}
+	const steal = machineCpuTicks()?.[7];
+	return steal !== undefined && Number.isFinite(steal) ? steal / 100 : null;
 }
 
 /** Where the CPU went during a phase, in percent of one core (two busy cores = 200). */
