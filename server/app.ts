@@ -115,6 +115,7 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		committer,
 		metrics: metrics.hub,
 		maxMessageBytes: config.maxMessageBytes,
+		heartbeatMs: config.heartbeatMs,
 		origin: config.origin,
 		quotas: config.quotas,
 		inTransaction: notifyPeers,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { EMBEDDED_SHARED_BUFFERS_MB, StartupError } from '../src/lib/server/db/database.ts';
 import { DEFAULT_QUOTAS, type QuotaLimits } from './hub/quotas.ts';
+import { HEARTBEAT_MS } from '../src/lib/domain/wire.ts';
 import { SITREP_LEAD_MINUTES } from '../src/lib/domain/sitrep-schedule.ts';
 import { LOG_LEVELS, type LogLevel } from '../src/lib/server/log.ts';
 
@@ -16,6 +17,8 @@ export interface AppConfig {
 	embeddedSharedBuffersMb: number;
 	/** Largest Yjs or socket.io message accepted, in bytes. */
 	maxMessageBytes: number;
+	/** How often live connections are pinged; one silent for a whole period is dropped. */
+	heartbeatMs: number;
 	/**
 	 * Serve HTTPS with this certificate and key (PEM), so that phones on the venue's network get a secure context
 	 * (service worker, camera, notifications). `redirectPort`, when set, answers plain HTTP with a redirect.
@@ -111,6 +114,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		origin,
 		embeddedSharedBuffersMb: intFrom(env, 'EMBEDDED_SHARED_BUFFERS_MB', EMBEDDED_SHARED_BUFFERS_MB, 1, 4096),
 		maxMessageBytes: intFrom(env, 'MAX_MESSAGE_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+		heartbeatMs: intFrom(env, 'LIVE_HEARTBEAT_MS', HEARTBEAT_MS, 100, 600_000),
 		tls: readTls(env),
 		quotas: {
 			docBytes: intFrom(env, 'QUOTA_DOC_MB', DEFAULT_QUOTAS.docBytes / 2 ** 20, 1, 4096) * 2 ** 20,

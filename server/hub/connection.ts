@@ -50,7 +50,10 @@ export interface EarlyMessage {
 export interface ConnectionEvents {
 	onRefused(conn: HubConnection, code: number, reason: string): void;
 	onClosed(conn: HubConnection): void;
-	/** Whether another connection of this document owns an awareness client id. */
+	/**
+	 * Whether another connection of this document owns an awareness client id. An id held by an older connection of
+	 * the same sign-in passes to `conn` instead (the hub says how).
+	 */
 	awarenessOwnedElsewhere(conn: HubConnection, clientId: number): boolean;
 }
 
@@ -58,6 +61,8 @@ export class HubConnection {
 	readonly awarenessIds = new Set<number>();
 	#chain: Promise<void> = Promise.resolve();
 	#closed = false;
+	/** Heard from since the last ping (a message or the pong)? */
+	#heard = true;
 	#awarenessLimit = new RateLimiter(AWARENESS_RATE, AWARENESS_BURST);
 
 	readonly ws: WebSocket;
@@ -97,6 +102,7 @@ export class HubConnection {
 	/** Starts the conversation: the server's state vector and everyone's presence. */
 	start(early: EarlyMessage[]): void {
 		this.ws.on('message', (data: Buffer, isBinary: boolean) => this.#enqueue(data, isBinary));
+		this.ws.on('pong', () => (this.#heard = true));
 		this.ws.on('close', () => this.#onClose());
 		this.ws.on('error', () => this.#onClose());
 		// The server's state vector needs the decoded document: a document just loaded from its stored bytes sends it
@@ -145,6 +151,26 @@ export class HubConnection {
 		this.#onClose();
 	}
 
+	/**
+	 * Called on every beat of the hub's heartbeat: a connection that answered nothing since the previous beat is
+	 * gone and is dropped, its presence with it. A phone that loses its network sends no close, and its socket
+	 * would otherwise stay open here for many minutes, its user shown present on everyone's board.
+	 */
+	heartbeat(): void {
+		if (this.#closed) return;
+		if (!this.#heard) {
+			this.ws.terminate();
+			this.#onClose();
+			return;
+		}
+		this.#heard = false;
+		try {
+			this.ws.ping();
+		} catch {
+			this.#onClose();
+		}
+	}
+
 	#refuse(code: number, reason: string): void {
 		this.events.onRefused(this, code, reason);
 		this.close(code, reason);
@@ -152,6 +178,7 @@ export class HubConnection {
 
 	#enqueue(data: Buffer, isBinary: boolean): void {
 		if (this.#closed) return;
+		this.#heard = true;
 		this.#chain = this.#chain.then(() => this.#handle(data, isBinary)).catch((err) => {
 			if (err instanceof Refusal) this.#refuse(err.code, err.message);
 			else {

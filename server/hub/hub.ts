@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../src/lib/server/db/schema.ts';
 import { parseDocName, type DocAddress } from '../../src/lib/domain/documents.ts';
 import { documentAccess, mayEditShifts, type Access, type Principal } from '../../src/lib/domain/permissions.ts';
-import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
+import { CLOSE_CODES, HEARTBEAT_MS } from '../../src/lib/domain/wire.ts';
 import { newId } from '../../src/lib/domain/ids.ts';
 import { writeAudit } from '../../src/lib/server/repositories/audit.repository.ts';
 import { authenticateLive, liveDisplayTokenIds, liveSessionIds, type LiveActor } from '../../src/lib/server/auth/principal.ts';
@@ -44,6 +44,8 @@ export interface HubOptions {
 	quotas?: QuotaLimits;
 	/** Counters and timings for /metrics; none when not given. */
 	metrics?: HubMetrics;
+	/** How often connections are pinged (HEARTBEAT_MS when not given). */
+	heartbeatMs?: number;
 }
 
 export interface LiveFilter {
@@ -78,6 +80,7 @@ export class SyncHub {
 		this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes * 2, perMessageDeflate: false });
 		this.#timers.push(setInterval(() => void this.#unloadIdle(), 10_000).unref());
 		this.#timers.push(setInterval(() => void this.#sweepSessions(), SESSION_SWEEP_MS).unref());
+		this.#timers.push(setInterval(() => this.#conns.forEach((c) => c.heartbeat()), options.heartbeatMs ?? HEARTBEAT_MS).unref());
 	}
 
 	get connectionCount(): number {
@@ -188,7 +191,13 @@ export class SyncHub {
 					},
 					onClosed: (c) => this.#onClosed(c),
 					awarenessOwnedElsewhere: (c, id) => {
-						for (const other of this.#conns) if (other !== c && other.doc === c.doc && other.awarenessIds.has(id)) return true;
+						for (const other of this.#conns) {
+							if (other === c || other.doc !== c.doc || !other.awarenessIds.has(id)) continue;
+							// The same page back after losing its network, before the heartbeat noticed its old socket was
+							// gone: the presence is this connection's now, and the old one's close will not remove it.
+							if (sameSignIn(other, c)) other.awarenessIds.delete(id);
+							else return true;
+						}
 						return false;
 					}
 				}
@@ -495,4 +504,12 @@ export class SyncHub {
 		this.#docs.clear();
 		this.#wss.close();
 	}
+}
+
+/**
+ * Two connections of one sign-in: the same user's same session. A page's awareness id is random and its own, so
+ * the only other connection that can speak for it is that page's earlier one.
+ */
+function sameSignIn(a: HubConnection, b: HubConnection): boolean {
+	return a.identity.sessionId !== null && a.identity.sessionId === b.identity.sessionId && a.identity.userId === b.identity.userId;
 }

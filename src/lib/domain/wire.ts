@@ -42,6 +42,13 @@ export const CLOSE_CODES = {
 
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
+/**
+ * How often the hub pings every live connection (LIVE_HEARTBEAT_MS overrides it); a connection that answered
+ * nothing since the previous ping is dropped, so a phone that lost its network stops showing as present within
+ * two periods.
+ */
+export const HEARTBEAT_MS = 30_000;
+
 /** Whether a client should reconnect after this close code. */
 export function shouldReconnect(code: number): boolean {
 	return code < 4400 || code >= 4500 || code === CLOSE_CODES.accessChanged;
