@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { addCard, cardsOf } from '../src/lib/domain/board.ts';
-import { connectCommands, connectDoc, sessionCookie, whenSynced, type CommandSocketClient, type LiveDoc } from '../tests/helpers/live.ts';
+import { connectCommands, connectDoc, onStored, sessionCookie, whenSynced, type CommandSocketClient, type LiveDoc } from '../tests/helpers/live.ts';
 import { ArrivalLog, makeStamp, mergeArrivals, observeStamps } from './stamps.ts';
 import { Samples } from './stats.ts';
 import type { FromReaderWorker, ReaderWorkerData, ToReaderWorker } from './reader-worker.ts';
@@ -72,6 +72,7 @@ export class Writer {
 		this.label = label;
 		this.cardId = `bench-card-${label}`;
 		this.sent = sent;
+		onStored(live, () => this.onSaved());
 	}
 
 	get clientId(): number {
@@ -97,12 +98,13 @@ export class Writer {
 	/** Each edit adds a card instead of changing one (the peers comparison's workload). */
 	addCards = false;
 
+	/** One of its updates is stored (the server sent it back). */
 	onSaved(): void {
 		this.saved++;
 		this.#waiters.splice(0).forEach((w) => w());
 	}
 
-	/** Resolves at the next saved notice, or after `timeoutMs` (a lost notice must not stall the phase). */
+	/** Resolves when the next update is stored, or after `timeoutMs` (a lost echo must not stall the phase). */
 	nextSaved(timeoutMs: number): Promise<void> {
 		return new Promise((resolve) => {
 			const timer = setTimeout(resolve, timeoutMs);
@@ -176,7 +178,7 @@ export class PeerSet {
 		this.#sent = sent;
 	}
 
-	/** socket.io connections (one per writing account, for the saved notices). */
+	/** socket.io connections (one per writing account, as its pages hold for their commands). */
 	get commandSockets(): number {
 		return this.#sockets.length;
 	}
@@ -254,7 +256,7 @@ async function inBatches<T>(count: number, make: (i: number) => Promise<T>): Pro
 }
 
 /**
- * Connects writers (here, with one socket.io connection per account for the saved notices) and readers (spread
+ * Connects writers (here, with one socket.io connection per account, as a page has) and readers (spread
  * over `threads` worker threads) to one document, and waits until every client has synced.
  */
 export async function connectPeers(
@@ -263,30 +265,24 @@ export async function connectPeers(
 	counts: { readers: number; writers: number; threads: number; path?: string; base?: string; addCards?: boolean }
 ): Promise<PeerSet> {
 	// Without sessions (the reference server, which knows no one) every client connects with no cookie and no
-	// socket.io connection; edits are then not reported saved.
+	// socket.io connection; its echo of each update still counts as the writer's "saved".
 	const base = sessions?.base ?? counts.base!;
 	const readerCookies: Array<string | null> = sessions ? await Promise.all(READER_USERS.map((u) => sessions.cookie(u))) : [null];
 	const writerCookies: Array<string | null> = sessions ? await Promise.all(WRITER_USERS.map((u) => sessions.cookie(u))) : [null];
 	const sockets: CommandSocketClient[] = [];
 	const threads: ReaderThread[] = [];
 	const writers: Writer[] = [];
-	const byClient = new Map<number, Writer>();
 	const log = new ArrivalLog();
 	const sent = { ids: [] as string[] };
 	const set = new PeerSet(writers, counts.readers, threads, sockets, log, sent);
 	try {
 		for (const cookie of sessions ? writerCookies.slice(0, Math.min(counts.writers, writerCookies.length)) : []) {
-			const socket = await connectCommands(base, { cookie: cookie! });
-			socket.on('doc:saved', (n) => {
-				if (n.doc === docName) byClient.get(n.clientId)?.onSaved();
-			});
-			sockets.push(socket);
+			sockets.push(await connectCommands(base, { cookie: cookie! }));
 		}
 		const connected = await inBatches(counts.writers, async (i) => {
 			const w = new Writer(await openClient(base, docName, writerCookies[i % writerCookies.length], counts.path), `w${i}`, sent);
 			w.addCards = counts.addCards ?? false;
 			observeStamps(w.live.doc, log);
-			byClient.set(w.clientId, w);
 			return w;
 		});
 		writers.push(...connected);

@@ -1,6 +1,6 @@
 /**
  * Accepted updates per second: every writer edits as fast as the server takes it, keeping at most `window`
- * edits unsaved (it waits for the server's 'doc:saved' notices before sending more), for a fixed time.
+ * edits unsaved (it waits for the server to send its updates back, stored, before sending more), for a fixed time.
  * The readers stay connected, so each accepted update is also fanned out to all of them.
  */
 import type { BenchSettings } from './args.ts';
@@ -18,7 +18,7 @@ export interface ThroughputFigures {
 	writers: number;
 	/** Edits sent in the window. */
 	sent: number;
-	/** Saved notices received in the window. */
+	/** Updates the server sent back to their writers (stored) in the window. */
 	accepted: number;
 	acceptedPerSecond: number;
 	/** Filled in from the database afterwards (commitStats): updates stored in the window and the commits they took. */

@@ -119,23 +119,6 @@ export async function startApp(config: AppConfig, hooks: { beforeListen?: (app: 
 		origin: config.origin,
 		quotas: config.quotas,
 		inTransaction: notifyPeers,
-		onSaved(userId, doc, clocks) {
-			if (!io) return;
-			const server = io;
-			// One notice per stored update: with no other instance heard from, it goes straight to this instance's
-			// sockets. Through the PostgreSQL adapter every notice was a statement of its own (pg_notify), as many as the
-			// commits of the edits themselves, and came back to this instance's LISTEN too. An instance announces itself
-			// to the others as it starts (the adapter's first heartbeat), so from then on notices go through the database.
-			// Alone, an instance also skips a notice none of the user's pages is here to read (an editor through
-			// the hub only, a script): encoding it for an empty room was 4 % of the server's CPU in the peers bench.
-			const nsp = server.of('/');
-			const room = userRoom(userId);
-			void nsp.adapter.serverCount().then((instances) => {
-				if (instances <= 1 && !nsp.adapter.rooms.has(room)) return;
-				const to = (instances > 1 ? server : server.local).to(room);
-				for (const [clientId, clock] of clocks) to.emit('doc:saved', { doc, clientId, clock });
-			});
-		},
 		onRefused(userId, doc, code, reason) {
 			io?.to(userRoom(userId)).emit('doc:refused', { doc, code, reason });
 		}

@@ -68,7 +68,6 @@ async function withHub<T>(ctx: CliContext, work: (deps: TemplateDeps) => Promise
 		db: ctx.db,
 		committer: new GroupCommitter(ctx.db),
 		maxMessageBytes: readConfig().maxMessageBytes,
-		onSaved() {},
 		onRefused() {}
 	});
 	try {

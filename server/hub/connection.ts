@@ -265,7 +265,7 @@ export class HubConnection {
 	#heldNothing = false;
 
 	async #submit(payload: Uint8Array): Promise<void> {
-		const source = { userId: this.identity.userId!, connId: this.identity.connId, skip: this, mayEditShifts: this.identity.mayEditShifts };
+		const source = { userId: this.identity.userId!, connId: this.identity.connId, mayEditShifts: this.identity.mayEditShifts };
 		// Over budget, the update is not taken now; the client keeps it and sends it again when it reconnects.
 		if (!this.#takeBudget(source.userId, payload.byteLength)) throw new Refusal(CLOSE_CODES.overQuota, 'quota:userRate');
 		try {

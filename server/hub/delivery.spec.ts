@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
-import { deliver, Outbox, type DeliveryPeer, type Outgoing } from './delivery.ts';
+import { deliver, Outbox, type DeliveryPeer } from './delivery.ts';
 import { frameForAll, MESSAGE_SYNC, SYNC_UPDATE, syncMessage } from './frames.ts';
 
 /** A peer that keeps what it is written, one entry per write. */
@@ -42,68 +42,47 @@ function threeUpdates(): { updates: Uint8Array[]; source: Y.Doc } {
 }
 
 describe('delivering the updates one turn committed', () => {
-	it('writes each peer once, with every update it lacks, in order', () => {
+	it('writes each peer once, writers included, with every update in order', () => {
 		const { updates, source } = threeUpdates();
-		const [w1, w2, reader] = [new Received(), new Received(), new Received()];
-		const batch: Outgoing[] = [
-			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[0])), skip: w1 },
-			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[1])), skip: w2 },
-			{ frame: frameForAll(syncMessage(SYNC_UPDATE, updates[2])), skip: w1 }
-		];
-		deliver([w1, w2, reader], batch);
-		expect(reader.writes).toHaveLength(1);
-		expect(updatesIn(reader.writes[0])).toEqual(updates);
-		expect(w1.writes).toHaveLength(1);
-		expect(updatesIn(w1.writes[0])).toEqual([updates[1]]);
-		expect(w2.writes).toHaveLength(1);
-		expect(updatesIn(w2.writes[0])).toEqual([updates[0], updates[2]]);
+		const peers = [new Received(), new Received(), new Received()];
+		const frames = updates.map((u) => frameForAll(syncMessage(SYNC_UPDATE, u)));
+		deliver(peers, frames);
+		for (const peer of peers) {
+			expect(peer.writes).toHaveLength(1);
+			expect(updatesIn(peer.writes[0])).toEqual(updates);
+		}
+		// The same bytes for everyone, joined once.
+		expect(peers[1].writes[0]).toBe(peers[0].writes[0]);
 
-		// What the reader was written makes the writers' document, deletion included.
+		// What a peer was written makes the writers' document, deletion included.
 		const doc = new Y.Doc();
-		for (const u of updatesIn(reader.writes[0])) Y.applyUpdate(doc, u);
+		for (const u of updatesIn(peers[2].writes[0])) Y.applyUpdate(doc, u);
 		expect(doc.getMap('cards').toJSON()).toEqual(source.getMap('cards').toJSON());
 		expect(doc.getMap('cards').has('a')).toBe(false);
 	});
 
-	it('writes nothing to a writer whose updates are the whole batch', () => {
-		const { updates } = threeUpdates();
-		const [writer, reader] = [new Received(), new Received()];
-		const batch = updates.slice(0, 2).map((u) => ({ frame: frameForAll(syncMessage(SYNC_UPDATE, u)), skip: writer }));
-		deliver([writer, reader], batch);
-		expect(writer.writes).toEqual([]);
-		expect(reader.writes).toHaveLength(1);
-		expect(updatesIn(reader.writes[0])).toEqual(updates.slice(0, 2));
-	});
-
-	it('sends one update as its own frame, skipping its writer', () => {
+	it('sends one update as its own frame, not a copy', () => {
 		const { updates } = threeUpdates();
 		const [writer, reader] = [new Received(), new Received()];
 		const frame = frameForAll(syncMessage(SYNC_UPDATE, updates[0]));
-		deliver([writer, reader], [{ frame, skip: writer }]);
-		expect(reader.writes).toEqual([frame]);
+		deliver([writer, reader], [frame]);
 		expect(reader.writes[0]).toBe(frame);
-		expect(writer.writes).toEqual([]);
-
-		// Another instance's update has no writer here: everyone gets it.
-		const remote = frameForAll(syncMessage(SYNC_UPDATE, updates[1]));
-		deliver([writer, reader], [{ frame: remote, skip: null }]);
-		expect(writer.writes).toEqual([remote]);
-		expect(reader.writes).toEqual([frame, remote]);
+		expect(writer.writes[0]).toBe(frame);
 	});
 
 	it('gathers what is added in one turn, microtasks included, and sends it once that turn is done', async () => {
 		const sent: Buffer[][] = [];
-		const outbox = new Outbox((batch) => sent.push(batch.map((o) => o.frame)));
+		const outbox = new Outbox((frames) => sent.push(frames));
 		const [a, b, c] = [Buffer.from([1]), Buffer.from([2]), Buffer.from([3])];
 		// As in the hub, where updates are applied in promise continuations (the durable chain).
 		await Promise.resolve();
-		outbox.add(a, null);
+		outbox.add(a);
 		// A group commit's updates are applied through promise continuations of the same turn.
-		await Promise.resolve().then(() => outbox.add(b, null));
+		await Promise.resolve().then(() => outbox.add(b));
 		expect(sent).toEqual([]);
 		await new Promise((r) => setImmediate(r));
 		expect(sent).toEqual([[a, b]]);
-		outbox.add(c, null);
+		outbox.add(c);
 		await new Promise((r) => setImmediate(r));
 		expect(sent).toEqual([[a, b], [c]]);
 	});

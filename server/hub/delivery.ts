@@ -5,50 +5,35 @@
  * is done (process.nextTick, so before any socket is read again) and joined, they cost each peer one write: a busy
  * document's readers then cost less per update the busier it is (npm run bench, 200 readers and 20 writers).
  * Frames joined end to end are what a WebSocket carries anyway: each keeps its own header.
+ *
+ * Every peer gets every update, its writer included: an update coming back on the connection that sent it is the
+ * writer's acknowledgement that it is stored (the stock y-websocket server echoes every update to its sender too).
  */
 export interface DeliveryPeer {
 	/** Sends a message already framed for the WebSocket (`frameForAll`), as it is. */
 	sendFramed(frame: Buffer): void;
 }
 
-/** One committed update's frame, and the peer that has it already (its writer), if any. */
-export interface Outgoing {
-	frame: Buffer;
-	skip: DeliveryPeer | null;
-}
-
-/**
- * Writes the frames, in order, to every peer: one write each, of the frames it does not have already (a writer gets
- * the others' updates of the batch, not its own).
- */
-export function deliver(peers: Iterable<DeliveryPeer>, batch: Outgoing[]): void {
-	const joined = (list: Outgoing[]) => (list.length === 1 ? list[0].frame : Buffer.concat(list.map((o) => o.frame)));
-	const writers = new Set(batch.map((o) => o.skip));
-	const all = joined(batch);
-	for (const peer of peers) {
-		if (!writers.has(peer)) {
-			peer.sendFramed(all);
-			continue;
-		}
-		const others = batch.filter((o) => o.skip !== peer);
-		if (others.length) peer.sendFramed(joined(others));
-	}
+/** Writes the frames, in order and joined, to every peer: one write each. */
+export function deliver(peers: Iterable<DeliveryPeer>, frames: Buffer[]): void {
+	const all = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+	for (const peer of peers) peer.sendFramed(all);
 }
 
 /**
  * A document's updates committed in the current turn, delivered together when it ends. `send` is called once a
- * turn with the updates in the order they were added.
+ * turn with the frames in the order they were added.
  */
 export class Outbox {
-	#batch: Outgoing[] = [];
-	readonly #send: (batch: Outgoing[]) => void;
+	#batch: Buffer[] = [];
+	readonly #send: (frames: Buffer[]) => void;
 
-	constructor(send: (batch: Outgoing[]) => void) {
+	constructor(send: (frames: Buffer[]) => void) {
 		this.#send = send;
 	}
 
-	add(frame: Buffer, skip: DeliveryPeer | null): void {
-		if (this.#batch.push({ frame, skip }) === 1) process.nextTick(this.#flush);
+	add(frame: Buffer): void {
+		if (this.#batch.push(frame) === 1) process.nextTick(this.#flush);
 	}
 
 	readonly #flush = (): void => {

@@ -76,12 +76,8 @@ export class MissingDependencies extends Error {
 export interface UpdateSource {
 	userId: string | null;
 	connId: string | null;
-	/** A connection to skip when broadcasting (it has the update already). */
-	skip?: DeliveryPeer | null;
 	/** Whether the writer may plan and change the agency's shifts (the document rules ask). */
 	mayEditShifts?: boolean;
-	/** The update's next clock of each client (Y.parseUpdateMeta's `to`), when already read: the "saved" notice's. */
-	clocks?: Map<number, number>;
 	/** When the hub took a client's update (performance.now()), for the time it held it (HubMetrics.held). */
 	received?: number;
 }
@@ -89,8 +85,6 @@ export interface UpdateSource {
 export interface HubDocumentDeps {
 	db: Kysely<DB>;
 	committer: GroupCommitter;
-	/** Tells a user which of their changes are stored. */
-	onSaved(userId: string, doc: string, clocks: Map<number, number>): void;
 	/** Counts stored updates and times their delivery to the peers (server/hub/hub-metrics.ts). */
 	metrics: HubMetrics;
 }
@@ -370,8 +364,7 @@ export class HubDocument {
 		this.lastUsed = Date.now();
 		const staged = await this.withStageLock(async () => {
 			this.ready();
-			// Read once: for the checks below, and for the writer's "saved" notice once it is stored (the update's next
-			// clock of each client; reading the update again for it was 2 % of the hub's CPU).
+			// Read once, for the checks below.
 			let decoded: { structs: Array<{ id: { client: number; clock: number }; length: number }>; ds: { clients: Map<number, unknown> } };
 			try {
 				decoded = Y.decodeUpdate(bytes);
@@ -380,7 +373,7 @@ export class HubDocument {
 			}
 			if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return null;
 			if (this.storedBytes + bytes.byteLength > this.maxBytes) throw new Refusal(CLOSE_CODES.documentFull, 'quota:docBytes');
-			const { from, to } = clockRanges(decoded.structs);
+			const from = firstClocks(decoded.structs);
 			// A gap in a client's own clocks is the usual missing dependency: seen first, an update that waits costs
 			// neither a lookup of its client ids nor a staging rebuild each time it is tried.
 			if (startsPastState(this.staging, from)) throw new MissingDependencies();
@@ -413,8 +406,9 @@ export class HubDocument {
 				activity: this.#coalesce(activity, src.userId, at.getTime()),
 				newClients
 			};
-			// Queued inside the lock so that this document's updates reach the log in the order they were staged.
-			return { commit: this.deps.committer.append(entry), clocks: to };
+			// Queued inside the lock so that this document's updates reach the log in the order they were staged;
+			// wrapped, so that the lock is not held until it is stored (an async function would wait for a promise).
+			return { commit: this.deps.committer.append(entry) };
 		});
 		if (!staged) return;
 		let seq: number;
@@ -425,7 +419,7 @@ export class HubDocument {
 			throw new Refusal(CLOSE_CODES.storageUnavailable, `storage unavailable (${err instanceof Error ? err.message : err})`);
 		}
 		this.deps.metrics.accepted('client');
-		await this.applyCommitted(seq, bytes, { ...src, clocks: staged.clocks, received });
+		await this.applyCommitted(seq, bytes, { ...src, received });
 	}
 
 	/**
@@ -466,9 +460,8 @@ export class HubDocument {
 			if (this.#destroyed) return;
 			if (seq <= this.appliedSeq) {
 				// Another instance's notice came first, and catching up read this very update from the log (as
-				// bytes of its own): it is applied and sent, but it is still staged here, and its writer not yet told.
+				// bytes of its own): it is applied and sent (its writer's acknowledgement too), but still staged here.
 				this.#unstage(bytes);
-				if (src?.userId) this.deps.onSaved(src.userId, this.name, src.clocks ?? Y.parseUpdateMeta(bytes).to);
 				return;
 			}
 			if (seq > this.appliedSeq + 1) {
@@ -502,9 +495,10 @@ export class HubDocument {
 		this.appliedSeq = seq;
 		// Not staged here (another instance's): staging takes it too, if it is built; once built it starts from durable.
 		if (!this.#unstage(bytes) && this.#staging) Y.applyUpdate(this.#staging, bytes, REMOTE);
-		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)), src?.skip ?? null);
+		// To every peer, its writer included: the update coming back over the connection it was sent on is the writer's
+		// acknowledgement that it is stored (the page counts its changes saved from it), as the stock server echoes.
+		this.#outbox.add(frameForAll(syncMessage(SYNC_UPDATE, bytes)));
 		if (src?.received !== undefined) this.deps.metrics.held((performance.now() - src.received) / 1000);
-		if (src?.userId) this.deps.onSaved(src.userId, this.name, src.clocks ?? Y.parseUpdateMeta(bytes).to);
 		if (++this.#sinceSnapshot >= SNAPSHOT_EVERY) this.#snapshotSoon();
 	}
 
@@ -576,18 +570,11 @@ export class HubDocument {
 	}
 }
 
-/**
- * Each client's first clock in an update and the clock after its last struct (Y.parseUpdateMeta's `from` and `to`),
- * from its decoded structs.
- */
-function clockRanges(structs: Array<{ id: { client: number; clock: number }; length: number }>): { from: Map<number, number>; to: Map<number, number> } {
+/** Each client's first clock in an update's structs. */
+function firstClocks(structs: Array<{ id: { client: number; clock: number } }>): Map<number, number> {
 	const from = new Map<number, number>();
-	const to = new Map<number, number>();
-	for (const { id, length } of structs) {
-		from.set(id.client, Math.min(from.get(id.client) ?? Infinity, id.clock));
-		to.set(id.client, Math.max(to.get(id.client) ?? 0, id.clock + length));
-	}
-	return { from, to };
+	for (const { id } of structs) from.set(id.client, Math.min(from.get(id.client) ?? Infinity, id.clock));
+	return from;
 }
 
 /** Does any client's first struct in an update start after what `doc` has of that client (a gap in its clocks)? */

@@ -36,7 +36,6 @@ export interface HubOptions {
 	maxMessageBytes: number;
 	/** The allowed browser origin for upgrades; when unset, the Origin must match the Host header. */
 	origin?: string;
-	onSaved(userId: string, doc: string, clocks: Map<number, number>): void;
 	onRefused(userId: string, doc: string, code: number, reason: string): void;
 	/** Runs inside a server write's transaction (PostgreSQL: NOTIFY other instances). */
 	inTransaction?(tx: Kysely<DB>, entries: AppendEntry[], seqs: number[]): Promise<void>;
@@ -249,7 +248,7 @@ export class SyncHub {
 	#getDoc(name: string, address: DocAddress): Promise<HubDocument> {
 		let p = this.#docs.get(name);
 		if (!p) {
-			const deps: HubDocumentDeps = { db: this.options.db, committer: this.options.committer, onSaved: this.options.onSaved, metrics: this.#metrics };
+			const deps: HubDocumentDeps = { db: this.options.db, committer: this.options.committer, metrics: this.#metrics };
 			p = HubDocument.load(name, address, deps).then((doc) => {
 				doc.maxBytes = this.quotas.docBytes;
 				return doc;

@@ -5,10 +5,14 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
+import * as decoding from 'lib0/decoding';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/domain/wire.ts';
 
 export const DEMO_PASSWORD = 'liandong-demo';
+/** The y-websocket message type of sync messages, and sync's first step (a state vector: nothing stored in it). */
+const MESSAGE_SYNC = 0;
+const SYNC_STEP1 = 0;
 export const DEMO_EVENT = 'demo-lantern-2026';
 
 /** Signs in through the login form and returns the `session=...` cookie pair. */
@@ -39,6 +43,23 @@ export interface LiveDoc {
 	/** Close events seen, newest last. */
 	closes: Array<{ code: number; reason: string }>;
 	destroy(): void;
+}
+
+/**
+ * Calls `stored` with the clock up to which the server has stored this client's changes, each time an update it
+ * sends back holds some of them: the hub sends every stored update to all of the document's connections, its
+ * writer's included, and that echo is the writer's acknowledgement (the page counts its edits saved the same way).
+ */
+export function onStored(live: LiveDoc, stored: (clock: number) => void): void {
+	const handle = live.provider.messageHandlers[MESSAGE_SYNC];
+	live.provider.messageHandlers[MESSAGE_SYNC] = (reply, decoder, provider, emitSynced, type) => {
+		const peek = decoding.clone(decoder);
+		if (decoding.readVarUint(peek) !== SYNC_STEP1) {
+			const to = Y.parseUpdateMeta(decoding.readVarUint8Array(peek)).to.get(live.doc.clientID);
+			if (to !== undefined) stored(to);
+		}
+		handle(reply, decoder, provider, emitSynced, type);
+	};
 }
 
 /**

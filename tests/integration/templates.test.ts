@@ -287,7 +287,7 @@ describe('templates and copies', () => {
 	it('leaves nothing of the new event when its documents cannot be stored', async () => {
 		await server.stop();
 		const handle = await openDatabase({ databaseUrl: server.env.DATABASE_URL, dataDir: server.env.DATA_DIR ?? '', poolSize: 2 });
-		const hub = new SyncHub({ db: handle.db, committer: new GroupCommitter(handle.db), maxMessageBytes: 1 << 20, onSaved() {}, onRefused() {} });
+		const hub = new SyncHub({ db: handle.db, committer: new GroupCommitter(handle.db), maxMessageBytes: 1 << 20, onRefused() {} });
 		try {
 			const count = async () => ({
 				events: (await handle.db.selectFrom('events').select('id').execute()).length,

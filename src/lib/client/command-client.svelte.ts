@@ -1,10 +1,9 @@
 /**
- * The page's socket.io connection: routes "saved" and "refused" notices to live documents, hears lifecycle
- * pushes, and sends commands with an answer that always comes (a refusal after a timeout if need be).
+ * The page's socket.io connection: hears "refused" notices and lifecycle pushes, and sends commands with an
+ * answer that always comes (a refusal after a timeout if need be).
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, CommandResult, ServerToClientEvents } from '$lib/domain/wire';
-import type { LiveDoc } from './live-doc.svelte';
 
 type Args<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>;
 type Input<E extends keyof ClientToServerEvents> = Args<E>[0];
@@ -20,7 +19,6 @@ export class CommandClient {
 	/** The last refusal of one of this user's updates. */
 	refused = $state<{ doc: string; reason: string } | null>(null);
 	eventStatus = $state<string | null>(null);
-	#docs = new Map<string, LiveDoc>();
 
 	constructor(opts: { displayToken?: string; eventId?: string } = {}) {
 		this.socket = io({
@@ -36,21 +34,12 @@ export class CommandClient {
 			if (opts.eventId) this.socket.emit('event:join', opts.eventId, () => {});
 		});
 		this.socket.on('disconnect', () => (this.connected = false));
-		this.socket.on('doc:saved', ({ doc, clientId, clock }) => this.#docs.get(doc)?.markSaved(clientId, clock));
 		this.socket.on('doc:refused', ({ doc, reason }) => (this.refused = { doc, reason }));
 		this.socket.on('session:ended', ({ reason }) => {
 			this.ended = reason;
 			this.socket.disconnect();
 		});
 		this.socket.on('event:status', ({ status }) => (this.eventStatus = status));
-	}
-
-	/** Routes the saved notices of a document to it. */
-	track(doc: LiveDoc): () => void {
-		this.#docs.set(doc.name, doc);
-		return () => {
-			if (this.#docs.get(doc.name) === doc) this.#docs.delete(doc.name);
-		};
 	}
 
 	/** Sends a command and resolves with its answer; a refusal if no answer comes in time. */
@@ -69,6 +58,5 @@ export class CommandClient {
 
 	destroy(): void {
 		this.socket.disconnect();
-		this.#docs.clear();
 	}
 }

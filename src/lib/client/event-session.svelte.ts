@@ -48,7 +48,6 @@ export class EventSession {
 	readonly reports: ReportQueue | null;
 	/** The last moment this device knew itself online (kept on the device, so it survives a reload offline). */
 	lastOnlineAt = $state<number | null>(null);
-	#untrack: Array<() => void> = [];
 	#onlineMark: ReturnType<typeof setInterval> | null = null;
 
 	constructor(opts: SessionOptions) {
@@ -66,7 +65,6 @@ export class EventSession {
 				maxBackoffMs: opts.maxBackoffMs,
 				initialState: opts.snapshots?.[name] ?? null
 			});
-			this.#untrack.push(this.commands.track(doc));
 			return doc;
 		};
 		this.command = open(commandDocName(opts.eventId), opts.access.command, true);
@@ -152,7 +150,6 @@ export class EventSession {
 		this.actions.destroy();
 		this.reports?.destroy();
 		void this.store?.close();
-		this.#untrack.forEach((u) => u());
 		for (const d of this.docs) d.destroy();
 		this.commands.destroy();
 	}

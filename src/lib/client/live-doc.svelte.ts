@@ -232,7 +232,7 @@ export class LiveDoc {
 			return;
 		}
 		if (origin === this.persistence || origin === FROM_PAGE) return;
-		// A local edit: remember how far our own clock reached, to match the server's "saved" notices.
+		// A local edit: remember how far our own clock reached, to match what the server sends back once stored.
 		const clock = Y.parseUpdateMeta(update).to.get(this.doc.clientID);
 		if (clock === undefined) return;
 		this.#pendingClocks.push(clock);
@@ -252,9 +252,8 @@ export class LiveDoc {
 	}
 
 	/** The server stored this client's changes up to `clock`. */
-	markSaved(clientId: number, clock: number): void {
+	#markSaved(clock: number): void {
 		this.lastHeardAt = Date.now();
-		if (clientId !== this.doc.clientID) return;
 		this.#pendingClocks = this.#pendingClocks.filter((c) => c > clock);
 		this.#countPending();
 		if (this.pending === 0 && this.#offlineEdits > 0) {
@@ -264,12 +263,12 @@ export class LiveDoc {
 	}
 
 	/**
-	 * Learns from the sync protocol itself which of this page's changes the server has stored. "Saved" notices come
-	 * over socket.io, which reconnects on its own schedule: the changes a document sends right after reconnecting
-	 * (the offline ones) were often saved while socket.io was still away, and the page said "saving" for ever.
-	 * Everything the hub sends comes from its stored copy, so any of our own changes in it are saved; and after
-	 * answering the server's greeting with what it lacks, the page asks for its own changes back (a state vector
-	 * without its own client), which the hub answers after storing what came before on this connection.
+	 * Learns from the sync protocol itself which of this page's changes the server has stored. Everything the hub
+	 * sends comes from its stored copy, so any of our own changes in it are saved: the hub sends each stored update
+	 * to every connection of its document, the one that sent it included, and that echo is the acknowledgement.
+	 * After a reconnect, once the page has answered the server's greeting with what it lacks, it also asks for its
+	 * own changes back (a state vector without its own client), which the hub answers after storing what came
+	 * before on this connection: that answer says the edits carried over from an earlier page are stored.
 	 */
 	#learnSavesFromSync(): void {
 		const handle = this.provider.messageHandlers[messageSync];
@@ -292,7 +291,7 @@ export class LiveDoc {
 					}
 				}
 				const to = Y.parseUpdateMeta(payload).to.get(this.doc.clientID);
-				if (to !== undefined) this.markSaved(this.doc.clientID, to);
+				if (to !== undefined) this.#markSaved(to);
 			}
 			handle(reply, decoder, provider, emitSynced, type);
 		};

@@ -111,13 +111,6 @@ export interface PlaybookRunView {
 	cards: Array<{ agency: string; cardId: string; title: string; dueAt: string }>;
 }
 
-export interface SavedNotice {
-	doc: string;
-	/** The Yjs client whose changes were stored, and the clock up to which they are. */
-	clientId: number;
-	clock: number;
-}
-
 export interface RefusedNotice {
 	doc: string;
 	code: number;
@@ -125,8 +118,6 @@ export interface RefusedNotice {
 }
 
 export interface ServerToClientEvents extends RosterServerEvents, DisputeServerEvents {
-	/** Changes of this client up to `clock` are stored. */
-	'doc:saved': (notice: SavedNotice) => void;
 	/** An update from this user was refused; the page should say why and reload the document. */
 	'doc:refused': (notice: RefusedNotice) => void;
 	/** The session or display token ended; the page should say why and go to sign-in. */
