@@ -13,7 +13,8 @@ import { agencyDocName } from '../../src/lib/domain/documents.ts';
 import { CLOSE_CODES } from '../../src/lib/domain/wire.ts';
 
 const STATION = agencyDocName(DEMO_EVENT, 'station');
-const HEARTBEAT_MS = 300;
+// Short, but long enough that a test process busy for a moment still answers in time.
+const HEARTBEAT_MS = 1_000;
 
 /** Resolves with the close code and reason, or 'open' if the socket is still open after `ms`. */
 function closedWithin(ws: WebSocket, ms: number): Promise<string> {
