@@ -11,7 +11,7 @@ import { Crowd, type Convergence } from './crowd.ts';
 import { planCrowd } from './crowd-plan.ts';
 import { bySecond, type LatencyFigures } from './latency.ts';
 import { clockMs } from './stamps.ts';
-import { readRssKiB, Samples, sleep, startCpuMeter, type CpuShares, type Percentiles } from './stats.ts';
+import { readRssKiB, Samples, settledRssKiB, sleep, startCpuMeter, type CpuShares, type Percentiles } from './stats.ts';
 
 /**
  * What the README promises for 2,000 clients on its reference machine (2 cores shared by the server, PostgreSQL
@@ -114,7 +114,7 @@ export async function measureLoad(server: TestServer, eventId: string, s: LoadSe
 	const probes = await loadDocuments(server, crowd);
 	try {
 		await sleep(1_000);
-		const before = pid ? readRssKiB(pid) : null;
+		const before = pid ? await settledRssKiB(pid) : null;
 		log(`load: connecting ${crowd.size} clients (${s.walls} walls, ${s.writers} writers) in ${s.threads} threads`);
 		const connectCpu = startCpuMeter(pid);
 		await crowd.connect();

@@ -68,6 +68,22 @@ export function readRssKiB(pid: number): number | null {
 }
 
 /**
+ * A process's RSS once it has stopped falling: read every half second until two readings are within 1 MiB, or
+ * `maxMs` has passed. A server that has just loaded documents may still be shrinking its heap (V8 collects a few
+ * seconds after a burst); measured then, the memory connections add afterwards can vanish in what it gives back.
+ */
+export async function settledRssKiB(pid: number, maxMs = 10_000): Promise<number | null> {
+	let last = readRssKiB(pid);
+	for (const until = Date.now() + maxMs; last !== null && Date.now() < until; ) {
+		await sleep(500);
+		const now = readRssKiB(pid);
+		if (now === null || last - now < 1024) return now;
+		last = now;
+	}
+	return last;
+}
+
+/**
  * CPU time a process has used (user + system) in seconds, from /proc/<pid>/stat. Linux reports it in clock
  * ticks of 1/100 s (USER_HZ, fixed at 100 on every architecture Node runs on).
  */

@@ -94,7 +94,10 @@ describe('2,000 clients on one event', () => {
 	it(`keeps server memory within ${LOAD_BUDGET.perConnectionKiB} KiB per connection`, () => {
 		// RSS on Linux; elsewhere there is nothing to measure.
 		if (process.platform !== 'linux') return;
-		expect(figures.memory?.perConnectionKiB).not.toBeNull();
-		expect(figures.memory!.perConnectionKiB!).toBeLessThanOrEqual(LOAD_BUDGET.perConnectionKiB);
+		const memory = figures.memory!;
+		expect(memory).not.toBeNull();
+		// No figure when RSS did not grow at all: V8 gave back more of what it held before than the connections took.
+		if (memory.perConnectionKiB === null) expect(memory.rssAfterMiB).toBeLessThanOrEqual(memory.rssBeforeMiB);
+		else expect(memory.perConnectionKiB).toBeLessThanOrEqual(LOAD_BUDGET.perConnectionKiB);
 	});
 });
