@@ -3,16 +3,14 @@
  * sent the way a browser would) and socket.io-client.
  */
 import * as Y from 'yjs';
-import { WebsocketProvider } from 'y-websocket';
+import { WebsocketProvider, messageSync } from 'y-websocket';
 import WebSocket from 'ws';
 import * as decoding from 'lib0/decoding';
+import { messageYjsSyncStep1 } from 'y-protocols/sync';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/domain/wire.ts';
 
 export const DEMO_PASSWORD = 'liandong-demo';
-/** The y-websocket message type of sync messages, and sync's first step (a state vector: nothing stored in it). */
-const MESSAGE_SYNC = 0;
-const SYNC_STEP1 = 0;
 export const DEMO_EVENT = 'demo-lantern-2026';
 
 /** Signs in through the login form and returns the `session=...` cookie pair. */
@@ -51,10 +49,11 @@ export interface LiveDoc {
  * writer's included, and that echo is the writer's acknowledgement (the page counts its edits saved the same way).
  */
 export function onStored(live: LiveDoc, stored: (clock: number) => void): void {
-	const handle = live.provider.messageHandlers[MESSAGE_SYNC];
-	live.provider.messageHandlers[MESSAGE_SYNC] = (reply, decoder, provider, emitSynced, type) => {
+	const handle = live.provider.messageHandlers[messageSync];
+	live.provider.messageHandlers[messageSync] = (reply, decoder, provider, emitSynced, type) => {
 		const peek = decoding.clone(decoder);
-		if (decoding.readVarUint(peek) !== SYNC_STEP1) {
+		// A state vector (sync's first step) holds nothing stored; an answer or an update may.
+		if (decoding.readVarUint(peek) !== messageYjsSyncStep1) {
 			const to = Y.parseUpdateMeta(decoding.readVarUint8Array(peek)).to.get(live.doc.clientID);
 			if (to !== undefined) stored(to);
 		}
